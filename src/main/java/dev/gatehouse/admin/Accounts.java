@@ -1,0 +1,66 @@
+package dev.gatehouse.admin;
+
+import dev.gatehouse.credential.CredentialRepository;
+import dev.gatehouse.credential.PasswordHasher;
+import dev.gatehouse.credential.PasswordPolicy;
+import dev.gatehouse.identity.Directory;
+import dev.gatehouse.identity.DirectoryException;
+import dev.gatehouse.identity.User;
+import dev.gatehouse.session.SessionService;
+import java.time.Clock;
+
+/**
+ * Administrative account changes that must also end sessions (SECURITY.md §4): disabling, deleting
+ * and setting a password end every session of the user. Thread-safe.
+ */
+public final class Accounts {
+  private final Directory directory;
+  private final CredentialRepository credentials;
+  private final PasswordHasher hasher;
+  private final PasswordPolicy policy;
+  private final SessionService sessions;
+  private final Clock clock;
+
+  /** Wires the use cases. */
+  public Accounts(
+      Directory directory,
+      CredentialRepository credentials,
+      PasswordHasher hasher,
+      PasswordPolicy policy,
+      SessionService sessions,
+      Clock clock) {
+    this.directory = directory;
+    this.credentials = credentials;
+    this.hasher = hasher;
+    this.policy = policy;
+    this.sessions = sessions;
+    this.clock = clock;
+  }
+
+  /** Disables the user and ends its sessions. */
+  public void disable(User user) {
+    directory.setDisabled(user.id(), true);
+    sessions.revokeAll(user.id());
+  }
+
+  /** Enables the user. */
+  public void enable(User user) {
+    directory.setDisabled(user.id(), false);
+  }
+
+  /** Ends the user's sessions, then deletes it. */
+  public void delete(User user) {
+    sessions.revokeAll(user.id());
+    directory.deleteUser(user.id());
+  }
+
+  /** Sets a new password (policy-checked) and ends the user's sessions. */
+  public void setPassword(User user, String password) {
+    String accepted =
+        policy
+            .acceptNew(password)
+            .orElseThrow(() -> new DirectoryException.InvalidValueException(policy.problem()));
+    credentials.setPasswordHash(user.id(), hasher.hash(accepted), clock.instant());
+    sessions.revokeAll(user.id());
+  }
+}

@@ -1,0 +1,28 @@
+package dev.gatehouse.config;
+
+/**
+ * An invalid configuration value. The message names the key, the value (redacted for secrets) and
+ * what is allowed, so that the operator can fix it without reading code.
+ */
+public final class ConfigException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final String key;
+
+  ConfigException(String key, String message) {
+    super(message);
+    this.key = key;
+  }
+
+  /** An invalid value for {@code key}. */
+  static ConfigException invalid(ConfigKey key, String value, String allowed) {
+    String shown = key.secret() ? "[redacted]" : "\"" + value + "\"";
+    return new ConfigException(
+        key.name(), "invalid value " + shown + " for " + key.name() + ": " + allowed);
+  }
+
+  /** The configuration key at fault. */
+  public String key() {
+    return key;
+  }
+}

@@ -1,0 +1,144 @@
+package dev.gatehouse.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** Every configuration key Gatehouse understands, in documentation order. */
+public final class ConfigKeys {
+  private ConfigKeys() {}
+
+  static final ConfigKey DATA_DIR =
+      key(
+          "data-dir",
+          "./data",
+          "Directory for the SQLite database and generated secrets (created 0700).");
+  static final ConfigKey LISTEN =
+      key("server.listen", "127.0.0.1:9091", "Address and port to listen on, `host:port`.");
+  static final ConfigKey PUBLIC_URL =
+      key(
+          "server.public-url",
+          "http://localhost:9091",
+          "The URL users reach Gatehouse at. Every link and redirect is built from it, never from request"
+              + " headers. Must be `https://` except for `localhost`.");
+  static final ConfigKey TRUSTED_PROXIES =
+      key(
+          "server.trusted-proxies",
+          "[127.0.0.1/32, ::1/128]",
+          "CIDRs of reverse proxies whose `X-Forwarded-For` is believed for the client address. From any"
+              + " other peer the header is ignored.");
+  static final ConfigKey DATABASE_URL =
+      key(
+          "database.url",
+          "",
+          "Empty: SQLite at `<data-dir>/gatehouse.db`. Otherwise a JDBC URL: `jdbc:postgresql://host/db`"
+              + " for PostgreSQL (several nodes may share it) or `jdbc:sqlite:/path/file.db`.");
+  static final ConfigKey DATABASE_USERNAME =
+      key("database.username", "", "PostgreSQL user name (empty: the driver's default).");
+  static final ConfigKey DATABASE_PASSWORD =
+      secret("database.password", "", "PostgreSQL password. Also as `database.password-file`.");
+  static final ConfigKey DATABASE_POOL_SIZE =
+      key("database.pool-size", "8", "Maximum database connections, 1 to 64.");
+  static final ConfigKey COOKIE_NAME =
+      key(
+          "session.cookie-name",
+          "gatehouse_session",
+          "Session cookie name; Gatehouse adds the `__Secure-` or `__Host-` prefix itself.");
+  static final ConfigKey COOKIE_DOMAIN =
+      key(
+          "session.cookie-domain",
+          "",
+          "Parent domain the session cookie is shared with (e.g. `example.com` for all its subdomains);"
+              + " also the domain that `rd` return URLs may point into. Empty: host-only `__Host-` cookie.");
+  static final ConfigKey IDLE_TIMEOUT =
+      key("session.idle-timeout", "1h", "A session unused this long ends (e.g. `30m`, `1h`).");
+  static final ConfigKey ABSOLUTE_TIMEOUT =
+      key(
+          "session.absolute-timeout",
+          "24h",
+          "A session ends this long after sign-in however active it is. At least the idle timeout.");
+  static final ConfigKey PASSWORD_MIN_LENGTH =
+      key(
+          "password.min-length",
+          "15",
+          "Shortest password accepted when one is set, in characters (NIST SP 800-63B-4: 15 for a single"
+              + " factor). 8 to 64.");
+  static final ConfigKey PASSWORD_MAX_LENGTH =
+      key(
+          "password.max-length",
+          "256",
+          "Longest password accepted, in characters; longer input is refused before hashing. 64 to 4096.");
+  static final ConfigKey ARGON2_MEMORY =
+      key(
+          "password.argon2-memory-kib",
+          "19456",
+          "Argon2id memory cost in KiB (at least 19456 = 19 MiB). Hashes are upgraded at sign-in when"
+              + " parameters change.");
+  static final ConfigKey ARGON2_ITERATIONS =
+      key("password.argon2-iterations", "2", "Argon2id time cost (at least 2).");
+  static final ConfigKey ARGON2_PARALLELISM =
+      key("password.argon2-parallelism", "1", "Argon2id lanes (1 to 16).");
+  static final ConfigKey ACCOUNT_FREE_ATTEMPTS =
+      key(
+          "signin.account-free-attempts",
+          "5",
+          "Failed sign-ins per username before back-off starts; each further failure doubles the wait.");
+  static final ConfigKey ADDRESS_FREE_ATTEMPTS =
+      key(
+          "signin.address-free-attempts",
+          "20",
+          "Failed sign-ins per client address before back-off starts.");
+  static final ConfigKey MAX_BACKOFF =
+      key("signin.max-backoff", "15m", "Longest wait imposed by back-off.");
+  static final ConfigKey ATTEMPT_WINDOW =
+      key(
+          "signin.attempt-window",
+          "15m",
+          "Failures older than this (counted from the last one) are forgotten.");
+  static final ConfigKey LOG_FORMAT =
+      key(
+          "log.format",
+          "text",
+          "`text` for people, `json` for log collectors (one object a line).");
+  static final ConfigKey LOG_LEVEL =
+      key("log.level", "info", "`error`, `warn`, `info`, `debug` or `trace`.");
+
+  /** All keys, in documentation order. */
+  public static final List<ConfigKey> ALL =
+      List.of(
+          DATA_DIR,
+          LISTEN,
+          PUBLIC_URL,
+          TRUSTED_PROXIES,
+          DATABASE_URL,
+          DATABASE_USERNAME,
+          DATABASE_PASSWORD,
+          DATABASE_POOL_SIZE,
+          COOKIE_NAME,
+          COOKIE_DOMAIN,
+          IDLE_TIMEOUT,
+          ABSOLUTE_TIMEOUT,
+          PASSWORD_MIN_LENGTH,
+          PASSWORD_MAX_LENGTH,
+          ARGON2_MEMORY,
+          ARGON2_ITERATIONS,
+          ARGON2_PARALLELISM,
+          ACCOUNT_FREE_ATTEMPTS,
+          ADDRESS_FREE_ATTEMPTS,
+          MAX_BACKOFF,
+          ATTEMPT_WINDOW,
+          LOG_FORMAT,
+          LOG_LEVEL);
+
+  static final Map<String, ConfigKey> BY_NAME =
+      ALL.stream().collect(Collectors.toUnmodifiableMap(ConfigKey::name, Function.identity()));
+
+  private static ConfigKey key(String name, String defaultValue, String description) {
+    return new ConfigKey(name, defaultValue, description, false);
+  }
+
+  private static ConfigKey secret(String name, String defaultValue, String description) {
+    return new ConfigKey(name, defaultValue, description, true);
+  }
+}

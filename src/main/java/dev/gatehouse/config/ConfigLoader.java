@@ -1,0 +1,461 @@
+package dev.gatehouse.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.gatehouse.kernel.Cidr;
+import dev.gatehouse.kernel.Secret;
+import java.io.IOException;
+import java.net.IDN;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the configuration: defaults, then {@code gatehouse.yml}, then {@code GATEHOUSE_…}
+ * environment variables, then {@code …-file} secrets; validates every value. Stateless and
+ * thread-safe.
+ */
+public final class ConfigLoader {
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
+  private static final Set<String> LOG_LEVELS = Set.of("error", "warn", "info", "debug", "trace");
+
+  private ConfigLoader() {}
+
+  /**
+   * Loads and validates the configuration.
+   *
+   * @param file the YAML file, if any
+   * @param environment the process environment (only {@code GATEHOUSE_…} variables are read)
+   * @throws ConfigException naming the key, value and what is allowed, for any invalid input
+   */
+  public static GatehouseConfig load(Optional<Path> file, Map<String, String> environment) {
+    Map<String, Object> raw = new LinkedHashMap<>();
+    if (file.isPresent()) {
+      readYaml(file.get(), raw);
+    }
+    for (ConfigKey key : ConfigKeys.ALL) {
+      String fromEnv = environment.get(key.environmentVariable());
+      if (fromEnv != null) {
+        raw.put(key.name(), fromEnv);
+      }
+      if (key.secret()) {
+        String fileFromEnv = environment.get(key.environmentVariable() + "_FILE");
+        if (fileFromEnv != null) {
+          raw.put(key.fileKey(), fileFromEnv);
+        }
+      }
+    }
+    return new Values(raw).build();
+  }
+
+  private static void readYaml(Path file, Map<String, Object> raw) {
+    JsonNode root;
+    try {
+      byte[] bytes = Files.readAllBytes(file);
+      root = new ObjectMapper(new YAMLFactory()).readTree(bytes);
+    } catch (JacksonException e) {
+      throw new ConfigException(
+          "(file)",
+          "cannot parse "
+              + file
+              + " as YAML at line "
+              + e.getLocation().getLineNr()
+              + ": "
+              + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new ConfigException("(file)", "cannot read " + file + ": " + e.getMessage());
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      return;
+    }
+    if (!root.isObject()) {
+      throw new ConfigException("(file)", file + " must be a YAML mapping of keys to values");
+    }
+    flatten("", root, raw);
+  }
+
+  private static void flatten(String prefix, JsonNode node, Map<String, Object> raw) {
+    for (Map.Entry<String, JsonNode> field : node.properties()) {
+      String name = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
+      JsonNode value = field.getValue();
+      if (value.isObject() && !isKnown(name)) {
+        flatten(name, value, raw);
+      } else if (!isKnown(name)) {
+        throw new ConfigException(
+            name,
+            "unknown configuration key " + name + " (see docs/configuration.md for all keys)");
+      } else if (value.isArray()) {
+        List<String> items = new ArrayList<>();
+        value.forEach(item -> items.add(item.asText()));
+        raw.put(name, items);
+      } else if (value.isValueNode()) {
+        raw.put(name, value.isNull() ? "" : value.asText());
+      } else {
+        throw new ConfigException(name, name + " must be a plain value, not a mapping");
+      }
+    }
+  }
+
+  private static boolean isKnown(String name) {
+    if (ConfigKeys.BY_NAME.containsKey(name)) {
+      return true;
+    }
+    return name.endsWith("-file")
+        && Optional.ofNullable(ConfigKeys.BY_NAME.get(name.substring(0, name.length() - 5)))
+            .map(ConfigKey::secret)
+            .orElse(false);
+  }
+
+  /** Typed access to raw values with validation. Not thread-safe; used once per load. */
+  private static final class Values {
+    private final Map<String, Object> raw;
+
+    Values(Map<String, Object> raw) {
+      this.raw = raw;
+    }
+
+    GatehouseConfig build() {
+      URI publicUrl = publicUrl();
+      Optional<String> cookieDomain = cookieDomain(publicUrl);
+      Duration idle = duration(ConfigKeys.IDLE_TIMEOUT, Duration.ofMinutes(1), Duration.ofDays(30));
+      Duration absolute =
+          duration(ConfigKeys.ABSOLUTE_TIMEOUT, Duration.ofMinutes(1), Duration.ofDays(365));
+      if (absolute.compareTo(idle) < 0) {
+        throw ConfigException.invalid(
+            ConfigKeys.ABSOLUTE_TIMEOUT,
+            string(ConfigKeys.ABSOLUTE_TIMEOUT),
+            "must be at least session.idle-timeout (" + string(ConfigKeys.IDLE_TIMEOUT) + ")");
+      }
+      int minLength = integer(ConfigKeys.PASSWORD_MIN_LENGTH, 8, 64);
+      int maxLength = integer(ConfigKeys.PASSWORD_MAX_LENGTH, 64, 4096);
+      String[] listen = hostPort(ConfigKeys.LISTEN);
+      return new GatehouseConfig(
+          Path.of(nonEmpty(ConfigKeys.DATA_DIR)),
+          new GatehouseConfig.Server(
+              listen[0], Integer.parseInt(listen[1]), publicUrl, cidrs(ConfigKeys.TRUSTED_PROXIES)),
+          new GatehouseConfig.Database(
+              databaseUrl(),
+              string(ConfigKeys.DATABASE_USERNAME),
+              secret(ConfigKeys.DATABASE_PASSWORD),
+              integer(ConfigKeys.DATABASE_POOL_SIZE, 1, 64)),
+          new GatehouseConfig.Sessions(cookieName(), cookieDomain, idle, absolute),
+          new GatehouseConfig.Passwords(
+              minLength,
+              maxLength,
+              integer(ConfigKeys.ARGON2_MEMORY, 19456, 4 * 1024 * 1024),
+              integer(ConfigKeys.ARGON2_ITERATIONS, 2, 100),
+              integer(ConfigKeys.ARGON2_PARALLELISM, 1, 16)),
+          new GatehouseConfig.SignIn(
+              integer(ConfigKeys.ACCOUNT_FREE_ATTEMPTS, 1, 1000),
+              integer(ConfigKeys.ADDRESS_FREE_ATTEMPTS, 1, 100000),
+              duration(ConfigKeys.MAX_BACKOFF, Duration.ofSeconds(1), Duration.ofDays(1)),
+              duration(ConfigKeys.ATTEMPT_WINDOW, Duration.ofMinutes(1), Duration.ofDays(7))),
+          new GatehouseConfig.Logging(logFormat(), logLevel()));
+    }
+
+    private String string(ConfigKey key) {
+      Object value = raw.getOrDefault(key.name(), key.defaultValue());
+      if (value instanceof List<?> list) {
+        throw ConfigException.invalid(key, list.toString(), "must be a single value, not a list");
+      }
+      return (String) value;
+    }
+
+    private List<String> list(ConfigKey key) {
+      Object value = raw.get(key.name());
+      if (value == null) {
+        String text = key.defaultValue();
+        return splitList(text.substring(1, text.length() - 1));
+      }
+      if (value instanceof List<?> items) {
+        return items.stream().map(String::valueOf).toList();
+      }
+      return splitList((String) value);
+    }
+
+    private static List<String> splitList(String text) {
+      List<String> out = new ArrayList<>();
+      for (String part : text.split(",", -1)) {
+        if (!part.isBlank()) {
+          out.add(part.strip());
+        }
+      }
+      return out;
+    }
+
+    private String nonEmpty(ConfigKey key) {
+      String value = string(key);
+      if (value.isBlank()) {
+        throw ConfigException.invalid(key, value, "must not be empty");
+      }
+      return value;
+    }
+
+    private int integer(ConfigKey key, int min, int max) {
+      String value = string(key).strip();
+      try {
+        int parsed = Integer.parseInt(value);
+        if (parsed >= min && parsed <= max) {
+          return parsed;
+        }
+      } catch (NumberFormatException e) {
+        // fall through to the message below
+      }
+      throw ConfigException.invalid(
+          key, value, "must be a whole number from " + min + " to " + max);
+    }
+
+    private Duration duration(ConfigKey key, Duration min, Duration max) {
+      String value = string(key).strip();
+      Optional<Duration> parsed = parseDuration(value);
+      if (parsed.isPresent()
+          && parsed.get().compareTo(min) >= 0
+          && parsed.get().compareTo(max) <= 0) {
+        return parsed.get();
+      }
+      throw ConfigException.invalid(
+          key,
+          value,
+          "must be a duration such as 90s, 30m, 1h or 7d, from " + show(min) + " to " + show(max));
+    }
+
+    private static String show(Duration duration) {
+      return duration.toString().substring(2).toLowerCase(Locale.ROOT);
+    }
+
+    private Secret secret(ConfigKey key) {
+      Object direct = raw.get(key.name());
+      Object file = raw.get(key.fileKey());
+      if (direct != null && file != null) {
+        throw new ConfigException(
+            key.name(), "set either " + key.name() + " or " + key.fileKey() + ", not both");
+      }
+      if (file != null) {
+        Path path = Path.of(String.valueOf(file));
+        try {
+          String content = Files.readString(path, StandardCharsets.UTF_8);
+          return Secret.of(
+              content.endsWith("\n") ? content.substring(0, content.length() - 1) : content);
+        } catch (IOException e) {
+          throw new ConfigException(
+              key.fileKey(),
+              "cannot read "
+                  + key.fileKey()
+                  + " \""
+                  + path
+                  + "\": "
+                  + e.getClass().getSimpleName());
+        }
+      }
+      return Secret.of(string(key));
+    }
+
+    private String[] hostPort(ConfigKey key) {
+      String value = string(key).strip();
+      int colon = value.lastIndexOf(':');
+      if (colon > 0) {
+        String host = value.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+          host = host.substring(1, host.length() - 1);
+        }
+        String port = value.substring(colon + 1);
+        if (port.matches("\\d{1,5}") && Integer.parseInt(port) <= 65535 && !host.isBlank()) {
+          return new String[] {host, port};
+        }
+      }
+      throw ConfigException.invalid(
+          key,
+          value,
+          "must be host:port, e.g. 127.0.0.1:9091, 0.0.0.0:9091 or [::1]:9091 (port 0 to 65535)");
+    }
+
+    private URI publicUrl() {
+      ConfigKey key = ConfigKeys.PUBLIC_URL;
+      String value = string(key).strip();
+      String allowed =
+          "must be an absolute http(s) URL with no path, query, fragment or user info, e.g."
+              + " https://auth.example.com; plain http only for localhost";
+      URI uri;
+      try {
+        uri = new URI(value);
+      } catch (URISyntaxException e) {
+        throw ConfigException.invalid(key, value, allowed);
+      }
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+      boolean pathOk =
+          uri.getRawPath() == null || uri.getRawPath().isEmpty() || "/".equals(uri.getRawPath());
+      boolean local = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]");
+      if (host.isEmpty()
+          || uri.getRawUserInfo() != null
+          || uri.getRawQuery() != null
+          || uri.getRawFragment() != null
+          || !pathOk
+          || !(scheme.equals("https") || (scheme.equals("http") && local))) {
+        throw ConfigException.invalid(key, value, allowed);
+      }
+      String port = uri.getPort() < 0 ? "" : ":" + uri.getPort();
+      return URI.create(scheme + "://" + host + port);
+    }
+
+    private Optional<String> cookieDomain(URI publicUrl) {
+      ConfigKey key = ConfigKeys.COOKIE_DOMAIN;
+      String value = string(key).strip();
+      if (value.isEmpty()) {
+        return Optional.empty();
+      }
+      String domain = value.startsWith(".") ? value.substring(1) : value;
+      String ascii;
+      try {
+        ascii = IDN.toASCII(domain, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
+      } catch (IllegalArgumentException e) {
+        throw ConfigException.invalid(key, value, "must be a domain name such as example.com");
+      }
+      if (!ascii.contains(".") || ascii.endsWith(".")) {
+        throw ConfigException.invalid(
+            key, value, "must be a domain name with at least two labels, such as example.com");
+      }
+      String host = publicUrl.getHost();
+      if (!(host.equals(ascii) || host.endsWith("." + ascii))) {
+        throw ConfigException.invalid(
+            key,
+            value,
+            "must be the host of server.public-url (" + host + ") or one of its parent domains");
+      }
+      return Optional.of(ascii);
+    }
+
+    private String cookieName() {
+      ConfigKey key = ConfigKeys.COOKIE_NAME;
+      String value = string(key);
+      if (!value.matches("[A-Za-z0-9_]{1,64}")) {
+        throw ConfigException.invalid(key, value, "must be 1 to 64 letters, digits or underscores");
+      }
+      return value;
+    }
+
+    private Optional<String> databaseUrl() {
+      ConfigKey key = ConfigKeys.DATABASE_URL;
+      String value = string(key).strip();
+      if (value.isEmpty()) {
+        return Optional.empty();
+      }
+      if (value.startsWith("jdbc:postgresql://") || value.startsWith("jdbc:sqlite:")) {
+        return Optional.of(value);
+      }
+      throw ConfigException.invalid(
+          key,
+          value.replaceAll("password=[^&]*", "password=[redacted]"),
+          "must be empty (embedded SQLite), jdbc:postgresql://host[:port]/database or"
+              + " jdbc:sqlite:/path/to/file.db");
+    }
+
+    private List<Cidr> cidrs(ConfigKey key) {
+      List<Cidr> out = new ArrayList<>();
+      for (String item : list(key)) {
+        out.add(
+            Cidr.parse(item)
+                .orElseThrow(
+                    () ->
+                        ConfigException.invalid(
+                            key,
+                            item,
+                            "every entry must be an IP address or CIDR such as 10.0.0.0/8 or ::1/128")));
+      }
+      return List.copyOf(out);
+    }
+
+    private String logFormat() {
+      String value = string(ConfigKeys.LOG_FORMAT).strip().toLowerCase(Locale.ROOT);
+      if (!value.equals("text") && !value.equals("json")) {
+        throw ConfigException.invalid(ConfigKeys.LOG_FORMAT, value, "must be text or json");
+      }
+      return value;
+    }
+
+    private String logLevel() {
+      String value = string(ConfigKeys.LOG_LEVEL).strip().toLowerCase(Locale.ROOT);
+      if (!LOG_LEVELS.contains(value)) {
+        throw ConfigException.invalid(
+            ConfigKeys.LOG_LEVEL, value, "must be one of error, warn, info, debug, trace");
+      }
+      return value;
+    }
+  }
+
+  /**
+   * Parses {@code 90s}, {@code 30m}, {@code 1h}, {@code 7d}, {@code 500ms} or ISO-8601 {@code
+   * PT1H}.
+   */
+  static Optional<Duration> parseDuration(String text) {
+    Matcher matcher = DURATION.matcher(text);
+    if (matcher.matches()) {
+      long amount = Long.parseLong(matcher.group(1));
+      return Optional.of(
+          switch (matcher.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
+          });
+    }
+    if (text.startsWith("P") || text.startsWith("p")) {
+      try {
+        return Optional.of(Duration.parse(text));
+      } catch (DateTimeParseException e) {
+        return Optional.empty();
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The configuration reference in Markdown, generated from {@link ConfigKeys#ALL}. */
+  public static String reference() {
+    StringBuilder out = new StringBuilder();
+    out.append("# Configuration reference\n\n")
+        .append(
+            "<!-- Generated by `gatehouse config docs`; a test fails when this file drifts. -->\n\n")
+        .append(
+            "Gatehouse reads `gatehouse.yml` (or the file named by `--config`), with keys nested by")
+        .append(" their dots:\n\n```yaml\nserver:\n  public-url: https://auth.example.com\n")
+        .append("session:\n  cookie-domain: example.com\n```\n\n")
+        .append(
+            "Every key can be overridden by an environment variable: `GATEHOUSE_` followed by the key")
+        .append(" in upper case with dots and dashes as underscores (`server.public-url` →")
+        .append(
+            " `GATEHOUSE_SERVER_PUBLIC_URL`). Lists are comma-separated there. Every secret can")
+        .append(" instead be read from a file named by `<key>-file` (`GATEHOUSE_<KEY>_FILE`).\n\n")
+        .append("An invalid value stops Gatehouse with exit status 2 and a message naming the key;")
+        .append(" `gatehouse config check` validates without starting.\n\n")
+        .append("| key | default | environment variable | meaning |\n|---|---|---|---|\n");
+    for (ConfigKey key : ConfigKeys.ALL) {
+      out.append("| `")
+          .append(key.name())
+          .append("` | ")
+          .append(key.defaultValue().isEmpty() ? "(empty)" : "`" + key.defaultValue() + "`")
+          .append(" | `")
+          .append(key.environmentVariable())
+          .append("` | ")
+          .append(key.description())
+          .append(key.secret() ? " *Secret.*" : "")
+          .append(" |\n");
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,67 @@
+package dev.gatehouse.config;
+
+import dev.gatehouse.kernel.Cidr;
+import dev.gatehouse.kernel.Secret;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The whole validated configuration. Build it with {@link ConfigLoader}. Immutable and thread-safe.
+ *
+ * @param dataDir where the SQLite database and generated secrets live
+ */
+public record GatehouseConfig(
+    Path dataDir,
+    Server server,
+    Database database,
+    Sessions session,
+    Passwords password,
+    SignIn signin,
+    Logging log) {
+
+  /** The HTTP listener and how Gatehouse is reached. */
+  public record Server(
+      String listenHost, int listenPort, URI publicUrl, List<Cidr> trustedProxies) {
+    /** Whether cookies can carry {@code Secure} (public URL is https). */
+    public boolean secure() {
+      return "https".equals(publicUrl.getScheme());
+    }
+
+    /** The public origin, {@code scheme://host[:port]}, as browsers send it in {@code Origin}. */
+    public String publicOrigin() {
+      String url = publicUrl.toString();
+      return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+  }
+
+  /** The database: SQLite when {@code url} is empty. */
+  public record Database(Optional<String> url, String username, Secret password, int poolSize) {}
+
+  /** SSO session settings. */
+  public record Sessions(
+      String cookieName,
+      Optional<String> cookieDomain,
+      Duration idleTimeout,
+      Duration absoluteTimeout) {}
+
+  /** Password policy and Argon2id parameters. */
+  public record Passwords(
+      int minLength,
+      int maxLength,
+      int argon2MemoryKib,
+      int argon2Iterations,
+      int argon2Parallelism) {}
+
+  /** Sign-in throttling. */
+  public record SignIn(
+      int accountFreeAttempts,
+      int addressFreeAttempts,
+      Duration maxBackoff,
+      Duration attemptWindow) {}
+
+  /** Log output. */
+  public record Logging(String format, String level) {}
+}

@@ -1,0 +1,154 @@
+package dev.gatehouse.credential;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
+import org.bouncycastle.crypto.params.Argon2Parameters;
+
+/**
+ * Argon2id password hashing (Bouncy Castle) in the PHC string format {@code
+ * $argon2id$v=19$m=19456,t=2,p=1$salt$hash}. Passwords arrive already normalised by {@link
+ * PasswordPolicy}. Immutable and thread-safe.
+ */
+public final class PasswordHasher {
+  private static final Pattern PHC =
+      Pattern.compile(
+          "\\$argon2id\\$v=19\\$m=(\\d{1,8}),t=(\\d{1,4}),p=(\\d{1,2})\\$([A-Za-z0-9+/]{11,64})\\$([A-Za-z0-9+/]{16,128})");
+  private static final int SALT_BYTES = 16;
+  private static final int HASH_BYTES = 32;
+
+  private final int memoryKib;
+  private final int iterations;
+  private final int parallelism;
+  private final SecureRandom random;
+  private final String dummyHash;
+
+  /** A hasher producing hashes with these Argon2id parameters. */
+  public PasswordHasher(int memoryKib, int iterations, int parallelism, SecureRandom random) {
+    this.memoryKib = memoryKib;
+    this.iterations = iterations;
+    this.parallelism = parallelism;
+    this.random = random;
+    // A well-formed hash of nothing anyone knows, at the current parameters: verifying against it
+    // costs
+    // exactly one real hash, so unknown accounts take as long as known ones. Built without hashing,
+    // so
+    // start-up does no Argon2 work.
+    byte[] salt = new byte[SALT_BYTES];
+    byte[] hash = new byte[HASH_BYTES];
+    random.nextBytes(salt);
+    random.nextBytes(hash);
+    this.dummyHash = format(memoryKib, iterations, parallelism, salt, hash);
+  }
+
+  /** Hashes a (normalised) password with a fresh salt. */
+  public String hash(String password) {
+    byte[] salt = new byte[SALT_BYTES];
+    random.nextBytes(salt);
+    byte[] hash = derive(password, salt, memoryKib, iterations, parallelism, HASH_BYTES);
+    return format(memoryKib, iterations, parallelism, salt, hash);
+  }
+
+  /**
+   * Verifies a password against a stored hash in constant time. A malformed hash never verifies
+   * (fail closed) but still costs one hash at the current parameters.
+   */
+  public boolean verify(String password, String storedHash) {
+    Optional<Parsed> parsed = parse(storedHash);
+    if (parsed.isEmpty()) {
+      verifyDummy(password);
+      return false;
+    }
+    Parsed p = parsed.get();
+    byte[] actual =
+        derive(password, p.salt, p.memoryKib, p.iterations, p.parallelism, p.hash.length);
+    return MessageDigest.isEqual(actual, p.hash);
+  }
+
+  /**
+   * Spends the same work as a real verification; used for unknown accounts. The dummy hash is 256
+   * random bits nobody knows a preimage of, so this is false in practice.
+   */
+  public boolean verifyDummy(String password) {
+    Parsed p = parse(dummyHash).orElseThrow();
+    byte[] actual =
+        derive(password, p.salt, p.memoryKib, p.iterations, p.parallelism, p.hash.length);
+    return MessageDigest.isEqual(actual, p.hash);
+  }
+
+  /** Whether a stored hash uses other parameters than the current ones and should be replaced. */
+  public boolean needsRehash(String storedHash) {
+    return parse(storedHash)
+        .map(
+            p ->
+                p.memoryKib != memoryKib
+                    || p.iterations != iterations
+                    || p.parallelism != parallelism)
+        .orElse(true);
+  }
+
+  private static byte[] derive(
+      String password, byte[] salt, int memoryKib, int iterations, int parallelism, int length) {
+    Argon2Parameters parameters =
+        new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+            .withVersion(Argon2Parameters.ARGON2_VERSION_13)
+            .withMemoryAsKB(memoryKib)
+            .withIterations(iterations)
+            .withParallelism(parallelism)
+            .withSalt(salt)
+            .build();
+    Argon2BytesGenerator generator = new Argon2BytesGenerator();
+    generator.init(parameters);
+    byte[] out = new byte[length];
+    byte[] passwordBytes = password.getBytes(StandardCharsets.UTF_8);
+    try {
+      generator.generateBytes(passwordBytes, out);
+    } finally {
+      Arrays.fill(passwordBytes, (byte) 0);
+    }
+    return out;
+  }
+
+  private static String format(int m, int t, int p, byte[] salt, byte[] hash) {
+    Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
+    return "$argon2id$v=19$m="
+        + m
+        + ",t="
+        + t
+        + ",p="
+        + p
+        + "$"
+        + b64.encodeToString(salt)
+        + "$"
+        + b64.encodeToString(hash);
+  }
+
+  @SuppressWarnings("ArrayRecordComponent") // Private, never compared or exposed.
+  private record Parsed(int memoryKib, int iterations, int parallelism, byte[] salt, byte[] hash) {}
+
+  private static Optional<Parsed> parse(String stored) {
+    Matcher matcher = PHC.matcher(stored);
+    if (!matcher.matches()) {
+      return Optional.empty();
+    }
+    try {
+      int m = Integer.parseInt(matcher.group(1));
+      int t = Integer.parseInt(matcher.group(2));
+      int p = Integer.parseInt(matcher.group(3));
+      if (m < 8 * p || m > 4 * 1024 * 1024 || t < 1 || p < 1) {
+        return Optional.empty();
+      }
+      Base64.Decoder b64 = Base64.getDecoder();
+      return Optional.of(
+          new Parsed(m, t, p, b64.decode(matcher.group(4)), b64.decode(matcher.group(5))));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+}

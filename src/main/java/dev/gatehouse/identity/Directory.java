@@ -1,0 +1,203 @@
+package dev.gatehouse.identity;
+
+import dev.gatehouse.identity.DirectoryException.NotFoundException;
+import dev.gatehouse.kernel.UserId;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Directory use cases: users, groups, roles and claims, with validation of every name. Thread-safe.
+ */
+public final class Directory {
+  private final UserRepository users;
+  private final GroupRepository groups;
+  private final RoleRepository roles;
+  private final Clock clock;
+  private final SecureRandom random;
+
+  /** Wires the directory to its stores, clock and random source. */
+  public Directory(
+      UserRepository users,
+      GroupRepository groups,
+      RoleRepository roles,
+      Clock clock,
+      SecureRandom random) {
+    this.users = users;
+    this.groups = groups;
+    this.roles = roles;
+    this.clock = clock;
+    this.random = random;
+  }
+
+  /** Creates a user; the username and email are validated and canonicalised. */
+  public User addUser(String username, Optional<String> email, String displayName, boolean admin) {
+    User user =
+        new User(
+            UserId.random(random),
+            Names.username(username),
+            email.filter(e -> !e.isEmpty()).map(Names::email),
+            Names.displayName(displayName),
+            false,
+            admin,
+            clock.instant(),
+            Optional.empty());
+    users.insert(user);
+    return user;
+  }
+
+  /** Finds a user by (not necessarily canonical) username; empty for invalid names too. */
+  public Optional<User> findByUsername(String username) {
+    try {
+      return users.findByUsername(Names.username(username));
+    } catch (DirectoryException.InvalidValueException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The user, or {@link NotFoundException}. */
+  public User requireUser(String username) {
+    return findByUsername(username).orElseThrow(() -> new NotFoundException("user " + username));
+  }
+
+  /** The user with this id. */
+  public Optional<User> findById(UserId id) {
+    return users.findById(id);
+  }
+
+  /** All users. */
+  public List<User> listUsers() {
+    return users.list();
+  }
+
+  /** Enables or disables a user. */
+  public void setDisabled(UserId id, boolean disabled) {
+    if (!users.setDisabled(id, disabled)) {
+      throw new NotFoundException("user");
+    }
+  }
+
+  /** Grants or removes administrator rights. */
+  public void setAdmin(UserId id, boolean admin) {
+    if (!users.setAdmin(id, admin)) {
+      throw new NotFoundException("user");
+    }
+  }
+
+  /** Deletes a user. */
+  public void deleteUser(UserId id) {
+    if (!users.delete(id)) {
+      throw new NotFoundException("user");
+    }
+  }
+
+  /** Whether an enabled administrator exists (else first-run setup is open). */
+  public boolean hasActiveAdmin() {
+    return users.anyActiveAdmin();
+  }
+
+  /** Creates a group. */
+  public String addGroup(String name) {
+    String canonical = Names.groupOrRole("group", name);
+    groups.insert(canonical, clock.instant());
+    return canonical;
+  }
+
+  /** All group names. */
+  public List<String> listGroups() {
+    return groups.list();
+  }
+
+  /** Members of a group. */
+  public List<String> members(String group) {
+    return groups.members(requireGroup(group));
+  }
+
+  /** Deletes a group. */
+  public void deleteGroup(String name) {
+    if (!groups.delete(Names.groupOrRole("group", name))) {
+      throw new NotFoundException("group " + name);
+    }
+  }
+
+  /** Adds a user to a group; false when already a member. */
+  public boolean addMember(String group, String username) {
+    return groups.addMember(requireGroup(group), requireUser(username).id());
+  }
+
+  /** Removes a user from a group; false when not a member. */
+  public boolean removeMember(String group, String username) {
+    return groups.removeMember(requireGroup(group), requireUser(username).id());
+  }
+
+  /** The user's groups. */
+  public List<String> groupsOf(UserId user) {
+    return groups.groupsOf(user);
+  }
+
+  /** Creates a role. */
+  public String addRole(String name) {
+    String canonical = Names.groupOrRole("role", name);
+    roles.insert(canonical, clock.instant());
+    return canonical;
+  }
+
+  /** All roles with their grants and claims. */
+  public List<RoleRepository.Role> listRoles() {
+    return roles.list();
+  }
+
+  /** Deletes a role. */
+  public void deleteRole(String name) {
+    if (!roles.delete(Names.groupOrRole("role", name))) {
+      throw new NotFoundException("role " + name);
+    }
+  }
+
+  /** Grants a role to a group; false when already granted. */
+  public boolean grantRole(String role, String group) {
+    return roles.grant(requireRole(role), requireGroup(group));
+  }
+
+  /** Takes a role from a group; false when not granted. */
+  public boolean revokeRole(String role, String group) {
+    return roles.revoke(requireRole(role), requireGroup(group));
+  }
+
+  /** Sets a claim on a role. */
+  public void setClaim(String role, String claim, String value) {
+    roles.setClaim(requireRole(role), Names.claim(claim), Names.claimValue(value));
+  }
+
+  /** Removes a claim from a role; false when it had none. */
+  public boolean unsetClaim(String role, String claim) {
+    return roles.unsetClaim(requireRole(role), Names.claim(claim));
+  }
+
+  /** The user's roles. */
+  public List<String> rolesOf(UserId user) {
+    return roles.rolesOf(user);
+  }
+
+  /** The user's claims through its roles. */
+  public java.util.Map<String, List<String>> claimsOf(UserId user) {
+    return roles.claimsOf(user);
+  }
+
+  private String requireGroup(String name) {
+    String canonical = Names.groupOrRole("group", name);
+    if (!groups.exists(canonical)) {
+      throw new NotFoundException("group " + name);
+    }
+    return canonical;
+  }
+
+  private String requireRole(String name) {
+    String canonical = Names.groupOrRole("role", name);
+    if (!roles.exists(canonical)) {
+      throw new NotFoundException("role " + name);
+    }
+    return canonical;
+  }
+}

@@ -1,0 +1,39 @@
+package dev.gatehouse.identity;
+
+import dev.gatehouse.kernel.UserId;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Storage of users. Implementations are thread-safe; no method returns null. */
+public interface UserRepository {
+  /**
+   * Stores a new user; throws {@link DirectoryException.DuplicateException} on a taken username or
+   * email.
+   */
+  void insert(User user);
+
+  /** The user with this id. */
+  Optional<User> findById(UserId id);
+
+  /** The user with this canonical username. */
+  Optional<User> findByUsername(String username);
+
+  /** All users, by username. */
+  List<User> list();
+
+  /** Sets the disabled flag; false when no such user. */
+  boolean setDisabled(UserId id, boolean disabled);
+
+  /** Sets the administrator flag; false when no such user. */
+  boolean setAdmin(UserId id, boolean admin);
+
+  /** Deletes the user and everything that belongs to it; false when no such user. */
+  boolean delete(UserId id);
+
+  /** Records a successful sign-in. */
+  void recordSignIn(UserId id, Instant at);
+
+  /** Whether at least one enabled administrator exists. */
+  boolean anyActiveAdmin();
+}

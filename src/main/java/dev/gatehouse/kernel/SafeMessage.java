@@ -1,0 +1,50 @@
+package dev.gatehouse.kernel;
+
+/**
+ * The catalogue of messages a client may see, each with a stable code. Details of what went wrong
+ * go to the log, never to the client.
+ */
+public enum SafeMessage {
+  BAD_REQUEST(400, "bad_request", "The request could not be understood."),
+  CSRF_FAILED(
+      403,
+      "csrf_failed",
+      "This form has expired or was sent from another site. Reload the page and try again."),
+  FORBIDDEN(403, "forbidden", "You do not have access to this page."),
+  NOT_FOUND(404, "not_found", "There is nothing here."),
+  METHOD_NOT_ALLOWED(405, "method_not_allowed", "This method is not allowed here."),
+  TOO_LARGE(413, "too_large", "The request is too large."),
+  SIGNIN_FAILED(401, "signin_failed", "The username or password is incorrect."),
+  THROTTLED(429, "throttled", "Too many attempts. Wait a moment and try again."),
+  SETUP_LINK_INVALID(
+      400,
+      "setup_link_invalid",
+      "This setup link is invalid, used or expired. Restart Gatehouse to print a fresh one."),
+  UNAVAILABLE(503, "unavailable", "Gatehouse cannot answer right now. Try again shortly."),
+  INTERNAL(500, "internal", "Something went wrong on our side. The error has been logged.");
+
+  private final int status;
+  private final String code;
+  private final String text;
+
+  SafeMessage(int status, String code, String text) {
+    this.status = status;
+    this.code = code;
+    this.text = text;
+  }
+
+  /** HTTP status that goes with the message. */
+  public int status() {
+    return status;
+  }
+
+  /** Stable machine-readable code. */
+  public String code() {
+    return code;
+  }
+
+  /** Human-readable, safe text. */
+  public String text() {
+    return text;
+  }
+}

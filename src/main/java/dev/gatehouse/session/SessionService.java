@@ -1,0 +1,166 @@
+package dev.gatehouse.session;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.gatehouse.kernel.Tokens;
+import dev.gatehouse.kernel.UserId;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Issues, resolves and revokes SSO sessions. Thread-safe.
+ *
+ * <p>Lookup: token shape check, then SHA-256, then a Caffeine cache of recent lookups, then the
+ * store. Cached entries live at most {@link #CACHE_TTL}, so a revocation made by another process or
+ * node (the CLI, a second Gatehouse on the same PostgreSQL) is honoured within that time;
+ * revocations made here invalidate the cache at once.
+ *
+ * <p>Expiry: idle timeout from the last recorded activity, and an absolute cap from sign-in that
+ * activity never extends. Activity writes are coalesced: the store is touched at most once per
+ * {@code touchInterval} per session, not on every request.
+ */
+public final class SessionService {
+  /** How long a cached lookup is trusted before the store is asked again. */
+  public static final Duration CACHE_TTL = Duration.ofSeconds(1);
+
+  private final SessionRepository repository;
+  private final Clock clock;
+  private final SecureRandom random;
+  private final Duration idleTimeout;
+  private final Duration absoluteTimeout;
+  private final Duration touchInterval;
+  private final Cache<String, Optional<Session>> cache;
+
+  /** A service with these timeouts. */
+  public SessionService(
+      SessionRepository repository,
+      Clock clock,
+      SecureRandom random,
+      Duration idleTimeout,
+      Duration absoluteTimeout) {
+    this.repository = repository;
+    this.clock = clock;
+    this.random = random;
+    this.idleTimeout = idleTimeout;
+    this.absoluteTimeout = absoluteTimeout;
+    Duration tenth = idleTimeout.dividedBy(10);
+    this.touchInterval = tenth.compareTo(Duration.ofMinutes(1)) < 0 ? tenth : Duration.ofMinutes(1);
+    this.cache =
+        Caffeine.newBuilder()
+            .maximumSize(100_000)
+            .expireAfterWrite(CACHE_TTL)
+            .ticker(() -> clock.millis() * 1_000_000L)
+            .build();
+  }
+
+  /** A freshly issued session and the token for its cookie (shown to nobody else, never logged). */
+  public record Issued(String token, Session session) {
+    @Override
+    public String toString() {
+      return "Issued[session=" + session.id() + "]";
+    }
+  }
+
+  /**
+   * Issues a new session with a new id: never reuses a token the browser presented (no fixation).
+   */
+  public Issued issue(UserId user, Set<String> amr, String userAgent, String clientAddress) {
+    String token = Tokens.newToken(random);
+    byte[] idBytes = new byte[8];
+    random.nextBytes(idBytes);
+    Instant now = clock.instant();
+    Session session =
+        new Session(
+            HexFormat.of().formatHex(idBytes),
+            Tokens.sha256Hex(token),
+            user,
+            now,
+            now,
+            now.plus(absoluteTimeout),
+            Set.copyOf(amr),
+            truncate(userAgent, 256),
+            truncate(clientAddress, 64));
+    repository.insert(session);
+    return new Issued(token, session);
+  }
+
+  /**
+   * The live session for a cookie token; empty for malformed, unknown, revoked or expired tokens.
+   */
+  public Optional<Session> resolve(String token) {
+    if (!Tokens.looksLikeToken(token)) {
+      return Optional.empty();
+    }
+    String hash = Tokens.sha256Hex(token);
+    Optional<Session> found = cache.get(hash, repository::findActive);
+    if (found.isEmpty()) {
+      return found;
+    }
+    Session session = found.get();
+    Instant now = clock.instant();
+    if (!now.isBefore(session.expiresAt())
+        || !now.isBefore(session.lastSeenAt().plus(idleTimeout))) {
+      cache.invalidate(hash);
+      return Optional.empty();
+    }
+    if (!now.isBefore(session.lastSeenAt().plus(touchInterval))) {
+      repository.touch(hash, now);
+      session = session.touchedAt(now);
+      cache.put(hash, Optional.of(session));
+    }
+    return Optional.of(session);
+  }
+
+  /** Ends the session behind a cookie token (sign-out). */
+  public void revokeToken(String token) {
+    if (!Tokens.looksLikeToken(token)) {
+      return;
+    }
+    String hash = Tokens.sha256Hex(token);
+    repository.revokeByTokenHash(hash, clock.instant());
+    cache.invalidate(hash);
+  }
+
+  /** Ends a session by public id or unambiguous prefix; the number ended. */
+  public int revoke(String idOrPrefix) {
+    int count = repository.revoke(idOrPrefix, clock.instant());
+    cache.invalidateAll();
+    return count;
+  }
+
+  /** Ends every session of a user; the number ended. */
+  public int revokeAll(UserId user) {
+    int count = repository.revokeAllForUser(user, clock.instant());
+    cache.invalidateAll();
+    return count;
+  }
+
+  /** Live sessions, optionally of one user. */
+  public List<Session> list(Optional<UserId> user) {
+    Instant now = clock.instant();
+    return repository.listActive(user, now).stream()
+        .filter(s -> now.isBefore(s.lastSeenAt().plus(idleTimeout)))
+        .toList();
+  }
+
+  /** Number of sessions not revoked and not past their absolute cap (for metrics). */
+  public long countActive() {
+    return repository.countActive(clock.instant());
+  }
+
+  /** Deletes sessions that ended more than a day ago. */
+  public int purge() {
+    return repository.purge(clock.instant().minus(Duration.ofDays(1)));
+  }
+
+  private static String truncate(String text, int max) {
+    String clean = text.replaceAll("\\p{Cntrl}", "?");
+    return clean.length() <= max ? clean : clean.substring(0, max);
+  }
+}

@@ -1,0 +1,95 @@
+package dev.gatehouse.signin;
+
+import dev.gatehouse.kernel.Tokens;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Back-off for sign-in attempts, per key (an account or a client address). Every attempt is counted
+ * <em>before</em> the password is checked, atomically in the store, so a burst of parallel guesses
+ * cannot all pass. The first {@code freeAttempts} are free; each further one doubles the wait, up
+ * to {@code maxBackoff}. A key whose last attempt is older than {@code window} starts over.
+ * Back-off rather than a hard lock-out, so an attacker cannot lock a user out for long.
+ * Thread-safe.
+ */
+public final class Throttle {
+  /** The outcome of asking to attempt. */
+  public sealed interface Verdict permits Allowed, Blocked {}
+
+  /** The attempt may proceed; it has been counted. */
+  public record Allowed() implements Verdict {}
+
+  /** Refused; try again after {@code retryAfter}. */
+  public record Blocked(Duration retryAfter) implements Verdict {}
+
+  private final ThrottleStore store;
+  private final Clock clock;
+  private final Duration maxBackoff;
+  private final Duration window;
+
+  /** A throttle over {@code store}. */
+  public Throttle(ThrottleStore store, Clock clock, Duration maxBackoff, Duration window) {
+    this.store = store;
+    this.clock = clock;
+    this.maxBackoff = maxBackoff;
+    this.window = window;
+  }
+
+  /** Counts an attempt for {@code key} unless it is currently blocked. */
+  public Verdict attempt(String key, int freeAttempts) {
+    Instant now = clock.instant();
+    return store.apply(
+        storeKey(key),
+        current -> {
+          Optional<ThrottleStore.Counter> live =
+              current.filter(
+                  c ->
+                      now.isBefore(c.lastAttemptAt().plus(window))
+                          || now.isBefore(c.blockedUntil()));
+          if (live.isPresent() && now.isBefore(live.get().blockedUntil())) {
+            return new ThrottleStore.Step<>(
+                live, new Blocked(Duration.between(now, live.get().blockedUntil())));
+          }
+          int failures = live.map(ThrottleStore.Counter::failures).orElse(0) + 1;
+          Instant blockedUntil = now.plus(backoff(failures - freeAttempts));
+          return new ThrottleStore.Step<>(
+              Optional.of(new ThrottleStore.Counter(failures, now, blockedUntil)), new Allowed());
+        });
+  }
+
+  /** Takes back one counted attempt (it succeeded), keeping any block in force. */
+  public void refund(String key) {
+    store.apply(
+        storeKey(key),
+        current ->
+            new ThrottleStore.Step<>(
+                current.map(
+                    c ->
+                        new ThrottleStore.Counter(
+                            Math.max(0, c.failures() - 1), c.lastAttemptAt(), c.blockedUntil())),
+                Boolean.TRUE));
+  }
+
+  /** Forgets every attempt for {@code key}. */
+  public void reset(String key) {
+    store.delete(storeKey(key));
+  }
+
+  private Duration backoff(int excess) {
+    if (excess <= 0) {
+      return Duration.ZERO;
+    }
+    if (excess > 30) {
+      return maxBackoff;
+    }
+    Duration wait = Duration.ofSeconds(1L << (excess - 1));
+    return wait.compareTo(maxBackoff) > 0 ? maxBackoff : wait;
+  }
+
+  /** Keys are hashed so that stored rows never hold typed usernames or addresses verbatim. */
+  private static String storeKey(String key) {
+    return Tokens.sha256Hex(key);
+  }
+}

@@ -1,0 +1,179 @@
+package dev.gatehouse.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.gatehouse.kernel.Secret;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The connection pool, schema migrations and Jdbi handle for one database. SQLite runs in WAL mode
+ * with {@code synchronous=FULL} (a commit is on disk before we answer), a busy timeout so that the
+ * CLI and the server can share the file, foreign keys on, and {@code BEGIN IMMEDIATE} transactions
+ * so that writers queue instead of failing. Thread-safe.
+ */
+public final class Database implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+  private final HikariDataSource pool;
+  private final Dialect dialect;
+  private final Jdbi jdbi;
+  private final Optional<Path> sqliteFile;
+
+  private Database(HikariDataSource pool, Dialect dialect, Optional<Path> sqliteFile) {
+    this.pool = pool;
+    this.dialect = dialect;
+    this.sqliteFile = sqliteFile;
+    this.jdbi = Jdbi.create(pool);
+  }
+
+  /**
+   * Opens (and migrates) the database: {@code url} empty means SQLite at {@code
+   * <dataDir>/gatehouse.db}.
+   */
+  public static Database open(
+      Optional<String> url, String username, Secret password, int poolSize, Path dataDir) {
+    String jdbcUrl = url.orElseGet(() -> "jdbc:sqlite:" + dataDir.resolve("gatehouse.db"));
+    Database database;
+    if (jdbcUrl.startsWith("jdbc:sqlite:")) {
+      Path file = Path.of(jdbcUrl.substring("jdbc:sqlite:".length()));
+      prepareSqliteFile(file);
+      SQLiteConfig config = new SQLiteConfig();
+      config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+      config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+      config.setBusyTimeout(15_000);
+      config.enforceForeignKeys(true);
+      config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+      SQLiteDataSource sqlite = new SQLiteDataSource(config);
+      sqlite.setUrl("jdbc:sqlite:" + file);
+      HikariConfig hikari = new HikariConfig();
+      hikari.setDataSource(sqlite);
+      hikari.setMaximumPoolSize(Math.max(2, Math.min(poolSize, 8)));
+      hikari.setMinimumIdle(1);
+      hikari.setPoolName("gatehouse-sqlite");
+      database = new Database(new HikariDataSource(hikari), Dialect.SQLITE, Optional.of(file));
+    } else {
+      HikariConfig hikari = new HikariConfig();
+      hikari.setJdbcUrl(jdbcUrl);
+      if (!username.isEmpty()) {
+        hikari.setUsername(username);
+      }
+      if (!password.isEmpty()) {
+        hikari.setPassword(password.reveal());
+      }
+      hikari.setMaximumPoolSize(poolSize);
+      hikari.setMinimumIdle(1);
+      hikari.setPoolName("gatehouse-postgres");
+      hikari.setInitializationFailTimeout(10_000);
+      database = new Database(new HikariDataSource(hikari), Dialect.POSTGRES, Optional.empty());
+    }
+    try {
+      database.migrate();
+    } catch (RuntimeException e) {
+      database.close();
+      throw e;
+    }
+    return database;
+  }
+
+  private static void prepareSqliteFile(Path file) {
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null && !Files.exists(parent)) {
+        Files.createDirectories(
+            parent,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      }
+      // Create the file 0600 before SQLite does, so it is never readable by others even briefly.
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (FileAlreadyExistsException e) {
+      // Already there: keep its permissions.
+    } catch (IOException e) {
+      throw new StoreException(
+          "cannot create the database file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void migrate() {
+    Flyway flyway =
+        Flyway.configure()
+            .dataSource(pool)
+            .locations(dialect.migrationLocation())
+            .loggers("slf4j")
+            .load();
+    MigrateResult result = flyway.migrate();
+    if (result.migrationsExecuted > 0) {
+      LOG.info(
+          "database schema migrated to version {} ({} migrations)",
+          result.targetSchemaVersion,
+          result.migrationsExecuted);
+    }
+  }
+
+  /** The Jdbi handle factory. */
+  public Jdbi jdbi() {
+    return jdbi;
+  }
+
+  /** Which database this is. */
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  /** The pooled data source. */
+  public DataSource dataSource() {
+    return pool;
+  }
+
+  /** Whether the database answers a trivial query. */
+  public boolean ping() {
+    try {
+      return jdbi.withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1;
+    } catch (RuntimeException e) {
+      LOG.warn("database ping failed: {}", e.toString());
+      return false;
+    }
+  }
+
+  /**
+   * Writes a consistent copy of the SQLite database to {@code target} while it is in use ({@code
+   * VACUUM INTO}); the target must not exist.
+   *
+   * @throws StoreException for PostgreSQL (use pg_dump) or when the copy fails
+   */
+  public void backup(Path target) {
+    if (sqliteFile.isEmpty()) {
+      throw new StoreException(
+          "backup copies the embedded SQLite database; for PostgreSQL use pg_dump", null);
+    }
+    if (Files.exists(target)) {
+      throw new StoreException(
+          "backup target " + target + " already exists; choose a new file name", null);
+    }
+    String literal = target.toAbsolutePath().toString().replace("'", "''");
+    jdbi.useHandle(h -> h.execute("VACUUM INTO '" + literal + "'"));
+    try {
+      Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-------"));
+    } catch (IOException e) {
+      throw new StoreException("cannot restrict permissions of " + target, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}

@@ -1,0 +1,177 @@
+package dev.gatehouse.store;
+
+import dev.gatehouse.kernel.UserId;
+import dev.gatehouse.session.Session;
+import dev.gatehouse.session.SessionRepository;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/** Sessions in SQL. Thread-safe. */
+public final class JdbcSessions implements SessionRepository {
+  private static final String COLUMNS =
+      "s.id, s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.amr,"
+          + " s.user_agent, s.client_address";
+
+  private final Jdbi jdbi;
+
+  /** Repository over {@code database}. */
+  public JdbcSessions(Database database) {
+    this.jdbi = database.jdbi();
+  }
+
+  @Override
+  public void insert(Session session) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at,"
+                        + " expires_at, amr, user_agent, client_address) VALUES (:id, :hash, :user,"
+                        + " :created, :seen, :expires, :amr, :agent, :address)")
+                .bind("id", session.id())
+                .bind("hash", session.tokenHash())
+                .bind("user", session.userId().value())
+                .bind("created", session.createdAt().toEpochMilli())
+                .bind("seen", session.lastSeenAt().toEpochMilli())
+                .bind("expires", session.expiresAt().toEpochMilli())
+                .bind("amr", String.join(" ", session.amr().stream().sorted().toList()))
+                .bind("agent", session.userAgent())
+                .bind("address", session.clientAddress())
+                .execute());
+  }
+
+  @Override
+  public Optional<Session> findActive(String tokenHash) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT "
+                        + COLUMNS
+                        + " FROM sessions s JOIN users u ON u.id = s.user_id"
+                        + " WHERE s.token_hash = :hash AND s.revoked_at IS NULL AND u.disabled = FALSE")
+                .bind("hash", tokenHash)
+                .map(JdbcSessions::session)
+                .findOne());
+  }
+
+  @Override
+  public void touch(String tokenHash, Instant lastSeenAt) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "UPDATE sessions SET last_seen_at = :seen WHERE token_hash = :hash"
+                        + " AND last_seen_at < :seen")
+                .bind("hash", tokenHash)
+                .bind("seen", lastSeenAt.toEpochMilli())
+                .execute());
+  }
+
+  @Override
+  public int revoke(String idOrPrefix, Instant at) {
+    if (!idOrPrefix.matches("[0-9a-f]{8,16}")) {
+      return 0;
+    }
+    return jdbi.inTransaction(
+        h -> {
+          List<String> matches =
+              h.createQuery("SELECT id FROM sessions WHERE id LIKE :prefix AND revoked_at IS NULL")
+                  .bind("prefix", idOrPrefix + "%")
+                  .mapTo(String.class)
+                  .list();
+          if (matches.size() != 1) {
+            return matches.size() > 1 ? -matches.size() : 0; // Ambiguous prefix: revoke nothing.
+          }
+          return h.createUpdate("UPDATE sessions SET revoked_at = :at WHERE id = :id")
+              .bind("id", matches.get(0))
+              .bind("at", at.toEpochMilli())
+              .execute();
+        });
+  }
+
+  @Override
+  public boolean revokeByTokenHash(String tokenHash, Instant at) {
+    return jdbi.withHandle(
+            h ->
+                h.createUpdate(
+                        "UPDATE sessions SET revoked_at = :at WHERE token_hash = :hash"
+                            + " AND revoked_at IS NULL")
+                    .bind("hash", tokenHash)
+                    .bind("at", at.toEpochMilli())
+                    .execute())
+        > 0;
+  }
+
+  @Override
+  public int revokeAllForUser(UserId user, Instant at) {
+    return jdbi.withHandle(
+        h ->
+            h.createUpdate(
+                    "UPDATE sessions SET revoked_at = :at WHERE user_id = :user AND revoked_at IS NULL")
+                .bind("user", user.value())
+                .bind("at", at.toEpochMilli())
+                .execute());
+  }
+
+  @Override
+  public List<Session> listActive(Optional<UserId> user, Instant now) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT "
+                        + COLUMNS
+                        + " FROM sessions s WHERE s.revoked_at IS NULL"
+                        + " AND s.expires_at > :now"
+                        + (user.isPresent() ? " AND s.user_id = :user" : "")
+                        + " ORDER BY s.created_at DESC")
+                .bind("now", now.toEpochMilli())
+                .bind("user", user.map(UserId::value).orElse(""))
+                .map(JdbcSessions::session)
+                .list());
+  }
+
+  @Override
+  public long countActive(Instant now) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > :now")
+                .bind("now", now.toEpochMilli())
+                .mapTo(Long.class)
+                .one());
+  }
+
+  @Override
+  public int purge(Instant before) {
+    return jdbi.withHandle(
+        h ->
+            h.createUpdate(
+                    "DELETE FROM sessions WHERE expires_at < :before OR revoked_at < :before")
+                .bind("before", before.toEpochMilli())
+                .execute());
+  }
+
+  private static Session session(ResultSet rs, StatementContext ctx) throws SQLException {
+    String amr = rs.getString("amr");
+    Set<String> methods =
+        amr.isEmpty()
+            ? Set.of()
+            : Arrays.stream(amr.split(" ")).collect(Collectors.toUnmodifiableSet());
+    return new Session(
+        rs.getString("id"),
+        rs.getString("token_hash"),
+        new UserId(rs.getString("user_id")),
+        Instant.ofEpochMilli(rs.getLong("created_at")),
+        Instant.ofEpochMilli(rs.getLong("last_seen_at")),
+        Instant.ofEpochMilli(rs.getLong("expires_at")),
+        methods,
+        rs.getString("user_agent"),
+        rs.getString("client_address"));
+  }
+}

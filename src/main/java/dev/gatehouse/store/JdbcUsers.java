@@ -1,0 +1,169 @@
+package dev.gatehouse.store;
+
+import dev.gatehouse.credential.CredentialRepository;
+import dev.gatehouse.identity.DirectoryException;
+import dev.gatehouse.identity.User;
+import dev.gatehouse.identity.UserRepository;
+import dev.gatehouse.kernel.UserId;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+
+/** Users and their password hashes in SQL. Thread-safe. */
+public final class JdbcUsers implements UserRepository, CredentialRepository {
+  private static final String COLUMNS =
+      "id, username, email, display_name, disabled, admin, created_at, last_sign_in_at";
+
+  private final Jdbi jdbi;
+
+  /** Repository over {@code database}. */
+  public JdbcUsers(Database database) {
+    this.jdbi = database.jdbi();
+  }
+
+  @Override
+  public void insert(User user) {
+    try {
+      jdbi.useHandle(
+          h ->
+              h.createUpdate(
+                      "INSERT INTO users ("
+                          + COLUMNS
+                          + ") VALUES (:id, :username, :email,"
+                          + " :displayName, :disabled, :admin, :createdAt, NULL)")
+                  .bind("id", user.id().value())
+                  .bind("username", user.username())
+                  .bind("email", user.email().orElse(null))
+                  .bind("displayName", user.displayName())
+                  .bind("disabled", user.disabled())
+                  .bind("admin", user.admin())
+                  .bind("createdAt", user.createdAt().toEpochMilli())
+                  .execute());
+    } catch (UnableToExecuteStatementException e) {
+      if (StoreException.isUniqueViolation(e)) {
+        throw new DirectoryException.DuplicateException(
+            StoreException.mentions(e, "email")
+                ? "a user with this email"
+                : "a user with this username");
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public Optional<User> findById(UserId id) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT " + COLUMNS + " FROM users WHERE id = :id")
+                .bind("id", id.value())
+                .map(JdbcUsers::user)
+                .findOne());
+  }
+
+  @Override
+  public Optional<User> findByUsername(String username) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT " + COLUMNS + " FROM users WHERE username = :username")
+                .bind("username", username)
+                .map(JdbcUsers::user)
+                .findOne());
+  }
+
+  @Override
+  public List<User> list() {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT " + COLUMNS + " FROM users ORDER BY username")
+                .map(JdbcUsers::user)
+                .list());
+  }
+
+  @Override
+  public boolean setDisabled(UserId id, boolean disabled) {
+    return update("UPDATE users SET disabled = :value WHERE id = :id", id, disabled);
+  }
+
+  @Override
+  public boolean setAdmin(UserId id, boolean admin) {
+    return update("UPDATE users SET admin = :value WHERE id = :id", id, admin);
+  }
+
+  private boolean update(String sql, UserId id, boolean value) {
+    return jdbi.withHandle(
+            h -> h.createUpdate(sql).bind("id", id.value()).bind("value", value).execute())
+        > 0;
+  }
+
+  @Override
+  public boolean delete(UserId id) {
+    return jdbi.withHandle(
+            h ->
+                h.createUpdate("DELETE FROM users WHERE id = :id").bind("id", id.value()).execute())
+        > 0;
+  }
+
+  @Override
+  public void recordSignIn(UserId id, Instant at) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate("UPDATE users SET last_sign_in_at = :at WHERE id = :id")
+                .bind("id", id.value())
+                .bind("at", at.toEpochMilli())
+                .execute());
+  }
+
+  @Override
+  public boolean anyActiveAdmin() {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT COUNT(*) FROM users WHERE admin = TRUE AND disabled = FALSE")
+                    .mapTo(Long.class)
+                    .one()
+                > 0);
+  }
+
+  @Override
+  public Optional<String> passwordHash(UserId user) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT hash FROM password_credentials WHERE user_id = :id")
+                .bind("id", user.value())
+                .mapTo(String.class)
+                .findOne());
+  }
+
+  @Override
+  public void setPasswordHash(UserId user, String hash, Instant at) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "INSERT INTO password_credentials (user_id, hash, updated_at) VALUES (:id, :hash, :at)"
+                        + " ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash,"
+                        + " updated_at = excluded.updated_at")
+                .bind("id", user.value())
+                .bind("hash", hash)
+                .bind("at", at.toEpochMilli())
+                .execute());
+  }
+
+  private static User user(ResultSet rs, StatementContext ctx) throws SQLException {
+    long lastSignIn = rs.getLong("last_sign_in_at");
+    Optional<Instant> last =
+        rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(lastSignIn));
+    return new User(
+        new UserId(rs.getString("id")),
+        rs.getString("username"),
+        Optional.ofNullable(rs.getString("email")),
+        rs.getString("display_name"),
+        rs.getBoolean("disabled"),
+        rs.getBoolean("admin"),
+        Instant.ofEpochMilli(rs.getLong("created_at")),
+        last);
+  }
+}
