@@ -1,11 +1,110 @@
 package dev.gatehouse.app;
 
-/** Entry point. */
-public final class Main {
-  private Main() {}
+import dev.gatehouse.config.ConfigException;
+import dev.gatehouse.config.ConfigLoader;
+import dev.gatehouse.config.GatehouseConfig;
+import dev.gatehouse.identity.DirectoryException;
+import dev.gatehouse.store.StoreException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-  /** Runs the CLI. */
+/** The {@code gatehouse} command line. */
+@Command(
+    name = "gatehouse",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Self-hosted authentication authority: one sign-in for every app of a domain.",
+    subcommands = {
+      ServeCommand.class,
+      ConfigCommand.class,
+      BackupCommand.class,
+      UserCommand.class,
+      GroupCommand.class,
+      RoleCommand.class,
+      SessionCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Main {
+  /** Exit status for a bad configuration or usage. */
+  static final int EXIT_CONFIG = 2;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "Configuration file (default: ./gatehouse.yml when it exists).")
+  Optional<Path> configFile = Optional.empty();
+
+  Map<String, String> environment = System.getenv();
+
+  /** Runs the CLI and exits with its status. */
   public static void main(String[] args) {
-    System.out.println("gatehouse");
+    System.exit(run(args, System.getenv()));
+  }
+
+  /** Runs the CLI with this environment and returns the exit status (for tests). */
+  static int run(String[] args, Map<String, String> environment) {
+    Main main = new Main();
+    main.environment = environment;
+    CommandLine cli = new CommandLine(main);
+    cli.setExecutionExceptionHandler(Main::handle);
+    return cli.execute(args);
+  }
+
+  /** Loads the configuration named by {@code --config}, or {@code ./gatehouse.yml}, or defaults. */
+  GatehouseConfig config() {
+    Optional<Path> file = configFile;
+    if (file.isPresent() && !Files.isRegularFile(file.get())) {
+      throw ConfigException.missingFile(file.get());
+    }
+    if (file.isEmpty() && Files.isRegularFile(Path.of("gatehouse.yml"))) {
+      file = Optional.of(Path.of("gatehouse.yml"));
+    }
+    return ConfigLoader.load(file, environment);
+  }
+
+  /** Opens Gatehouse (store and services) for a CLI command. */
+  Gatehouse open() {
+    return Gatehouse.open(config(), Clock.systemUTC());
+  }
+
+  private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+    PrintWriter err = cli.getErr();
+    if (e instanceof ConfigException config) {
+      err.println("gatehouse: configuration error: " + config.getMessage());
+      return EXIT_CONFIG;
+    }
+    if (e instanceof DirectoryException
+        || e instanceof StoreException
+        || e instanceof CliException) {
+      err.println("gatehouse: " + e.getMessage());
+      return 1;
+    }
+    err.println("gatehouse: " + e);
+    return 1;
+  }
+
+  /** A CLI failure with a message for the operator. */
+  static final class CliException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    CliException(String message) {
+      super(message);
+    }
+  }
+
+  /** Version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"gatehouse " + (version == null ? "development" : version)};
+    }
   }
 }

@@ -21,6 +21,11 @@ public final class ConfigException extends RuntimeException {
         key.name(), "invalid value " + shown + " for " + key.name() + ": " + allowed);
   }
 
+  /** The configuration file named on the command line does not exist. */
+  public static ConfigException missingFile(java.nio.file.Path file) {
+    return new ConfigException("--config", "configuration file " + file + " does not exist");
+  }
+
   /** The configuration key at fault. */
   public String key() {
     return key;

@@ -1,0 +1,246 @@
+package dev.gatehouse.app;
+
+import dev.gatehouse.admin.Accounts;
+import dev.gatehouse.admin.FirstRunSetup;
+import dev.gatehouse.config.GatehouseConfig;
+import dev.gatehouse.credential.PasswordHasher;
+import dev.gatehouse.credential.PasswordPolicy;
+import dev.gatehouse.identity.Directory;
+import dev.gatehouse.kernel.Tokens;
+import dev.gatehouse.session.SessionCookie;
+import dev.gatehouse.session.SessionService;
+import dev.gatehouse.signin.Throttle;
+import dev.gatehouse.signin.password.PasswordSignIn;
+import dev.gatehouse.store.Database;
+import dev.gatehouse.store.JdbcGroups;
+import dev.gatehouse.store.JdbcRoles;
+import dev.gatehouse.store.JdbcServerSecrets;
+import dev.gatehouse.store.JdbcSessions;
+import dev.gatehouse.store.JdbcSetupTokens;
+import dev.gatehouse.store.JdbcThrottle;
+import dev.gatehouse.store.JdbcUsers;
+import dev.gatehouse.url.RedirectValidator;
+import dev.gatehouse.web.ClientAddress;
+import dev.gatehouse.web.Csrf;
+import dev.gatehouse.web.ErrorPages;
+import dev.gatehouse.web.HttpMetrics;
+import dev.gatehouse.web.Router;
+import dev.gatehouse.web.StaticAsset;
+import dev.gatehouse.web.Templates;
+import dev.gatehouse.web.WebServer;
+import dev.gatehouse.web.WebSessions;
+import dev.gatehouse.web.ops.OpsEndpoints;
+import dev.gatehouse.web.portal.HomeEndpoint;
+import dev.gatehouse.web.portal.LoginEndpoint;
+import dev.gatehouse.web.portal.SetupEndpoint;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+
+/**
+ * Wires every part by plain constructors: the one place that knows all concrete classes. Used by
+ * the CLI (without the web server) and by {@code serve}. Thread-safe after construction.
+ */
+public final class Gatehouse implements AutoCloseable {
+  private final GatehouseConfig config;
+  private final Clock clock;
+  private final SecureRandom random;
+  private final Database database;
+  private final Directory directory;
+  private final JdbcUsers users;
+  private final PasswordHasher hasher;
+  private final PasswordPolicy policy;
+  private final SessionService sessions;
+  private final Accounts accounts;
+  private final FirstRunSetup setup;
+  private final PasswordSignIn passwordSignIn;
+  private final JdbcServerSecrets secrets;
+
+  private Gatehouse(GatehouseConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+    this.random = new SecureRandom();
+    if (config.database().url().isEmpty()) {
+      createPrivateDirectory(config.dataDir());
+    }
+    this.database =
+        Database.open(
+            config.database().url(),
+            config.database().username(),
+            config.database().password(),
+            config.database().poolSize(),
+            config.dataDir());
+    this.users = new JdbcUsers(database);
+    JdbcGroups groups = new JdbcGroups(database);
+    JdbcRoles roles = new JdbcRoles(database);
+    this.directory = new Directory(users, groups, roles, clock, random);
+    GatehouseConfig.Passwords passwords = config.password();
+    this.hasher =
+        new PasswordHasher(
+            passwords.argon2MemoryKib(),
+            passwords.argon2Iterations(),
+            passwords.argon2Parallelism(),
+            random);
+    this.policy = new PasswordPolicy(passwords.minLength(), passwords.maxLength());
+    this.sessions =
+        new SessionService(
+            new JdbcSessions(database),
+            clock,
+            random,
+            config.session().idleTimeout(),
+            config.session().absoluteTimeout());
+    this.accounts = new Accounts(directory, users, hasher, policy, sessions, clock);
+    this.setup =
+        new FirstRunSetup(
+            new JdbcSetupTokens(database), directory, users, hasher, policy, clock, random);
+    GatehouseConfig.SignIn signin = config.signin();
+    Throttle throttle =
+        new Throttle(
+            new JdbcThrottle(database), clock, signin.maxBackoff(), signin.attemptWindow());
+    this.passwordSignIn =
+        new PasswordSignIn(
+            directory,
+            users,
+            users,
+            hasher,
+            policy,
+            throttle,
+            sessions,
+            clock,
+            signin.accountFreeAttempts(),
+            signin.addressFreeAttempts());
+    this.secrets = new JdbcServerSecrets(database, clock);
+  }
+
+  /** Opens the store and builds the services (no network listener yet). */
+  public static Gatehouse open(GatehouseConfig config, Clock clock) {
+    return new Gatehouse(config, clock);
+  }
+
+  /** Builds the HTTP routes and starts listening. */
+  public WebServer startWeb() throws Exception {
+    GatehouseConfig.Server server = config.server();
+    String origin = server.publicOrigin();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Gauge.builder("gatehouse.sessions.active", sessions, SessionService::countActive)
+        .description("Sessions neither revoked nor past their absolute lifetime")
+        .register(registry);
+    Templates templates = new Templates();
+    ErrorPages errors = new ErrorPages(templates);
+    RedirectValidator redirects =
+        new RedirectValidator(server.publicUrl(), config.session().cookieDomain());
+    Csrf csrf = new Csrf(secrets.getOrCreate("csrf-key", () -> Tokens.newToken(random)), origin);
+    WebSessions webSessions =
+        new WebSessions(
+            sessions,
+            SessionCookie.of(
+                config.session().cookieName(), config.session().cookieDomain(), server.secure()),
+            csrf,
+            config.session().absoluteTimeout(),
+            random);
+    LoginEndpoint login =
+        new LoginEndpoint(
+            passwordSignIn, webSessions, redirects, templates, errors, registry, origin);
+    HomeEndpoint home =
+        new HomeEndpoint(directory, webSessions, redirects, templates, errors, origin);
+    SetupEndpoint setupPage =
+        new SetupEndpoint(setup, policy, webSessions, templates, errors, origin);
+    OpsEndpoints ops = new OpsEndpoints(database::ping, registry);
+    Router router =
+        new Router(
+            new ClientAddress(server.trustedProxies()),
+            new HttpMetrics(registry),
+            errors,
+            server.secure());
+    router
+        .get("/", home::show)
+        .get("/login", login::show)
+        .post("/login", login::submit)
+        .post("/logout", home::logout)
+        .get("/setup", setupPage::show)
+        .post("/setup", setupPage::submit)
+        .get("/healthz", ops::health)
+        .get("/readyz", ops::ready)
+        .get("/metrics", ops::metrics)
+        .get(
+            "/static/gatehouse.css",
+            new StaticAsset("/static/gatehouse.css", "text/css; charset=utf-8"));
+    WebServer web = new WebServer(server.listenHost(), server.listenPort(), router);
+    web.start();
+    return web;
+  }
+
+  private static void createPrivateDirectory(Path dir) {
+    try {
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(
+            dir,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create data directory " + dir, e);
+    }
+  }
+
+  /** The validated configuration. */
+  public GatehouseConfig config() {
+    return config;
+  }
+
+  /** The clock everything uses. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** The database. */
+  public Database database() {
+    return database;
+  }
+
+  /** Directory use cases. */
+  public Directory directory() {
+    return directory;
+  }
+
+  /** Account use cases that also end sessions. */
+  public Accounts accounts() {
+    return accounts;
+  }
+
+  /** Sessions. */
+  public SessionService sessions() {
+    return sessions;
+  }
+
+  /** First-run setup. */
+  public FirstRunSetup setup() {
+    return setup;
+  }
+
+  /** Password sign-in. */
+  public PasswordSignIn passwordSignIn() {
+    return passwordSignIn;
+  }
+
+  /** The password hasher at the configured parameters. */
+  public PasswordHasher hasher() {
+    return hasher;
+  }
+
+  /** Users and credentials store. */
+  JdbcUsers users() {
+    return users;
+  }
+
+  @Override
+  public void close() {
+    database.close();
+  }
+}

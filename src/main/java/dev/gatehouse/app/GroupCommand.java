@@ -1,0 +1,62 @@
+package dev.gatehouse.app;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code gatehouse group …}. */
+@Command(name = "group", description = "Manage groups and memberships.")
+final class GroupCommand {
+  @ParentCommand Main main;
+
+  @Command(name = "add", description = "Create a group.")
+  int add(@Parameters(paramLabel = "GROUP") String name) {
+    try (Gatehouse gatehouse = main.open()) {
+      System.out.println("created group " + gatehouse.directory().addGroup(name));
+    }
+    return 0;
+  }
+
+  @Command(name = "list", description = "List groups with their members.")
+  int list() {
+    try (Gatehouse gatehouse = main.open()) {
+      for (String group : gatehouse.directory().listGroups()) {
+        System.out.println(group + ": " + String.join(", ", gatehouse.directory().members(group)));
+      }
+    }
+    return 0;
+  }
+
+  @Command(name = "delete", description = "Delete a group (members stay).")
+  int delete(@Parameters(paramLabel = "GROUP") String name) {
+    try (Gatehouse gatehouse = main.open()) {
+      gatehouse.directory().deleteGroup(name);
+      System.out.println("deleted group " + name);
+    }
+    return 0;
+  }
+
+  @Command(name = "add-member", description = "Add a user to a group.")
+  int addMember(
+      @Parameters(paramLabel = "GROUP") String group,
+      @Parameters(paramLabel = "USERNAME") String user) {
+    try (Gatehouse gatehouse = main.open()) {
+      boolean added = gatehouse.directory().addMember(group, user);
+      System.out.println(
+          added ? "added " + user + " to " + group : user + " was already in " + group);
+    }
+    return 0;
+  }
+
+  @Command(name = "remove-member", description = "Remove a user from a group.")
+  int removeMember(
+      @Parameters(paramLabel = "GROUP") String group,
+      @Parameters(paramLabel = "USERNAME") String user) {
+    try (Gatehouse gatehouse = main.open()) {
+      boolean removed = gatehouse.directory().removeMember(group, user);
+      System.out.println(
+          removed ? "removed " + user + " from " + group : user + " was not in " + group);
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,45 @@
+package dev.gatehouse.app;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import org.slf4j.LoggerFactory;
+
+/** Applies {@code log.format} and {@code log.level} to Logback. Call once, early. */
+final class Logging {
+  private Logging() {}
+
+  static void configure(String format, String level) {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    context.reset();
+    Encoder<ILoggingEvent> encoder;
+    if (format.equals("json")) {
+      JsonEncoder json = new JsonEncoder();
+      json.setContext(context);
+      json.start();
+      encoder = json;
+    } else {
+      PatternLayoutEncoder pattern = new PatternLayoutEncoder();
+      pattern.setContext(context);
+      pattern.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0} - %msg%n");
+      pattern.start();
+      encoder = pattern;
+    }
+    ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+    console.setContext(context);
+    console.setName("console");
+    console.setEncoder(encoder);
+    console.start();
+    Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    root.addAppender(console);
+    root.setLevel(Level.toLevel(level, Level.INFO));
+    for (String noisy : new String[] {"org.eclipse.jetty", "com.zaxxer.hikari", "org.flywaydb"}) {
+      context.getLogger(noisy).setLevel(Level.WARN);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package dev.gatehouse.app;
+
+import dev.gatehouse.admin.FirstRunSetup;
+import dev.gatehouse.config.GatehouseConfig;
+import dev.gatehouse.web.WebServer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code gatehouse serve}: runs the server until stopped. */
+@Command(
+    name = "serve",
+    description = "Run Gatehouse (portal, sign-in, sessions, health and metrics).")
+final class ServeCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+  @ParentCommand Main main;
+
+  @Override
+  public Integer call() throws Exception {
+    GatehouseConfig config = main.config();
+    Logging.configure(config.log().format(), config.log().level());
+    Gatehouse gatehouse = Gatehouse.open(config, Clock.systemUTC());
+    WebServer web = gatehouse.startWeb();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  LOG.info("stopping");
+                  web.close();
+                  gatehouse.close();
+                  stopped.countDown();
+                },
+                "gatehouse-shutdown"));
+    if (!config.server().secure()) {
+      LOG.warn(
+          "server.public-url is plain http ({}): cookies are sent without Secure and without the"
+              + " __Host-/__Secure- prefix. Use https for anything but local development.",
+          config.server().publicOrigin());
+    }
+    String where =
+        config.database().url().isPresent()
+            ? "PostgreSQL"
+            : "SQLite in " + config.dataDir().toAbsolutePath().normalize();
+    long startedMs =
+        ProcessHandle.current()
+            .info()
+            .startInstant()
+            .map(start -> Duration.between(start, Instant.now()).toMillis())
+            .orElse(-1L);
+    LOG.info(
+        "Gatehouse ready on http://{}:{} for {} (store: {}) after {} ms",
+        config.server().listenHost(),
+        web.address().getPort(),
+        config.server().publicOrigin(),
+        where,
+        startedMs);
+    Optional<String> token = gatehouse.setup().issueIfNeeded();
+    token.ifPresent(t -> printSetupLink(config.server().publicOrigin() + "/setup?token=" + t));
+    stopped.await();
+    return 0;
+  }
+
+  /**
+   * The setup link goes to the terminal, not to the log: it is a one-time credential, and log lines
+   * are collected and kept.
+   */
+  private static void printSetupLink(String link) {
+    System.out.println();
+    System.out.println(
+        "  No administrator exists yet. Open this one-time link within "
+            + FirstRunSetup.LIFETIME.toMinutes()
+            + " minutes to create one:");
+    System.out.println();
+    System.out.println("    " + link);
+    System.out.println();
+    System.out.println("  (A fresh link is printed at every start until an administrator exists.)");
+    System.out.println();
+    System.out.flush();
+  }
+}

@@ -1,0 +1,134 @@
+package dev.gatehouse.app;
+
+import dev.gatehouse.identity.User;
+import java.time.Instant;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code gatehouse user …}. */
+@Command(name = "user", description = "Manage users.")
+final class UserCommand {
+  @ParentCommand Main main;
+
+  @Command(name = "add", description = "Create a user.")
+  int add(
+      @Parameters(paramLabel = "USERNAME") String username,
+      @Option(names = "--email") Optional<String> email,
+      @Option(names = "--name", description = "Display name.") Optional<String> name,
+      @Option(names = "--admin", description = "Make the user an administrator.") boolean admin,
+      @Option(names = "--password-stdin", description = "Read a password from standard input.")
+          boolean passwordStdin,
+      @Option(names = "--password", description = "Ask for a password on the terminal.")
+          boolean password) {
+    try (Gatehouse gatehouse = main.open()) {
+      Optional<String> secret =
+          passwordStdin || password ? Optional.of(Passwords.read(passwordStdin)) : Optional.empty();
+      User user = gatehouse.directory().addUser(username, email, name.orElse(""), admin);
+      if (secret.isPresent()) {
+        gatehouse.accounts().setPassword(user, secret.get());
+      }
+      System.out.println("created user " + user.username() + (admin ? " (administrator)" : ""));
+    }
+    return 0;
+  }
+
+  @Command(name = "list", description = "List users.")
+  int list() {
+    try (Gatehouse gatehouse = main.open()) {
+      System.out.printf(
+          "%-24s %-32s %-8s %-5s %s%n", "USERNAME", "EMAIL", "STATE", "ADMIN", "LAST SIGN-IN");
+      for (User user : gatehouse.directory().listUsers()) {
+        System.out.printf(
+            "%-24s %-32s %-8s %-5s %s%n",
+            user.username(),
+            user.email().orElse("-"),
+            user.disabled() ? "disabled" : "enabled",
+            user.admin() ? "yes" : "no",
+            user.lastSignInAt().map(Instant::toString).orElse("never"));
+      }
+    }
+    return 0;
+  }
+
+  @Command(name = "show", description = "Show one user with groups, roles and claims.")
+  int show(@Parameters(paramLabel = "USERNAME") String username) {
+    try (Gatehouse gatehouse = main.open()) {
+      User user = gatehouse.directory().requireUser(username);
+      System.out.println("username:      " + user.username());
+      System.out.println("id:            " + user.id());
+      System.out.println("display name:  " + user.displayName());
+      System.out.println("email:         " + user.email().orElse("-"));
+      System.out.println("state:         " + (user.disabled() ? "disabled" : "enabled"));
+      System.out.println("administrator: " + (user.admin() ? "yes" : "no"));
+      System.out.println("created:       " + user.createdAt());
+      System.out.println(
+          "last sign-in:  " + user.lastSignInAt().map(Instant::toString).orElse("never"));
+      System.out.println(
+          "groups:        " + String.join(", ", gatehouse.directory().groupsOf(user.id())));
+      System.out.println(
+          "roles:         " + String.join(", ", gatehouse.directory().rolesOf(user.id())));
+      gatehouse
+          .directory()
+          .claimsOf(user.id())
+          .forEach(
+              (claim, values) ->
+                  System.out.println("claim " + claim + ": " + String.join(", ", values)));
+    }
+    return 0;
+  }
+
+  @Command(name = "disable", description = "Disable a user and end its sessions.")
+  int disable(@Parameters(paramLabel = "USERNAME") String username) {
+    try (Gatehouse gatehouse = main.open()) {
+      gatehouse.accounts().disable(gatehouse.directory().requireUser(username));
+      System.out.println("disabled " + username + " and ended its sessions");
+    }
+    return 0;
+  }
+
+  @Command(name = "enable", description = "Enable a user.")
+  int enable(@Parameters(paramLabel = "USERNAME") String username) {
+    try (Gatehouse gatehouse = main.open()) {
+      gatehouse.accounts().enable(gatehouse.directory().requireUser(username));
+      System.out.println("enabled " + username);
+    }
+    return 0;
+  }
+
+  @Command(name = "delete", description = "Delete a user, its password and sessions.")
+  int delete(@Parameters(paramLabel = "USERNAME") String username) {
+    try (Gatehouse gatehouse = main.open()) {
+      gatehouse.accounts().delete(gatehouse.directory().requireUser(username));
+      System.out.println("deleted " + username);
+    }
+    return 0;
+  }
+
+  @Command(name = "set-password", description = "Set a user's password and end its sessions.")
+  int setPassword(
+      @Parameters(paramLabel = "USERNAME") String username,
+      @Option(names = "--password-stdin", description = "Read the password from standard input.")
+          boolean passwordStdin) {
+    try (Gatehouse gatehouse = main.open()) {
+      User user = gatehouse.directory().requireUser(username);
+      gatehouse.accounts().setPassword(user, Passwords.read(passwordStdin));
+      System.out.println("password set for " + username + "; its sessions ended");
+    }
+    return 0;
+  }
+
+  @Command(name = "set-admin", description = "Grant (true) or remove (false) administrator rights.")
+  int setAdmin(
+      @Parameters(paramLabel = "USERNAME") String username,
+      @Parameters(paramLabel = "true|false") boolean admin) {
+    try (Gatehouse gatehouse = main.open()) {
+      gatehouse.directory().setAdmin(gatehouse.directory().requireUser(username).id(), admin);
+      System.out.println(
+          username + (admin ? " is now an administrator" : " is no longer an administrator"));
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,48 @@
+package dev.gatehouse.web;
+
+import dev.gatehouse.kernel.Cidr;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Who the client is. {@code X-Forwarded-For} is believed only when the TCP peer lies inside the
+ * configured trusted-proxy CIDRs (SECURITY.md §1); then the client is the right-most address of the
+ * chain that is not itself a trusted proxy. An unparsable chain from a trusted proxy falls back to
+ * the peer. Immutable and thread-safe.
+ */
+public final class ClientAddress {
+  private final List<Cidr> trustedProxies;
+
+  /** Resolver trusting these proxy networks. */
+  public ClientAddress(List<Cidr> trustedProxies) {
+    this.trustedProxies = List.copyOf(trustedProxies);
+  }
+
+  /** Whether {@code peer} is a trusted proxy. */
+  public boolean isTrusted(String peer) {
+    Optional<InetAddress> address = Cidr.parseNumericAddress(peer);
+    return address.isPresent() && trustedProxies.stream().anyMatch(c -> c.contains(address.get()));
+  }
+
+  /**
+   * The client address for a request from {@code peer} with this {@code X-Forwarded-For}, if any.
+   */
+  public String resolve(String peer, Optional<String> forwardedFor) {
+    if (forwardedFor.isEmpty() || !isTrusted(peer)) {
+      return peer;
+    }
+    String[] hops = forwardedFor.get().split(",", -1);
+    for (int i = hops.length - 1; i >= 0; i--) {
+      String hop = hops[i].strip();
+      Optional<InetAddress> address = Cidr.parseNumericAddress(hop);
+      if (address.isEmpty()) {
+        return peer; // Garbage in a trusted chain: do not guess.
+      }
+      if (!isTrusted(hop)) {
+        return address.get().getHostAddress();
+      }
+    }
+    return peer;
+  }
+}

@@ -1,0 +1,148 @@
+package dev.gatehouse.web;
+
+import dev.gatehouse.kernel.SafeMessage;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.eclipse.jetty.http.HttpCookie;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.jdbi.v3.core.JdbiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes requests by exact method and path to blocking handlers (run on virtual threads), adds the
+ * security headers to every answer, maps failures to safe catalogue messages (details only in the
+ * log, never a stack trace to the client) and counts requests by route and status. Thread-safe once
+ * built.
+ */
+public final class Router extends Handler.Abstract {
+  private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+
+  /** A route's handler. */
+  @FunctionalInterface
+  public interface Route {
+    /** Handles one exchange; may block. */
+    void handle(Exchange exchange) throws Exception;
+  }
+
+  private final Map<String, Map<String, Route>> routes = new HashMap<>();
+  private final ClientAddress clientAddress;
+  private final HttpMetrics metrics;
+  private final ErrorPages errorPages;
+  private final boolean https;
+
+  /** A router resolving client addresses with {@code clientAddress}. */
+  public Router(
+      ClientAddress clientAddress, HttpMetrics metrics, ErrorPages errorPages, boolean https) {
+    super(InvocationType.BLOCKING);
+    this.clientAddress = clientAddress;
+    this.metrics = metrics;
+    this.errorPages = errorPages;
+    this.https = https;
+  }
+
+  /** Registers a GET (and HEAD) route. */
+  public Router get(String path, Route route) {
+    return add("GET", path, route);
+  }
+
+  /** Registers a POST route. */
+  public Router post(String path, Route route) {
+    return add("POST", path, route);
+  }
+
+  private Router add(String method, String path, Route route) {
+    routes.computeIfAbsent(path, p -> new HashMap<>()).put(method, route);
+    return this;
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
+    String path = request.getHttpURI().getPath();
+    String method = request.getMethod();
+    boolean head = method.equals("HEAD");
+    String peer = Request.getRemoteAddr(request);
+    Exchange exchange =
+        new Exchange(
+            request,
+            clientAddress.resolve(
+                peer, Optional.ofNullable(request.getHeaders().get("X-Forwarded-For"))));
+    Map<String, Route> byMethod = path == null ? null : routes.get(path);
+    String routeName = byMethod == null ? "unmatched" : path;
+    Route route = byMethod == null ? null : byMethod.get(head ? "GET" : method);
+    if (byMethod == null) {
+      errorPages.render(exchange, SafeMessage.NOT_FOUND);
+    } else if (route == null) {
+      errorPages.render(exchange, SafeMessage.METHOD_NOT_ALLOWED);
+      exchange.addHeader("Allow", String.join(", ", new TreeSet<>(byMethod.keySet())));
+    } else {
+      run(route, exchange, method, path);
+    }
+    metrics.count(routeName, exchange.status);
+    write(exchange, response, callback, head);
+    return true;
+  }
+
+  private void run(Route route, Exchange exchange, String method, String path) {
+    try {
+      route.handle(exchange);
+    } catch (Exchange.BadRequestException e) {
+      LOG.info("bad request {} {}: {}", method, path, e.getMessage());
+      exchange.cookies.clear();
+      exchange.headers.clear();
+      errorPages.render(exchange, SafeMessage.BAD_REQUEST);
+    } catch (JdbiException e) {
+      // Fail closed: when the store cannot answer, nobody is signed in and nothing changes.
+      LOG.error("database failure on {} {}", method, path, e);
+      exchange.cookies.clear();
+      exchange.headers.clear();
+      errorPages.render(exchange, SafeMessage.UNAVAILABLE);
+    } catch (Exception e) {
+      LOG.error("unexpected failure on {} {}", method, path, e);
+      exchange.cookies.clear();
+      exchange.headers.clear();
+      errorPages.render(exchange, SafeMessage.INTERNAL);
+    }
+  }
+
+  private void write(Exchange exchange, Response response, Callback callback, boolean head) {
+    response.setStatus(exchange.status);
+    var headers = response.getHeaders();
+    for (HttpField field : exchange.headers) {
+      headers.add(field);
+    }
+    for (HttpCookie cookie : exchange.cookies) {
+      Response.addCookie(response, cookie);
+    }
+    headers.put(
+        "Content-Security-Policy",
+        "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
+    headers.put("Referrer-Policy", "no-referrer");
+    headers.put("X-Content-Type-Options", "nosniff");
+    headers.put("X-Frame-Options", "DENY");
+    headers.put("Cross-Origin-Opener-Policy", "same-origin");
+    if (!headers.contains(HttpHeader.CACHE_CONTROL)) {
+      headers.put(HttpHeader.CACHE_CONTROL, "no-store");
+    }
+    if (https) {
+      headers.put("Strict-Transport-Security", "max-age=31536000");
+    }
+    if (exchange.body.length > 0 || exchange.status >= 200) {
+      headers.put(HttpHeader.CONTENT_TYPE, exchange.contentType);
+    }
+    headers.put(HttpHeader.CONTENT_LENGTH, exchange.body.length);
+    if (head || exchange.body.length == 0) {
+      response.write(true, null, callback);
+    } else {
+      response.write(true, ByteBuffer.wrap(exchange.body), callback);
+    }
+  }
+}

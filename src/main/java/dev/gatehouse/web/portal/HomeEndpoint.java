@@ -1,0 +1,78 @@
+package dev.gatehouse.web.portal;
+
+import dev.gatehouse.identity.Directory;
+import dev.gatehouse.identity.User;
+import dev.gatehouse.kernel.SafeMessage;
+import dev.gatehouse.url.RedirectValidator;
+import dev.gatehouse.web.ErrorPages;
+import dev.gatehouse.web.Exchange;
+import dev.gatehouse.web.Templates;
+import dev.gatehouse.web.WebSessions;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Optional;
+
+/**
+ * {@code GET /} shows who is signed in (or sends the browser to sign in); {@code POST /logout} ends
+ * the session everywhere and clears the cookie. Thread-safe.
+ */
+public final class HomeEndpoint {
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+
+  private final Directory directory;
+  private final WebSessions sessions;
+  private final RedirectValidator redirects;
+  private final Templates templates;
+  private final ErrorPages errors;
+  private final String publicOrigin;
+
+  /** Wires the endpoint. */
+  public HomeEndpoint(
+      Directory directory,
+      WebSessions sessions,
+      RedirectValidator redirects,
+      Templates templates,
+      ErrorPages errors,
+      String publicOrigin) {
+    this.directory = directory;
+    this.sessions = sessions;
+    this.redirects = redirects;
+    this.templates = templates;
+    this.errors = errors;
+    this.publicOrigin = publicOrigin;
+  }
+
+  /** {@code GET /}. */
+  public void show(Exchange exchange) {
+    Optional<WebSessions.Current> current = sessions.current(exchange);
+    Optional<User> user = current.flatMap(c -> directory.findById(c.session().userId()));
+    if (current.isEmpty() || user.isEmpty()) {
+      exchange.redirect(302, publicOrigin + "/login");
+      return;
+    }
+    User u = user.get();
+    exchange.html(
+        200,
+        templates.render(
+            "home.jte",
+            new Views.HomeView(
+                sessions.csrfToken(exchange),
+                u.displayName(),
+                u.username(),
+                u.email().orElse(""),
+                u.admin(),
+                TIME.format(current.get().session().expiresAt()))));
+  }
+
+  /** {@code POST /logout}. */
+  public void logout(Exchange exchange) {
+    if (!sessions.csrfValid(exchange)) {
+      errors.render(exchange, SafeMessage.CSRF_FAILED);
+      return;
+    }
+    sessions.end(exchange);
+    Optional<String> rd = exchange.form("rd").flatMap(redirects::validate);
+    exchange.redirect(303, rd.orElse(publicOrigin + "/login?signed_out=1"));
+  }
+}

@@ -1,0 +1,124 @@
+package dev.gatehouse.web.portal;
+
+import dev.gatehouse.kernel.SafeMessage;
+import dev.gatehouse.signin.password.PasswordSignIn;
+import dev.gatehouse.url.RedirectValidator;
+import dev.gatehouse.web.ErrorPages;
+import dev.gatehouse.web.Exchange;
+import dev.gatehouse.web.Templates;
+import dev.gatehouse.web.WebSessions;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /login} shows the form; {@code POST /login} signs in and answers {@code 303} to the
+ * validated return URL. Every kind of failure renders the same page with the same status, so the
+ * answer does not tell whether the account exists, is disabled, or the password was wrong.
+ * Thread-safe.
+ */
+public final class LoginEndpoint {
+  private static final Logger LOG = LoggerFactory.getLogger(LoginEndpoint.class);
+
+  private final PasswordSignIn signIn;
+  private final WebSessions sessions;
+  private final RedirectValidator redirects;
+  private final Templates templates;
+  private final ErrorPages errors;
+  private final MeterRegistry metrics;
+  private final String home;
+
+  /** Wires the endpoint. */
+  public LoginEndpoint(
+      PasswordSignIn signIn,
+      WebSessions sessions,
+      RedirectValidator redirects,
+      Templates templates,
+      ErrorPages errors,
+      MeterRegistry metrics,
+      String publicOrigin) {
+    this.signIn = signIn;
+    this.sessions = sessions;
+    this.redirects = redirects;
+    this.templates = templates;
+    this.errors = errors;
+    this.metrics = metrics;
+    this.home = publicOrigin + "/";
+  }
+
+  /** {@code GET /login}. */
+  public void show(Exchange exchange) {
+    Optional<String> rd = exchange.query("rd").flatMap(redirects::validate);
+    if (sessions.current(exchange).isPresent()) {
+      exchange.redirect(302, rd.orElse(home));
+      return;
+    }
+    String notice =
+        exchange.query("setup").isPresent()
+            ? "The administrator account is ready. Sign in with it."
+            : exchange.query("signed_out").isPresent() ? "You are signed out." : "";
+    render(exchange, 200, "", rd.orElse(""), "", notice);
+  }
+
+  /** {@code POST /login}. */
+  public void submit(Exchange exchange) {
+    if (!sessions.csrfValid(exchange)) {
+      errors.render(exchange, SafeMessage.CSRF_FAILED);
+      return;
+    }
+    String username = exchange.formOrEmpty("username");
+    String rdField = exchange.formOrEmpty("rd");
+    Optional<String> rd = rdField.isEmpty() ? Optional.empty() : redirects.validate(rdField);
+    PasswordSignIn.Outcome outcome =
+        signIn.signIn(
+            username,
+            exchange.formOrEmpty("password"),
+            exchange.clientAddress(),
+            exchange.header("User-Agent").orElse(""));
+    switch (outcome) {
+      case PasswordSignIn.Success success -> {
+        count("success");
+        LOG.info(
+            "sign-in: user {} signed in from {} (session {})",
+            success.user().username(),
+            exchange.clientAddress(),
+            success.issued().session().id());
+        sessions.start(exchange, success.issued().token());
+        exchange.redirect(303, rd.orElse(home));
+      }
+      case PasswordSignIn.Failed failed -> {
+        count("failure");
+        LOG.info("sign-in: failed attempt from {}", exchange.clientAddress());
+        render(exchange, 401, username, rd.orElse(""), SafeMessage.SIGNIN_FAILED.text(), "");
+      }
+      case PasswordSignIn.Throttled throttled -> {
+        count("throttled");
+        LOG.info("sign-in: throttled attempt from {}", exchange.clientAddress());
+        long seconds = Math.max(1, throttled.retryAfter().toSeconds());
+        exchange.addHeader("Retry-After", Long.toString(seconds));
+        render(
+            exchange,
+            429,
+            username,
+            rd.orElse(""),
+            "Too many attempts. Wait " + seconds + " seconds and try again.",
+            "");
+      }
+    }
+  }
+
+  private void count(String result) {
+    metrics.counter("gatehouse.signins", "method", "password", "result", result).increment();
+  }
+
+  private void render(
+      Exchange exchange, int status, String username, String rd, String error, String notice) {
+    String safeUsername = username.length() > 256 ? "" : username;
+    exchange.html(
+        status,
+        templates.render(
+            "login.jte",
+            new Views.LoginView(sessions.csrfToken(exchange), safeUsername, rd, error, notice)));
+  }
+}

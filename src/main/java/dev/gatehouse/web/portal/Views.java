@@ -1,0 +1,29 @@
+package dev.gatehouse.web.portal;
+
+/** View models of the portal pages; empty strings mean "none". Immutable. */
+public final class Views {
+  private Views() {}
+
+  /** The sign-in page. */
+  public record LoginView(String csrf, String username, String rd, String error, String notice) {}
+
+  /** The signed-in landing page. */
+  public record HomeView(
+      String csrf,
+      String displayName,
+      String username,
+      String email,
+      boolean admin,
+      String expires) {}
+
+  /** The first-run setup page. */
+  public record SetupView(
+      String csrf,
+      String token,
+      String username,
+      String email,
+      String displayName,
+      String error,
+      int minLength,
+      int maxLength) {}
+}
