@@ -19,6 +19,7 @@ import dev.gatehouse.store.JdbcSessions;
 import dev.gatehouse.store.JdbcSetupTokens;
 import dev.gatehouse.store.JdbcThrottle;
 import dev.gatehouse.store.JdbcUsers;
+import dev.gatehouse.store.StoreException;
 import dev.gatehouse.url.RedirectValidator;
 import dev.gatehouse.web.ClientAddress;
 import dev.gatehouse.web.Csrf;
@@ -158,7 +159,8 @@ public final class Gatehouse implements AutoCloseable {
             new ClientAddress(server.trustedProxies()),
             new HttpMetrics(registry),
             errors,
-            server.secure());
+            server.secure(),
+            StoreException::isStoreFailure);
     router
         .get("/", home::show)
         .get("/login", login::show)

@@ -10,7 +10,7 @@ import java.util.Optional;
  * Back-off for sign-in attempts, per key (an account or a client address). Every attempt is counted
  * <em>before</em> the password is checked, atomically in the store, so a burst of parallel guesses
  * cannot all pass. The first {@code freeAttempts} are free; each further one doubles the wait, up
- * to {@code maxBackoff}. A key whose last attempt is older than {@code window} starts over.
+ * to {@code maxBackoff}. A key quiet for {@code window} after its last block ended starts over.
  * Back-off rather than a hard lock-out, so an attacker cannot lock a user out for long.
  * Thread-safe.
  */
@@ -43,11 +43,10 @@ public final class Throttle {
     return store.apply(
         storeKey(key),
         current -> {
+          // A key is forgotten only after a whole window of quiet after its block ended, so waiting
+          // out the longest back-off does not also restore the free attempts.
           Optional<ThrottleStore.Counter> live =
-              current.filter(
-                  c ->
-                      now.isBefore(c.lastAttemptAt().plus(window))
-                          || now.isBefore(c.blockedUntil()));
+              current.filter(c -> now.isBefore(c.blockedUntil().plus(window)));
           if (live.isPresent() && now.isBefore(live.get().blockedUntil())) {
             return new ThrottleStore.Step<>(
                 live, new Blocked(Duration.between(now, live.get().blockedUntil())));

@@ -47,7 +47,7 @@ public final class JdbcUsers implements UserRepository, CredentialRepository {
     } catch (UnableToExecuteStatementException e) {
       if (StoreException.isUniqueViolation(e)) {
         throw new DirectoryException.DuplicateException(
-            StoreException.mentions(e, "email")
+            StoreException.names(e, "users_email_key", "users.email")
                 ? "a user with this email"
                 : "a user with this username");
       }

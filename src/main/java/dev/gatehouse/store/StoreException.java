@@ -11,6 +11,20 @@ public final class StoreException extends RuntimeException {
     super(message, cause);
   }
 
+  /**
+   * Whether {@code error} is a failure of the database (unreachable, broken), not of the caller.
+   */
+  public static boolean isStoreFailure(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof org.jdbi.v3.core.JdbiException
+          || t instanceof SQLException
+          || t instanceof StoreException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Whether {@code error} (or a cause) is a unique-constraint violation, in either dialect. */
   static boolean isUniqueViolation(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
@@ -31,12 +45,16 @@ public final class StoreException extends RuntimeException {
   }
 
   /**
-   * Whether the violated constraint's text mentions {@code column} (users.email, users_email_key).
+   * Whether the database's own error names the constraint ({@code users_email_key}, PostgreSQL) or
+   * the column ({@code users.email}, SQLite). Only driver messages are read, never the SQL text.
    */
-  static boolean mentions(Throwable error, String column) {
+  static boolean names(Throwable error, String constraint, String column) {
     for (Throwable t = error; t != null; t = t.getCause()) {
-      if (String.valueOf(t.getMessage()).contains(column)) {
-        return true;
+      if (t instanceof SQLException) {
+        String message = String.valueOf(t.getMessage());
+        if (message.contains(constraint) || message.contains(column)) {
+          return true;
+        }
       }
     }
     return false;

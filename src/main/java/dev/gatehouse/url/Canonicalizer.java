@@ -76,6 +76,9 @@ public final class Canonicalizer {
           return Optional.empty();
         }
         port = rest.substring(1);
+        if (port.isEmpty()) {
+          return Optional.empty();
+        }
       }
       if (!host.substring(1, host.length() - 1).matches("[0-9A-Fa-f:.]{2,45}")) {
         return Optional.empty();
@@ -85,6 +88,9 @@ public final class Canonicalizer {
       int colon = hostAndPort.indexOf(':');
       host = colon < 0 ? hostAndPort : hostAndPort.substring(0, colon);
       port = colon < 0 ? "" : hostAndPort.substring(colon + 1);
+      if (colon >= 0 && port.isEmpty()) {
+        return Optional.empty(); // "host:" is malformed, not "host".
+      }
       Optional<String> ascii = host(host);
       if (ascii.isEmpty()) {
         return Optional.empty();

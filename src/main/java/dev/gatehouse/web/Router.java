@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -13,7 +14,6 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,11 +38,17 @@ public final class Router extends Handler.Abstract {
   private final HttpMetrics metrics;
   private final ErrorPages errorPages;
   private final boolean https;
+  private final Predicate<Throwable> storeUnavailable;
 
   /** A router resolving client addresses with {@code clientAddress}. */
   public Router(
-      ClientAddress clientAddress, HttpMetrics metrics, ErrorPages errorPages, boolean https) {
+      ClientAddress clientAddress,
+      HttpMetrics metrics,
+      ErrorPages errorPages,
+      boolean https,
+      Predicate<Throwable> storeUnavailable) {
     super(InvocationType.BLOCKING);
+    this.storeUnavailable = storeUnavailable;
     this.clientAddress = clientAddress;
     this.metrics = metrics;
     this.errorPages = errorPages;
@@ -99,17 +105,18 @@ public final class Router extends Handler.Abstract {
       exchange.cookies.clear();
       exchange.headers.clear();
       errorPages.render(exchange, SafeMessage.BAD_REQUEST);
-    } catch (JdbiException e) {
-      // Fail closed: when the store cannot answer, nobody is signed in and nothing changes.
-      LOG.error("database failure on {} {}", method, path, e);
-      exchange.cookies.clear();
-      exchange.headers.clear();
-      errorPages.render(exchange, SafeMessage.UNAVAILABLE);
     } catch (Exception e) {
-      LOG.error("unexpected failure on {} {}", method, path, e);
+      // Fail closed: whatever broke, nobody is signed in by this answer and nothing it set
+      // survives.
       exchange.cookies.clear();
       exchange.headers.clear();
-      errorPages.render(exchange, SafeMessage.INTERNAL);
+      if (storeUnavailable.test(e)) {
+        LOG.error("database failure on {} {}", method, path, e);
+        errorPages.render(exchange, SafeMessage.UNAVAILABLE);
+      } else {
+        LOG.error("unexpected failure on {} {}", method, path, e);
+        errorPages.render(exchange, SafeMessage.INTERNAL);
+      }
     }
   }
 

@@ -1,0 +1,155 @@
+package dev.gatehouse.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  @Test
+  void defaultsNeedNothing() {
+    GatehouseConfig config = ConfigLoader.load(Optional.empty(), Map.of());
+    assertThat(config.dataDir()).isEqualTo(Path.of("./data"));
+    assertThat(config.server().listenHost()).isEqualTo("127.0.0.1");
+    assertThat(config.server().listenPort()).isEqualTo(9091);
+    assertThat(config.server().publicOrigin()).isEqualTo("http://localhost:9091");
+    assertThat(config.server().trustedProxies()).hasSize(2);
+    assertThat(config.database().url()).isEmpty();
+    assertThat(config.session().idleTimeout()).isEqualTo(Duration.ofHours(1));
+    assertThat(config.session().absoluteTimeout()).isEqualTo(Duration.ofHours(24));
+    assertThat(config.password().argon2MemoryKib()).isGreaterThanOrEqualTo(19456);
+    assertThat(config.password().argon2Iterations()).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void yamlNestedKeysAreRead() throws IOException {
+    Path file = dir.resolve("gatehouse.yml");
+    Files.writeString(
+        file,
+        """
+        server:
+          public-url: https://auth.example.com
+          trusted-proxies: [10.0.0.0/8, 192.168.1.1]
+        session:
+          cookie-domain: example.com
+          idle-timeout: 30m
+        """);
+    GatehouseConfig config = ConfigLoader.load(Optional.of(file), Map.of());
+    assertThat(config.server().publicOrigin()).isEqualTo("https://auth.example.com");
+    assertThat(config.server().secure()).isTrue();
+    assertThat(config.server().trustedProxies())
+        .extracting(Object::toString)
+        .containsExactly("10.0.0.0/8", "192.168.1.1");
+    assertThat(config.session().cookieDomain()).contains("example.com");
+    assertThat(config.session().idleTimeout()).isEqualTo(Duration.ofMinutes(30));
+  }
+
+  @Test
+  void environmentOverridesTheFile() throws IOException {
+    Path file = dir.resolve("gatehouse.yml");
+    Files.writeString(file, "session:\n  idle-timeout: 30m\n");
+    GatehouseConfig config =
+        ConfigLoader.load(
+            Optional.of(file),
+            Map.of(
+                "GATEHOUSE_SESSION_IDLE_TIMEOUT",
+                "2h",
+                "GATEHOUSE_SERVER_TRUSTED_PROXIES",
+                "10.1.0.0/16, ::1"));
+    assertThat(config.session().idleTimeout()).isEqualTo(Duration.ofHours(2));
+    assertThat(config.server().trustedProxies())
+        .extracting(Object::toString)
+        .containsExactly("10.1.0.0/16", "::1");
+  }
+
+  @Test
+  void secretsCanComeFromFilesAndNeverShowInMessages() throws IOException {
+    Path secret = dir.resolve("db-password");
+    Files.writeString(secret, "s3cret-value\n");
+    GatehouseConfig config =
+        ConfigLoader.load(
+            Optional.empty(), Map.of("GATEHOUSE_DATABASE_PASSWORD_FILE", secret.toString()));
+    assertThat(config.database().password().reveal()).isEqualTo("s3cret-value");
+    assertThat(config.database().password().toString()).doesNotContain("s3cret");
+    assertThat(config.toString()).doesNotContain("s3cret");
+
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(),
+                    Map.of(
+                        "GATEHOUSE_DATABASE_PASSWORD",
+                        "x",
+                        "GATEHOUSE_DATABASE_PASSWORD_FILE",
+                        secret.toString())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("database.password-file");
+  }
+
+  @ParameterizedTest(name = "{0}={1} is refused naming the key")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "GATEHOUSE_SERVER_LISTEN|localhost|server.listen",
+        "GATEHOUSE_SERVER_LISTEN|127.0.0.1:99999|server.listen",
+        "GATEHOUSE_SERVER_PUBLIC_URL|http://auth.example.com|server.public-url",
+        "GATEHOUSE_SERVER_PUBLIC_URL|https://auth.example.com/path|server.public-url",
+        "GATEHOUSE_SERVER_PUBLIC_URL|https://user@auth.example.com|server.public-url",
+        "GATEHOUSE_SERVER_TRUSTED_PROXIES|10.0.0.0/33|server.trusted-proxies",
+        "GATEHOUSE_SERVER_TRUSTED_PROXIES|proxy.example.com|server.trusted-proxies",
+        "GATEHOUSE_SESSION_IDLE_TIMEOUT|forever|session.idle-timeout",
+        "GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT|30m|session.absolute-timeout",
+        "GATEHOUSE_SESSION_COOKIE_DOMAIN|other.org|session.cookie-domain",
+        "GATEHOUSE_SESSION_COOKIE_NAME|bad name|session.cookie-name",
+        "GATEHOUSE_PASSWORD_ARGON2_MEMORY_KIB|1024|password.argon2-memory-kib",
+        "GATEHOUSE_PASSWORD_ARGON2_ITERATIONS|1|password.argon2-iterations",
+        "GATEHOUSE_PASSWORD_MIN_LENGTH|4|password.min-length",
+        "GATEHOUSE_DATABASE_URL|mysql://x|database.url",
+        "GATEHOUSE_DATABASE_POOL_SIZE|0|database.pool-size",
+        "GATEHOUSE_LOG_FORMAT|xml|log.format",
+        "GATEHOUSE_LOG_LEVEL|loud|log.level",
+      })
+  void badValuesNameTheKeyTheValueAndWhatIsAllowed(String variable, String value, String key) {
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of(variable, value)))
+        .isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(((ConfigException) e).key()).isEqualTo(key))
+        .hasMessageContaining(key)
+        .hasMessageContaining(value)
+        .hasMessageContaining("must");
+  }
+
+  @Test
+  void unknownKeysInTheFileAreRefused() throws IOException {
+    Path file = dir.resolve("gatehouse.yml");
+    Files.writeString(file, "session:\n  idle-timout: 30m\n");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("session.idle-timout");
+  }
+
+  @Test
+  void malformedYamlIsRefusedWithTheLine() throws IOException {
+    Path file = dir.resolve("gatehouse.yml");
+    Files.writeString(file, "server:\n  listen: [unclosed\n");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("line");
+  }
+
+  @Test
+  void everyKeyHasAnEnvironmentVariable() {
+    assertThat(ConfigKeys.ALL)
+        .allSatisfy(key -> assertThat(key.environmentVariable()).matches("GATEHOUSE_[A-Z0-9_]+"));
+  }
+}

@@ -1,0 +1,131 @@
+package dev.gatehouse.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.gatehouse.identity.Directory;
+import dev.gatehouse.identity.DirectoryException;
+import dev.gatehouse.identity.User;
+import dev.gatehouse.testing.MutableClock;
+import dev.gatehouse.testing.StoreFixture;
+import dev.gatehouse.testing.TestDatabases;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The directory on both databases. */
+class DirectoryStoreTest {
+  @TempDir Path dir;
+  private Database database;
+
+  private Directory open(TestDatabases.Kind kind) {
+    database = StoreFixture.open(kind, dir);
+    return new Directory(
+        new JdbcUsers(database),
+        new JdbcGroups(database),
+        new JdbcRoles(database),
+        MutableClock.atFixedInstant(),
+        new SecureRandom());
+  }
+
+  @AfterEach
+  void close() {
+    if (database != null) {
+      database.close();
+    }
+  }
+
+  static List<TestDatabases.Kind> kinds() {
+    return TestDatabases.kinds();
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void usernamesAndEmailsAreUniqueInCanonicalForm(TestDatabases.Kind kind) {
+    Directory directory = open(kind);
+    User alice = directory.addUser("Alice", Optional.of("Alice@Example.COM"), "Alice A.", false);
+    assertThat(alice.username()).isEqualTo("alice");
+    assertThat(alice.email()).contains("alice@example.com");
+    assertThatThrownBy(() -> directory.addUser("ALICE", Optional.empty(), "", false))
+        .isInstanceOf(DirectoryException.DuplicateException.class)
+        .hasMessageContaining("username");
+    assertThatThrownBy(
+            () -> directory.addUser("alice2", Optional.of("alice@EXAMPLE.com"), "", false))
+        .isInstanceOf(DirectoryException.DuplicateException.class)
+        .hasMessageContaining("email");
+    assertThat(directory.findByUsername("ＡＬＩＣＥ")).map(User::id).contains(alice.id());
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void usersWithoutEmailDoNotCollide(TestDatabases.Kind kind) {
+    Directory directory = open(kind);
+    directory.addUser("bob", Optional.empty(), "", false);
+    directory.addUser("carol", Optional.empty(), "", false);
+    assertThat(directory.listUsers()).extracting(User::username).containsExactly("bob", "carol");
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void groupsRolesAndClaimsResolveForAUser(TestDatabases.Kind kind) {
+    Directory directory = open(kind);
+    User dave = directory.addUser("dave", Optional.empty(), "", false);
+    directory.addGroup("ops");
+    directory.addGroup("dev team");
+    directory.addMember("ops", "dave");
+    directory.addMember("dev team", "dave");
+    directory.addRole("grafana-admin");
+    directory.grantRole("grafana-admin", "ops");
+    directory.setClaim("grafana-admin", "grafana_role", "Admin");
+    assertThat(directory.groupsOf(dave.id())).containsExactly("dev team", "ops");
+    assertThat(directory.rolesOf(dave.id())).containsExactly("grafana-admin");
+    assertThat(directory.claimsOf(dave.id())).isEqualTo(Map.of("grafana_role", List.of("Admin")));
+
+    directory.removeMember("ops", "dave");
+    assertThat(directory.rolesOf(dave.id())).isEmpty();
+    assertThat(directory.claimsOf(dave.id())).isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void deletingAUserRemovesItsMemberships(TestDatabases.Kind kind) {
+    Directory directory = open(kind);
+    User erin = directory.addUser("erin", Optional.empty(), "", false);
+    directory.addGroup("ops");
+    directory.addMember("ops", "erin");
+    directory.deleteUser(erin.id());
+    assertThat(directory.members("ops")).isEmpty();
+    assertThat(directory.findByUsername("erin")).isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void groupNamesThatWouldBeAmbiguousInHeadersAreRefused(TestDatabases.Kind kind) {
+    Directory directory = open(kind);
+    for (String bad : List.of("a,b", " ops", "ops ", "o\nps", "", "x".repeat(65))) {
+      assertThatThrownBy(() -> directory.addGroup(bad))
+          .as(bad)
+          .isInstanceOf(DirectoryException.InvalidValueException.class);
+    }
+    directory.addGroup("ops");
+    assertThatThrownBy(() -> directory.addGroup("ops"))
+        .isInstanceOf(DirectoryException.DuplicateException.class);
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void anAdministratorCountsOnlyWhileEnabled(TestDatabases.Kind kind) {
+    Directory directory = open(kind);
+    assertThat(directory.hasActiveAdmin()).isFalse();
+    User root = directory.addUser("root", Optional.empty(), "", true);
+    assertThat(directory.hasActiveAdmin()).isTrue();
+    directory.setDisabled(root.id(), true);
+    assertThat(directory.hasActiveAdmin()).isFalse();
+  }
+}

@@ -1,0 +1,173 @@
+package dev.gatehouse.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.identity.Directory;
+import dev.gatehouse.identity.User;
+import dev.gatehouse.session.Session;
+import dev.gatehouse.session.SessionService;
+import dev.gatehouse.testing.MutableClock;
+import dev.gatehouse.testing.StoreFixture;
+import dev.gatehouse.testing.TestDatabases;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Sessions on both databases, with a settable clock. */
+class SessionStoreTest {
+  @TempDir Path dir;
+  private Database database;
+  private final MutableClock clock = MutableClock.atFixedInstant();
+  private Directory directory;
+
+  private SessionService open(TestDatabases.Kind kind) {
+    database = StoreFixture.open(kind, dir);
+    directory =
+        new Directory(
+            new JdbcUsers(database),
+            new JdbcGroups(database),
+            new JdbcRoles(database),
+            clock,
+            new SecureRandom());
+    return service();
+  }
+
+  private SessionService service() {
+    return new SessionService(
+        new JdbcSessions(database),
+        clock,
+        new SecureRandom(),
+        Duration.ofHours(1),
+        Duration.ofHours(24));
+  }
+
+  @AfterEach
+  void close() {
+    if (database != null) {
+      database.close();
+    }
+  }
+
+  static List<TestDatabases.Kind> kinds() {
+    return TestDatabases.kinds();
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void storesOnlyTheHashOfTheToken(TestDatabases.Kind kind) {
+    SessionService sessions = open(kind);
+    User user = directory.addUser("amy", Optional.empty(), "", false);
+    SessionService.Issued issued = sessions.issue(user.id(), Set.of("pwd"), "ua", "127.0.0.1");
+    assertThat(issued.token()).hasSize(43);
+    List<String> stored =
+        database
+            .jdbi()
+            .withHandle(
+                h -> h.createQuery("SELECT token_hash FROM sessions").mapTo(String.class).list());
+    assertThat(stored).containsExactly(issued.session().tokenHash()).doesNotContain(issued.token());
+    assertThat(sessions.resolve(issued.token())).map(Session::amr).contains(Set.of("pwd"));
+    assertThat(issued.toString()).doesNotContain(issued.token());
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void idleSessionsExpireAndActivityKeepsThemAlive(TestDatabases.Kind kind) {
+    SessionService sessions = open(kind);
+    User user = directory.addUser("ben", Optional.empty(), "", false);
+    String token = sessions.issue(user.id(), Set.of("pwd"), "", "").token();
+    for (int i = 0; i < 5; i++) {
+      clock.advance(Duration.ofMinutes(50));
+      assertThat(sessions.resolve(token)).as("active after %d × 50 min", i + 1).isPresent();
+    }
+    clock.advance(Duration.ofMinutes(61));
+    assertThat(sessions.resolve(token)).isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void activityNeverExtendsPastTheAbsoluteCap(TestDatabases.Kind kind) {
+    SessionService sessions = open(kind);
+    User user = directory.addUser("cat", Optional.empty(), "", false);
+    String token = sessions.issue(user.id(), Set.of("pwd"), "", "").token();
+    for (int i = 0; i < 47; i++) {
+      clock.advance(Duration.ofMinutes(30));
+      assertThat(sessions.resolve(token)).isPresent();
+    }
+    clock.advance(Duration.ofMinutes(30)); // exactly 24 h after sign-in
+    assertThat(sessions.resolve(token)).isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void aRevocationByAnotherProcessIsHonouredWithinTheCacheLifetime(TestDatabases.Kind kind) {
+    SessionService server = open(kind);
+    User user = directory.addUser("dan", Optional.empty(), "", false);
+    SessionService.Issued issued = server.issue(user.id(), Set.of("pwd"), "", "");
+    assertThat(server.resolve(issued.token())).isPresent();
+
+    SessionService cli = service(); // e.g. `gatehouse session revoke` against the same store
+    assertThat(cli.revoke(issued.session().id())).isEqualTo(1);
+    clock.advance(SessionService.CACHE_TTL.plusMillis(1));
+    assertThat(server.resolve(issued.token())).isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void revokingHereIsImmediate(TestDatabases.Kind kind) {
+    SessionService sessions = open(kind);
+    User user = directory.addUser("eve", Optional.empty(), "", false);
+    String a = sessions.issue(user.id(), Set.of("pwd"), "", "").token();
+    String b = sessions.issue(user.id(), Set.of("pwd"), "", "").token();
+    assertThat(sessions.resolve(a)).isPresent();
+    sessions.revokeToken(a);
+    assertThat(sessions.resolve(a)).isEmpty();
+    assertThat(sessions.resolve(b)).isPresent();
+    assertThat(sessions.revokeAll(user.id())).isEqualTo(1);
+    assertThat(sessions.resolve(b)).isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void sessionsOfDisabledUsersAreRefused(TestDatabases.Kind kind) {
+    SessionService sessions = open(kind);
+    User user = directory.addUser("fay", Optional.empty(), "", false);
+    String token = sessions.issue(user.id(), Set.of("pwd"), "", "").token();
+    directory.setDisabled(user.id(), true);
+    clock.advance(SessionService.CACHE_TTL.plusMillis(1));
+    assertThat(sessions.resolve(token)).isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void malformedAndUnknownTokensResolveToNothing(TestDatabases.Kind kind) {
+    SessionService sessions = open(kind);
+    for (String token :
+        List.of(
+            "",
+            "x",
+            "a".repeat(43),
+            "a".repeat(44),
+            "'; DROP TABLE sessions; --",
+            "é".repeat(43))) {
+      assertThat(sessions.resolve(token)).as(token).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void anAmbiguousIdPrefixRevokesNothing(TestDatabases.Kind kind) {
+    SessionService sessions = open(kind);
+    User user = directory.addUser("gus", Optional.empty(), "", false);
+    Session one = sessions.issue(user.id(), Set.of("pwd"), "", "").session();
+    assertThat(sessions.revoke(one.id().substring(0, 8))).isEqualTo(1);
+    assertThat(sessions.revoke("zzzzzzzz")).isZero();
+    assertThat(sessions.list(Optional.of(user.id()))).isEmpty();
+  }
+}

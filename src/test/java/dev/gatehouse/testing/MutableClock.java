@@ -1,0 +1,43 @@
+package dev.gatehouse.testing;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** A clock that tests move by hand; never sleeps. Thread-safe. */
+public final class MutableClock extends Clock {
+  private final AtomicReference<Instant> now;
+
+  /** A clock at {@code start}. */
+  public MutableClock(Instant start) {
+    this.now = new AtomicReference<>(start);
+  }
+
+  /** A clock at a fixed, realistic instant. */
+  public static MutableClock atFixedInstant() {
+    return new MutableClock(Instant.parse("2026-11-23T08:00:00Z"));
+  }
+
+  /** Moves the clock forward. */
+  public void advance(Duration duration) {
+    now.updateAndGet(i -> i.plus(duration));
+  }
+
+  @Override
+  public Instant instant() {
+    return now.get();
+  }
+
+  @Override
+  public ZoneId getZone() {
+    return ZoneOffset.UTC;
+  }
+
+  @Override
+  public Clock withZone(ZoneId zone) {
+    return this;
+  }
+}

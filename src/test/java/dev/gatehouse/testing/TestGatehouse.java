@@ -1,0 +1,102 @@
+package dev.gatehouse.testing;
+
+import dev.gatehouse.app.Gatehouse;
+import dev.gatehouse.config.ConfigLoader;
+import dev.gatehouse.config.GatehouseConfig;
+import dev.gatehouse.web.WebServer;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A real Gatehouse for tests: real store (SQLite or PostgreSQL), real HTTP on a random loopback
+ * port, a settable clock. Public URL {@code https://auth.example.com} with cookie domain {@code
+ * example.com}, so cookies are the production {@code __Secure-} kind. Not thread-safe to start and
+ * stop.
+ */
+public final class TestGatehouse implements AutoCloseable {
+  /** The configured public origin. */
+  public static final String PUBLIC_ORIGIN = "https://auth.example.com";
+
+  /** The session cookie name for this configuration. */
+  public static final String SESSION_COOKIE = "__Secure-gatehouse_session";
+
+  private final Path dataDir;
+  private final Map<String, String> environment;
+  private final MutableClock clock;
+  private Gatehouse gatehouse;
+  private WebServer web;
+
+  private TestGatehouse(Path dataDir, Map<String, String> environment, MutableClock clock) {
+    this.dataDir = dataDir;
+    this.environment = environment;
+    this.clock = clock;
+  }
+
+  /** Starts a Gatehouse on {@code kind} with extra {@code GATEHOUSE_…} settings. */
+  public static TestGatehouse start(
+      TestDatabases.Kind kind, Path dataDir, MutableClock clock, Map<String, String> settings)
+      throws Exception {
+    Map<String, String> environment = new HashMap<>();
+    environment.put("GATEHOUSE_DATA_DIR", dataDir.toString());
+    environment.put("GATEHOUSE_SERVER_LISTEN", "127.0.0.1:0");
+    environment.put("GATEHOUSE_SERVER_PUBLIC_URL", PUBLIC_ORIGIN);
+    environment.put("GATEHOUSE_SESSION_COOKIE_DOMAIN", "example.com");
+    TestDatabases.freshUrl(kind, dataDir)
+        .ifPresent(url -> environment.put("GATEHOUSE_DATABASE_URL", url));
+    environment.putAll(settings);
+    TestGatehouse test = new TestGatehouse(dataDir, environment, clock);
+    test.boot();
+    return test;
+  }
+
+  private void boot() throws Exception {
+    GatehouseConfig config = ConfigLoader.load(Optional.empty(), environment);
+    gatehouse = Gatehouse.open(config, clock);
+    web = gatehouse.startWeb();
+  }
+
+  /** Stops and starts again on the same store (a new port). */
+  public void restart() throws Exception {
+    close();
+    boot();
+  }
+
+  /** {@code http://127.0.0.1:<port>}. */
+  public String baseUrl() {
+    return "http://127.0.0.1:" + web.address().getPort();
+  }
+
+  /** The wired application. */
+  public Gatehouse app() {
+    return gatehouse;
+  }
+
+  /** The clock. */
+  public MutableClock clock() {
+    return clock;
+  }
+
+  /** The data directory. */
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** A new browser-like client with its own cookie jar. */
+  public TestBrowser browser() {
+    return new TestBrowser(this);
+  }
+
+  @Override
+  public void close() {
+    if (web != null) {
+      web.close();
+      web = null;
+    }
+    if (gatehouse != null) {
+      gatehouse.close();
+      gatehouse = null;
+    }
+  }
+}
