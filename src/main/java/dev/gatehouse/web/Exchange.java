@@ -147,6 +147,11 @@ public final class Exchange {
     cookies.add(cookie);
   }
 
+  /** Drops a {@code Set-Cookie} added earlier in this exchange. */
+  public void removeCookie(String name) {
+    cookies.removeIf(c -> c.getName().equals(name));
+  }
+
   /** The response status set so far. */
   public int status() {
     return status;

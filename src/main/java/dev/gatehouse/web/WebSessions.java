@@ -71,8 +71,9 @@ public final class WebSessions {
     return sessions.resolve(token).map(s -> new Current(s, token));
   }
 
-  /** Sets the session cookie for a freshly issued session. */
+  /** Sets the session cookie for a freshly issued session (replacing any clearing cookie). */
   public void start(Exchange exchange, String token) {
+    exchange.removeCookie(cookie.name());
     exchange.addCookie(sessionCookie(token, cookieLifetime));
   }
 
