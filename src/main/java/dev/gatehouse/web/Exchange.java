@@ -69,7 +69,11 @@ public final class Exchange {
   /** A query parameter, if present; empty also when it repeats (ambiguous). */
   public Optional<String> query(String name) {
     if (query == null) {
-      query = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
+      try {
+        query = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
+      } catch (RuntimeException e) {
+        throw new BadRequestException("unreadable query: " + e.getClass().getSimpleName());
+      }
     }
     return single(query, name);
   }
