@@ -49,14 +49,19 @@ public final class Csrf {
 
   /**
    * Whether the browser says the request comes from our own origin. A present {@code Origin} must
-   * equal the public origin exactly ({@code null} is refused); else a present {@code
-   * Sec-Fetch-Site} must be {@code same-origin} or {@code none}. Clients sending neither rely on
-   * the token alone.
+   * equal the public origin exactly. Browsers send {@code Origin: null} for form posts from pages
+   * with {@code Referrer-Policy: no-referrer} (ours); then, and when {@code Origin} is absent,
+   * {@code Sec-Fetch-Site} decides: {@code same-origin} or {@code none} pass, anything else fails,
+   * and a {@code null} origin without it fails. Clients sending neither header rely on the token
+   * alone.
    */
   public boolean sameOrigin(Optional<String> origin, Optional<String> secFetchSite) {
-    if (origin.isPresent()) {
+    if (origin.isPresent() && !origin.get().equals("null")) {
       return origin.get().equals(publicOrigin);
     }
-    return secFetchSite.map(site -> site.equals("same-origin") || site.equals("none")).orElse(true);
+    if (secFetchSite.isPresent()) {
+      return secFetchSite.get().equals("same-origin") || secFetchSite.get().equals("none");
+    }
+    return origin.isEmpty();
   }
 }

@@ -87,6 +87,33 @@ class PortalHardeningTest {
   }
 
   @Test
+  void aNullOriginIsJudgedByFetchMetadata() throws Exception {
+    TestBrowser browser = gatehouse.browser();
+    browser.get("/login");
+    String form =
+        TestBrowser.encode(
+            Map.of("csrf", browser.csrf(), "username", "alice", "password", PASSWORD));
+    HttpRequest crossSite =
+        browser
+            .request("/login")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Origin", "null")
+            .header("Sec-Fetch-Site", "cross-site")
+            .POST(HttpRequest.BodyPublishers.ofString(form))
+            .build();
+    assertThat(browser.send(crossSite).statusCode()).isEqualTo(403);
+    HttpRequest sameOrigin =
+        browser
+            .request("/login")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Origin", "null")
+            .header("Sec-Fetch-Site", "same-origin")
+            .POST(HttpRequest.BodyPublishers.ofString(form))
+            .build();
+    assertThat(browser.send(sameOrigin).statusCode()).isEqualTo(303);
+  }
+
+  @Test
   void aTokenFromAnotherBrowserIsRefused() throws Exception {
     TestBrowser victim = gatehouse.browser();
     TestBrowser attacker = gatehouse.browser();

@@ -1,0 +1,54 @@
+package dev.gatehouse.testing;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * Debian's headless Chromium driven through Debian's chromedriver (never a downloaded browser).
+ * Skipped with a message when they are not installed, unless {@code
+ * GATEHOUSE_TEST_BROWSER=required} (CI).
+ */
+public final class TestChromium {
+  private static final File CHROMIUM = new File("/usr/bin/chromium");
+  private static final File DRIVER = new File("/usr/bin/chromedriver");
+
+  private TestChromium() {}
+
+  /** A fresh headless browser with an empty profile. */
+  public static ChromeDriver start() throws IOException {
+    boolean present = CHROMIUM.canExecute() && DRIVER.canExecute();
+    if (!present && "required".equals(System.getenv("GATEHOUSE_TEST_BROWSER"))) {
+      throw new IllegalStateException(
+          "Chromium is required but /usr/bin/chromium or /usr/bin/chromedriver is missing");
+    }
+    if (!present) {
+      System.err.println("SKIPPED browser test: install chromium and chromium-driver");
+    }
+    assumeTrue(present, "chromium and chromium-driver are not installed");
+    Path profile = Files.createTempDirectory("gatehouse-chromium");
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM);
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=420,900",
+        "--user-data-dir=" + profile);
+    ChromeDriverService service =
+        new ChromeDriverService.Builder().usingDriverExecutable(DRIVER).usingAnyFreePort().build();
+    return new ChromeDriver(service, options);
+  }
+}

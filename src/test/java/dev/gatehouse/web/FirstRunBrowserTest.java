@@ -1,0 +1,84 @@
+package dev.gatehouse.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.testing.MutableClock;
+import dev.gatehouse.testing.TestChromium;
+import dev.gatehouse.testing.TestDatabases;
+import dev.gatehouse.testing.TestGatehouse;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.chrome.ChromeDriver;
+
+/** A real Chromium completes first-run setup, signs in and signs out. */
+class FirstRunBrowserTest {
+  @TempDir Path dir;
+
+  @Test
+  void setupSignInAndSignOutInChromium() throws Exception {
+    int port;
+    try (ServerSocket probe = new ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    String origin = "http://127.0.0.1:" + port;
+    ChromeDriver browser = TestChromium.start();
+    try (TestGatehouse gatehouse =
+        TestGatehouse.start(
+            TestDatabases.Kind.SQLITE,
+            dir,
+            new MutableClock(Clock.systemUTC().instant()),
+            Map.of(
+                "GATEHOUSE_SERVER_LISTEN",
+                "127.0.0.1:" + port,
+                "GATEHOUSE_SERVER_PUBLIC_URL",
+                origin,
+                "GATEHOUSE_SESSION_COOKIE_DOMAIN",
+                ""))) {
+      String token = gatehouse.app().setup().issueIfNeeded().orElseThrow();
+
+      browser.get(origin + "/setup?token=" + token);
+      assertThat(browser.getTitle()).isEqualTo("Set up Gatehouse · Gatehouse");
+      browser.findElement(By.id("username")).sendKeys("root");
+      browser.findElement(By.id("display_name")).sendKeys("Root Admin");
+      browser.findElement(By.id("password")).sendKeys("a long enough passphrase");
+      screenshot(browser, "setup.png");
+      browser.findElement(By.cssSelector("button[type=submit]")).click();
+
+      assertThat(browser.getCurrentUrl()).isEqualTo(origin + "/login?setup=done");
+      assertThat(browser.findElement(By.cssSelector(".notice")).getText())
+          .contains("administrator account is ready");
+      browser.findElement(By.id("username")).sendKeys("root");
+      browser.findElement(By.id("password")).sendKeys("a long enough passphrase");
+      screenshot(browser, "login.png");
+      browser.findElement(By.cssSelector("button[type=submit]")).click();
+
+      assertThat(browser.getCurrentUrl()).isEqualTo(origin + "/");
+      assertThat(browser.findElement(By.id("signed-in-user")).getText()).isEqualTo("root");
+      screenshot(browser, "home.png");
+      browser.findElement(By.cssSelector("form[action='/logout'] button")).click();
+
+      assertThat(browser.getCurrentUrl()).isEqualTo(origin + "/login?signed_out=1");
+      browser.get(origin + "/");
+      assertThat(browser.getCurrentUrl()).isEqualTo(origin + "/login");
+    } finally {
+      browser.quit();
+    }
+  }
+
+  private static void screenshot(ChromeDriver browser, String name) throws Exception {
+    Path target = Path.of("target", "screenshots");
+    Files.createDirectories(target);
+    Files.move(
+        browser.getScreenshotAs(OutputType.FILE).toPath(),
+        target.resolve(name),
+        StandardCopyOption.REPLACE_EXISTING);
+  }
+}
