@@ -63,6 +63,7 @@ public final class Gatehouse implements AutoCloseable {
   private final FirstRunSetup setup;
   private final PasswordSignIn passwordSignIn;
   private final JdbcServerSecrets secrets;
+  private final Throttle throttle;
 
   private Gatehouse(GatehouseConfig config, Clock clock) {
     this.config = config;
@@ -102,7 +103,7 @@ public final class Gatehouse implements AutoCloseable {
         new FirstRunSetup(
             new JdbcSetupTokens(database), directory, users, hasher, policy, clock, random);
     GatehouseConfig.SignIn signin = config.signin();
-    Throttle throttle =
+    this.throttle =
         new Throttle(
             new JdbcThrottle(database), clock, signin.maxBackoff(), signin.attemptWindow());
     this.passwordSignIn =
@@ -234,6 +235,14 @@ public final class Gatehouse implements AutoCloseable {
   /** The password hasher at the configured parameters. */
   public PasswordHasher hasher() {
     return hasher;
+  }
+
+  /**
+   * Deletes sessions that ended more than a day ago and throttle counters the window has forgotten;
+   * run periodically by {@code serve}. Returns the number of rows deleted.
+   */
+  public int housekeeping() {
+    return sessions.purge() + throttle.purge();
   }
 
   /** Users and credentials store. */

@@ -9,6 +9,9 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -29,12 +32,33 @@ final class ServeCommand implements Callable<Integer> {
     Logging.configure(config.log().format(), config.log().level());
     Gatehouse gatehouse = Gatehouse.open(config, Clock.systemUTC());
     WebServer web = gatehouse.startWeb();
+    ScheduledExecutorService housekeeping =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "gatehouse-housekeeping");
+              thread.setDaemon(true);
+              return thread;
+            });
+    var unused =
+        housekeeping.scheduleWithFixedDelay(
+            () -> {
+              try {
+                int deleted = gatehouse.housekeeping();
+                LOG.debug("housekeeping deleted {} expired rows", deleted);
+              } catch (RuntimeException e) {
+                LOG.warn("housekeeping failed; will retry: {}", e.toString());
+              }
+            },
+            1,
+            60,
+            TimeUnit.MINUTES);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   LOG.info("stopping");
+                  housekeeping.shutdownNow();
                   web.close();
                   gatehouse.close();
                   stopped.countDown();

@@ -71,6 +71,11 @@ public final class Throttle {
                 Boolean.TRUE));
   }
 
+  /** Deletes counters that the window has already made irrelevant; the number deleted. */
+  public int purge() {
+    return store.purge(clock.instant().minus(window));
+  }
+
   /** Forgets every attempt for {@code key}. */
   public void reset(String key) {
     store.delete(storeKey(key));

@@ -21,4 +21,7 @@ public interface ThrottleStore {
 
   /** Forgets the key. */
   void delete(String key);
+
+  /** Deletes counters whose block ended before {@code before}; the number deleted. */
+  int purge(java.time.Instant before);
 }

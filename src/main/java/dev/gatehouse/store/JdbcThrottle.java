@@ -75,4 +75,13 @@ public final class JdbcThrottle implements ThrottleStore {
                 .bind("key", key)
                 .execute());
   }
+
+  @Override
+  public int purge(Instant before) {
+    return jdbi.withHandle(
+        h ->
+            h.createUpdate("DELETE FROM throttle_counters WHERE blocked_until < :before")
+                .bind("before", before.toEpochMilli())
+                .execute());
+  }
 }

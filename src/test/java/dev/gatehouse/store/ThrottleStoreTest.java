@@ -109,4 +109,25 @@ class ThrottleStoreTest {
     }
     assertThat(throttle.attempt("c", 1)).isEqualTo(new Throttle.Blocked(Duration.ofMinutes(15)));
   }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void purgeDeletesOnlyCountersTheWindowHasForgotten(TestDatabases.Kind kind) {
+    Throttle throttle = open(kind);
+    for (int i = 0; i < 6; i++) {
+      throttle.attempt("old", 5);
+    }
+    clock.advance(Duration.ofMinutes(20));
+    throttle.attempt("fresh", 5);
+    assertThat(throttle.purge()).isEqualTo(1);
+    long left =
+        database
+            .jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery("SELECT COUNT(*) FROM throttle_counters")
+                        .mapTo(Long.class)
+                        .one());
+    assertThat(left).isEqualTo(1L);
+  }
 }

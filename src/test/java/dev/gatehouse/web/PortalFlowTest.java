@@ -288,4 +288,40 @@ class PortalFlowTest {
     clock.advance(Duration.ofMinutes(61));
     assertThat(idle.get("/").statusCode()).isEqualTo(302);
   }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void guessesAcrossAccountsAreThrottledPerClientAddress(TestDatabases.Kind kind) throws Exception {
+    gatehouse =
+        TestGatehouse.start(
+            kind, dir, clock, Map.of("GATEHOUSE_SIGNIN_ADDRESS_FREE_ATTEMPTS", "3"));
+    user("hal");
+    TestBrowser browser = gatehouse.browser();
+    browser.get("/login");
+    List<Integer> fromOneClient = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      fromOneClient.add(
+          signInFrom(browser, "198.51.100.7", "user" + i, "wrong password").statusCode());
+    }
+    assertThat(fromOneClient).containsExactly(401, 401, 401, 401, 429);
+    assertThat(signInFrom(browser, "198.51.100.8", "hal", PASSWORD).statusCode())
+        .as("another client behind the same trusted proxy is not affected")
+        .isEqualTo(303);
+  }
+
+  /** A sign-in as forwarded by the trusted local proxy for {@code client}. */
+  private static HttpResponse<String> signInFrom(
+      TestBrowser browser, String client, String username, String password) throws Exception {
+    String body =
+        TestBrowser.encode(
+            Map.of("csrf", browser.csrf(), "username", username, "password", password));
+    return browser.send(
+        browser
+            .request("/login")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Origin", TestGatehouse.PUBLIC_ORIGIN)
+            .header("X-Forwarded-For", client)
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+            .build());
+  }
 }
