@@ -21,6 +21,13 @@ final class Logging {
     if (format.equals("json")) {
       JsonEncoder json = new JsonEncoder();
       json.setContext(context);
+      // One flat object a line with the rendered message; no logger-context noise.
+      json.setWithFormattedMessage(true);
+      json.setWithMessage(false);
+      json.setWithArguments(false);
+      json.setWithContext(false);
+      json.setWithSequenceNumber(false);
+      json.setWithNanoseconds(false);
       json.start();
       encoder = json;
     } else {
