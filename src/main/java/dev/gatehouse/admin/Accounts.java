@@ -1,5 +1,6 @@
 package dev.gatehouse.admin;
 
+import dev.gatehouse.apikey.ApiKeyService;
 import dev.gatehouse.credential.CredentialRepository;
 import dev.gatehouse.credential.PasswordHasher;
 import dev.gatehouse.credential.PasswordPolicy;
@@ -19,6 +20,7 @@ public final class Accounts {
   private final PasswordHasher hasher;
   private final PasswordPolicy policy;
   private final SessionService sessions;
+  private final ApiKeyService apiKeys;
   private final Clock clock;
 
   /** Wires the use cases. */
@@ -28,19 +30,22 @@ public final class Accounts {
       PasswordHasher hasher,
       PasswordPolicy policy,
       SessionService sessions,
+      ApiKeyService apiKeys,
       Clock clock) {
     this.directory = directory;
     this.credentials = credentials;
     this.hasher = hasher;
     this.policy = policy;
     this.sessions = sessions;
+    this.apiKeys = apiKeys;
     this.clock = clock;
   }
 
-  /** Disables the user and ends its sessions. */
+  /** Disables the user and ends its sessions; its API keys stop working (until enabled again). */
   public void disable(User user) {
     directory.setDisabled(user.id(), true);
     sessions.revokeAll(user.id());
+    apiKeys.invalidate();
   }
 
   /** Enables the user. */
@@ -48,10 +53,12 @@ public final class Accounts {
     directory.setDisabled(user.id(), false);
   }
 
-  /** Ends the user's sessions, then deletes it. */
+  /** Ends the user's sessions and API keys, then deletes it. */
   public void delete(User user) {
     sessions.revokeAll(user.id());
+    apiKeys.revokeAll(user.id());
     directory.deleteUser(user.id());
+    apiKeys.invalidate();
   }
 
   /** Sets a new password (policy-checked) and ends the user's sessions. */

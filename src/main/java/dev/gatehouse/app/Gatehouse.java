@@ -2,9 +2,12 @@ package dev.gatehouse.app;
 
 import dev.gatehouse.admin.Accounts;
 import dev.gatehouse.admin.FirstRunSetup;
+import dev.gatehouse.apikey.ApiKeyService;
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.credential.PasswordHasher;
 import dev.gatehouse.credential.PasswordPolicy;
+import dev.gatehouse.forwardauth.IdentityResolver;
+import dev.gatehouse.forwardauth.Verifier;
 import dev.gatehouse.identity.Directory;
 import dev.gatehouse.kernel.Tokens;
 import dev.gatehouse.session.SessionCookie;
@@ -12,6 +15,7 @@ import dev.gatehouse.session.SessionService;
 import dev.gatehouse.signin.Throttle;
 import dev.gatehouse.signin.password.PasswordSignIn;
 import dev.gatehouse.store.Database;
+import dev.gatehouse.store.JdbcApiKeys;
 import dev.gatehouse.store.JdbcGroups;
 import dev.gatehouse.store.JdbcRoles;
 import dev.gatehouse.store.JdbcServerSecrets;
@@ -30,6 +34,7 @@ import dev.gatehouse.web.StaticAsset;
 import dev.gatehouse.web.Templates;
 import dev.gatehouse.web.WebServer;
 import dev.gatehouse.web.WebSessions;
+import dev.gatehouse.web.forwardauth.ForwardAuthEndpoints;
 import dev.gatehouse.web.ops.OpsEndpoints;
 import dev.gatehouse.web.portal.HomeEndpoint;
 import dev.gatehouse.web.portal.LoginEndpoint;
@@ -64,6 +69,7 @@ public final class Gatehouse implements AutoCloseable {
   private final PasswordSignIn passwordSignIn;
   private final JdbcServerSecrets secrets;
   private final Throttle throttle;
+  private final ApiKeyService apiKeys;
 
   private Gatehouse(GatehouseConfig config, Clock clock) {
     this.config = config;
@@ -98,7 +104,8 @@ public final class Gatehouse implements AutoCloseable {
             random,
             config.session().idleTimeout(),
             config.session().absoluteTimeout());
-    this.accounts = new Accounts(directory, users, hasher, policy, sessions, clock);
+    this.apiKeys = new ApiKeyService(new JdbcApiKeys(database), clock, random);
+    this.accounts = new Accounts(directory, users, hasher, policy, sessions, apiKeys, clock);
     this.setup =
         new FirstRunSetup(
             new JdbcSetupTokens(database), directory, users, hasher, policy, clock, random);
@@ -138,6 +145,9 @@ public final class Gatehouse implements AutoCloseable {
     ErrorPages errors = new ErrorPages(templates);
     RedirectValidator redirects =
         new RedirectValidator(server.publicUrl(), config.session().cookieDomain());
+    SessionCookie cookie =
+        SessionCookie.of(
+            config.session().cookieName(), config.session().cookieDomain(), server.secure());
     Csrf csrf = new Csrf(secrets.getOrCreate("csrf-key", () -> Tokens.newToken(random)), origin);
     WebSessions webSessions =
         new WebSessions(
@@ -155,9 +165,23 @@ public final class Gatehouse implements AutoCloseable {
     SetupEndpoint setupPage =
         new SetupEndpoint(setup, policy, webSessions, templates, errors, origin);
     OpsEndpoints ops = new OpsEndpoints(database::ping, registry);
+    ClientAddress clientAddress = new ClientAddress(server.trustedProxies());
+    GatehouseConfig.IdentityHeaders names = config.forwardAuth().headers();
+    Verifier verifier =
+        new Verifier(
+            sessions,
+            apiKeys,
+            new IdentityResolver(directory, clock),
+            config.forwardAuth().access(),
+            redirects,
+            new Verifier.Headers(
+                names.user(), names.email(), names.name(), names.groups(), names.claims()),
+            origin);
+    ForwardAuthEndpoints forwardAuth =
+        new ForwardAuthEndpoints(verifier, clientAddress, cookie.name(), registry);
     Router router =
         new Router(
-            new ClientAddress(server.trustedProxies()),
+            clientAddress,
             new HttpMetrics(registry),
             errors,
             server.secure(),
@@ -169,6 +193,10 @@ public final class Gatehouse implements AutoCloseable {
         .post("/logout", home::logout)
         .get("/setup", setupPage::show)
         .post("/setup", setupPage::submit)
+        .any("/api/authz/forward-auth", forwardAuth::forwardAuth)
+        .any("/api/verify", forwardAuth::forwardAuth)
+        .any("/api/auth-check", forwardAuth::forwardAuth)
+        .any("/api/authz/auth-request", forwardAuth::authRequest)
         .get("/healthz", ops::health)
         .get("/readyz", ops::ready)
         .get("/metrics", ops::metrics)
@@ -215,6 +243,11 @@ public final class Gatehouse implements AutoCloseable {
   /** Account use cases that also end sessions. */
   public Accounts accounts() {
     return accounts;
+  }
+
+  /** API keys. */
+  public ApiKeyService apiKeys() {
+    return apiKeys;
   }
 
   /** Sessions. */

@@ -96,6 +96,40 @@ public final class ConfigKeys {
           "signin.attempt-window",
           "15m",
           "Failures older than this (counted from the last one) are forgotten.");
+  static final ConfigKey DEFAULT_POLICY =
+      key(
+          "access.default-policy",
+          "deny",
+          "Policy when no rule matches: `bypass`, `authenticated`, `two-factor` or `deny`.");
+  static final ConfigKey ACCESS_RULES =
+      structured(
+          "access.rules",
+          "[]",
+          "Ordered access rules for forward-auth; the first match decides. Each rule has optional"
+              + " `hosts` (exact or `*.example.com`), `paths` (prefix at a segment boundary, glob with"
+              + " `*`/`**`, or a regex starting with `^`; matched against the canonical path, never the"
+              + " query), `methods`, `networks` (CIDRs), `subjects` (`user:NAME`, `group:NAME`,"
+              + " `app:NAME`) and a required `policy`. In the environment: the list as YAML or JSON.");
+  static final ConfigKey HEADER_USER =
+      key(
+          "forward-auth.header-user",
+          "Remote-User",
+          "Header carrying the username (or application name).");
+  static final ConfigKey HEADER_EMAIL =
+      key("forward-auth.header-email", "Remote-Email", "Header carrying the email address.");
+  static final ConfigKey HEADER_NAME =
+      key("forward-auth.header-name", "Remote-Name", "Header carrying the display name.");
+  static final ConfigKey HEADER_GROUPS =
+      key(
+          "forward-auth.header-groups",
+          "Remote-Groups",
+          "Header carrying the groups, comma-separated.");
+  static final ConfigKey CLAIM_HEADERS =
+      structured(
+          "forward-auth.claim-headers",
+          "{}",
+          "Extra identity headers from claims granted through roles: a map of claim name to header name,"
+              + " e.g. `{grafana_role: Remote-Grafana-Role}`. Several values are comma-separated.");
   static final ConfigKey LOG_FORMAT =
       key(
           "log.format",
@@ -128,6 +162,13 @@ public final class ConfigKeys {
           ADDRESS_FREE_ATTEMPTS,
           MAX_BACKOFF,
           ATTEMPT_WINDOW,
+          DEFAULT_POLICY,
+          ACCESS_RULES,
+          HEADER_USER,
+          HEADER_EMAIL,
+          HEADER_NAME,
+          HEADER_GROUPS,
+          CLAIM_HEADERS,
           LOG_FORMAT,
           LOG_LEVEL);
 
@@ -135,10 +176,14 @@ public final class ConfigKeys {
       ALL.stream().collect(Collectors.toUnmodifiableMap(ConfigKey::name, Function.identity()));
 
   private static ConfigKey key(String name, String defaultValue, String description) {
-    return new ConfigKey(name, defaultValue, description, false);
+    return new ConfigKey(name, defaultValue, description, false, false);
   }
 
   private static ConfigKey secret(String name, String defaultValue, String description) {
-    return new ConfigKey(name, defaultValue, description, true);
+    return new ConfigKey(name, defaultValue, description, true, false);
+  }
+
+  private static ConfigKey structured(String name, String defaultValue, String description) {
+    return new ConfigKey(name, defaultValue, description, false, true);
   }
 }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.gatehouse.kernel.Cidr;
 import dev.gatehouse.kernel.Secret;
+import dev.gatehouse.policy.AccessPolicy;
+import dev.gatehouse.policy.Policy;
 import java.io.IOException;
 import java.net.IDN;
 import java.net.URI;
@@ -51,7 +53,7 @@ public final class ConfigLoader {
     for (ConfigKey key : ConfigKeys.ALL) {
       String fromEnv = environment.get(key.environmentVariable());
       if (fromEnv != null) {
-        raw.put(key.name(), fromEnv);
+        raw.put(key.name(), key.structured() ? parseStructured(key, fromEnv) : fromEnv);
       }
       if (key.secret()) {
         String fileFromEnv = environment.get(key.environmentVariable() + "_FILE");
@@ -93,7 +95,11 @@ public final class ConfigLoader {
     for (Map.Entry<String, JsonNode> field : node.properties()) {
       String name = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
       JsonNode value = field.getValue();
-      if (value.isObject() && !isKnown(name)) {
+      if (isKnown(name)
+          && ConfigKeys.BY_NAME.get(name) != null
+          && ConfigKeys.BY_NAME.get(name).structured()) {
+        raw.put(name, value);
+      } else if (value.isObject() && !isKnown(name)) {
         flatten(name, value, raw);
       } else if (!isKnown(name)) {
         throw new ConfigException(
@@ -108,6 +114,20 @@ public final class ConfigLoader {
       } else {
         throw new ConfigException(name, name + " must be a plain value, not a mapping");
       }
+    }
+  }
+
+  private static JsonNode parseStructured(ConfigKey key, String text) {
+    try {
+      JsonNode node = new ObjectMapper(new YAMLFactory()).readTree(text);
+      return node == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : node;
+    } catch (JacksonException e) {
+      throw new ConfigException(
+          key.name(),
+          "cannot parse "
+              + key.environmentVariable()
+              + " as YAML or JSON: "
+              + e.getOriginalMessage());
     }
   }
 
@@ -165,7 +185,72 @@ public final class ConfigLoader {
               integer(ConfigKeys.ADDRESS_FREE_ATTEMPTS, 1, 100000),
               duration(ConfigKeys.MAX_BACKOFF, Duration.ofSeconds(1), Duration.ofDays(1)),
               duration(ConfigKeys.ATTEMPT_WINDOW, Duration.ofMinutes(1), Duration.ofDays(7))),
+          new GatehouseConfig.ForwardAuth(
+              new AccessPolicy(
+                  AccessRules.parse(structured(ConfigKeys.ACCESS_RULES)), defaultPolicy()),
+              identityHeaders()),
           new GatehouseConfig.Logging(logFormat(), logLevel()));
+    }
+
+    private JsonNode structured(ConfigKey key) {
+      Object value = raw.get(key.name());
+      if (value == null) {
+        return parseStructured(key, key.defaultValue());
+      }
+      if (value instanceof JsonNode node) {
+        return node;
+      }
+      throw ConfigException.invalid(key, String.valueOf(value), "must be a YAML list or mapping");
+    }
+
+    private Policy defaultPolicy() {
+      String value = string(ConfigKeys.DEFAULT_POLICY).strip();
+      return Policy.parse(value)
+          .orElseThrow(
+              () ->
+                  ConfigException.invalid(
+                      ConfigKeys.DEFAULT_POLICY,
+                      value,
+                      "must be bypass, authenticated, two-factor or deny"));
+    }
+
+    private GatehouseConfig.IdentityHeaders identityHeaders() {
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      String user = headerName(ConfigKeys.HEADER_USER, string(ConfigKeys.HEADER_USER), seen);
+      String email = headerName(ConfigKeys.HEADER_EMAIL, string(ConfigKeys.HEADER_EMAIL), seen);
+      String name = headerName(ConfigKeys.HEADER_NAME, string(ConfigKeys.HEADER_NAME), seen);
+      String groups = headerName(ConfigKeys.HEADER_GROUPS, string(ConfigKeys.HEADER_GROUPS), seen);
+      JsonNode claims = structured(ConfigKeys.CLAIM_HEADERS);
+      if (!claims.isObject()) {
+        throw ConfigException.invalid(
+            ConfigKeys.CLAIM_HEADERS,
+            claims.toString(),
+            "must be a mapping of claim name to header name");
+      }
+      Map<String, String> claimHeaders = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonNode> entry : claims.properties()) {
+        if (!entry.getKey().matches("[a-z][a-z0-9_.:-]{0,63}")) {
+          throw ConfigException.invalid(
+              ConfigKeys.CLAIM_HEADERS,
+              entry.getKey(),
+              "claim names use a-z, 0-9, '_', '.', ':' or '-'");
+        }
+        claimHeaders.put(
+            entry.getKey(), headerName(ConfigKeys.CLAIM_HEADERS, entry.getValue().asText(), seen));
+      }
+      return new GatehouseConfig.IdentityHeaders(
+          user, email, name, groups, Map.copyOf(claimHeaders));
+    }
+
+    private static String headerName(ConfigKey key, String value, java.util.Set<String> seen) {
+      if (!value.matches("[A-Za-z0-9][A-Za-z0-9-]{0,63}")) {
+        throw ConfigException.invalid(
+            key, value, "must be a header name of letters, digits and '-' (no underscores)");
+      }
+      if (!seen.add(value.toLowerCase(Locale.ROOT))) {
+        throw ConfigException.invalid(key, value, "is already used for another identity header");
+      }
+      return value;
     }
 
     private String string(ConfigKey key) {

@@ -2,10 +2,12 @@ package dev.gatehouse.config;
 
 import dev.gatehouse.kernel.Cidr;
 import dev.gatehouse.kernel.Secret;
+import dev.gatehouse.policy.AccessPolicy;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,6 +22,7 @@ public record GatehouseConfig(
     Sessions session,
     Passwords password,
     SignIn signin,
+    ForwardAuth forwardAuth,
     Logging log) {
 
   /** The HTTP listener and how Gatehouse is reached. */
@@ -61,6 +64,22 @@ public record GatehouseConfig(
       int addressFreeAttempts,
       Duration maxBackoff,
       Duration attemptWindow) {}
+
+  /** Forward-auth: the access rules and the identity header names. */
+  public record ForwardAuth(AccessPolicy access, IdentityHeaders headers) {}
+
+  /**
+   * Names of the identity headers; {@code claims} maps a claim name to its header name, in order.
+   */
+  public record IdentityHeaders(
+      String user, String email, String name, String groups, Map<String, String> claims) {
+    /** Every configured header name, in a stable order. */
+    public List<String> all() {
+      List<String> names = new java.util.ArrayList<>(List.of(user, email, name, groups));
+      names.addAll(claims.values());
+      return List.copyOf(names);
+    }
+  }
 
   /** Log output. */
   public record Logging(String format, String level) {}

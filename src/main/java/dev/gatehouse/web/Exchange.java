@@ -30,9 +30,35 @@ public final class Exchange {
   final List<HttpField> headers = new ArrayList<>();
   final List<HttpCookie> cookies = new ArrayList<>();
 
-  Exchange(Request request, String clientAddress) {
+  private final String peer;
+
+  Exchange(Request request, String peer, String clientAddress) {
     this.request = request;
+    this.peer = peer;
     this.clientAddress = clientAddress;
+  }
+
+  /** The TCP peer's address (the proxy, when there is one). */
+  public String peer() {
+    return peer;
+  }
+
+  /** Every value of a request header, in order. */
+  public List<String> headers(String name) {
+    return request.getHeaders().getValuesList(name);
+  }
+
+  /** A request header that occurs exactly once; empty when absent or repeated (ambiguous). */
+  public Optional<String> singleHeader(String name) {
+    List<String> values = request.getHeaders().getValuesList(name);
+    return values.size() == 1 ? Optional.of(values.get(0)) : Optional.empty();
+  }
+
+  /** Sets an answer with no body at all ({@code Content-Length: 0}, no content type). */
+  public void empty(int status) {
+    this.status = status;
+    this.contentType = "";
+    this.body = new byte[0];
   }
 
   /** The request method, upper case. */

@@ -65,6 +65,14 @@ public final class Router extends Handler.Abstract {
     return add("POST", path, route);
   }
 
+  /** Registers a route for every method (forward-auth sees the original request's method). */
+  public Router any(String path, Route route) {
+    for (String method : new String[] {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
+      add(method, path, route);
+    }
+    return this;
+  }
+
   private Router add(String method, String path, Route route) {
     routes.computeIfAbsent(path, p -> new HashMap<>()).put(method, route);
     return this;
@@ -79,6 +87,7 @@ public final class Router extends Handler.Abstract {
     Exchange exchange =
         new Exchange(
             request,
+            peer,
             clientAddress.resolve(
                 peer, Optional.ofNullable(request.getHeaders().get("X-Forwarded-For"))));
     Map<String, Route> byMethod = path == null ? null : routes.get(path);
@@ -142,7 +151,7 @@ public final class Router extends Handler.Abstract {
     if (https) {
       headers.put("Strict-Transport-Security", "max-age=31536000");
     }
-    if (exchange.body.length > 0 || exchange.status >= 200) {
+    if (!exchange.contentType.isEmpty()) {
       headers.put(HttpHeader.CONTENT_TYPE, exchange.contentType);
     }
     headers.put(HttpHeader.CONTENT_LENGTH, exchange.body.length);

@@ -1,0 +1,100 @@
+package dev.gatehouse.forwardauth;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.gatehouse.apikey.ApiKey;
+import dev.gatehouse.identity.Directory;
+import dev.gatehouse.identity.User;
+import dev.gatehouse.kernel.UserId;
+import dev.gatehouse.policy.HostMatcher;
+import dev.gatehouse.policy.Subject;
+import dev.gatehouse.session.Session;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Turns a session or an API key into a {@link Subject}: user, groups and claims, cached per user
+ * for at most a second so that the hot path does not query the directory on every request.
+ * Thread-safe.
+ */
+public final class IdentityResolver {
+  private static final Duration CACHE_TTL = Duration.ofSeconds(1);
+
+  private record Profile(User user, List<String> groups, Map<String, List<String>> claims) {}
+
+  private final Directory directory;
+  private final Cache<UserId, Optional<Profile>> profiles;
+
+  /** A resolver reading {@code directory}. */
+  public IdentityResolver(Directory directory, Clock clock) {
+    this.directory = directory;
+    this.profiles =
+        Caffeine.newBuilder()
+            .maximumSize(100_000)
+            .expireAfterWrite(CACHE_TTL)
+            .ticker(() -> clock.millis() * 1_000_000L)
+            .build();
+  }
+
+  /** The subject of a live session; empty when its user is gone or disabled. */
+  public Optional<Subject> forSession(Session session) {
+    return profile(session.userId()).map(p -> user(p, session.amr(), Optional.empty()));
+  }
+
+  /** The subject of a valid API key. */
+  public Optional<Subject> forKey(ApiKey key) {
+    Optional<List<HostMatcher>> scope =
+        key.hosts().isEmpty()
+            ? Optional.empty()
+            : Optional.of(
+                key.hosts().stream().flatMap(h -> HostMatcher.parse(h).stream()).toList());
+    if (key.kind() == ApiKey.Kind.PERSONAL) {
+      return key.owner().flatMap(this::profile).map(p -> user(p, Set.of("apikey"), scope));
+    }
+    String name = key.application().orElseThrow();
+    return Optional.of(
+        new Subject(
+            Subject.Kind.APPLICATION,
+            name,
+            "",
+            key.label(),
+            key.groups(),
+            Map.of(),
+            Set.of("apikey"),
+            scope,
+            Set.of()));
+  }
+
+  private Optional<Profile> profile(UserId id) {
+    return profiles.get(
+        id,
+        userId ->
+            directory
+                .findById(userId)
+                .filter(u -> !u.disabled())
+                .map(u -> new Profile(u, directory.groupsOf(userId), directory.claimsOf(userId))));
+  }
+
+  private static Subject user(Profile profile, Set<String> amr, Optional<List<HostMatcher>> scope) {
+    User user = profile.user();
+    return new Subject(
+        Subject.Kind.USER,
+        user.username(),
+        user.email().orElse(""),
+        user.displayName(),
+        profile.groups(),
+        profile.claims(),
+        amr,
+        scope,
+        Set.of());
+  }
+
+  /** Forgets cached profiles (after directory changes made here). */
+  public void invalidate() {
+    profiles.invalidateAll();
+  }
+}

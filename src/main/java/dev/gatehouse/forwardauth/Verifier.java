@@ -1,0 +1,211 @@
+package dev.gatehouse.forwardauth;
+
+import dev.gatehouse.apikey.ApiKeyService;
+import dev.gatehouse.kernel.Cidr;
+import dev.gatehouse.policy.AccessPolicy;
+import dev.gatehouse.policy.Decision;
+import dev.gatehouse.policy.Subject;
+import dev.gatehouse.session.SessionService;
+import dev.gatehouse.url.CanonicalTarget;
+import dev.gatehouse.url.Canonicalizer;
+import dev.gatehouse.url.RedirectValidator;
+import java.net.InetAddress;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The forward-auth core: one decision for every proxy dialect (SECURITY.md §1–§2).
+ *
+ * <p>Order: canonicalise the original request (ambiguous → deny); credential = a Gatehouse bearer
+ * key (in {@code Authorization: Bearer} or as the Basic password) ▸ else exactly one session cookie
+ * ▸ else anonymous; a presented but invalid Gatehouse key is a 401 with no fall-back to the cookie;
+ * an {@code Authorization} header that is not ours is ignored. Then the access rules decide. Any
+ * failure answers {@link Answer.Unavailable}, never {@link Answer.Allowed}. Thread-safe.
+ */
+public final class Verifier {
+  private static final Logger LOG = LoggerFactory.getLogger(Verifier.class);
+
+  /** Identity header names: user, email, name, groups, then claim headers (claim name → header). */
+  public record Headers(
+      String user, String email, String name, String groups, Map<String, String> claims) {}
+
+  /** What the adapter hands the core. */
+  public record Request(
+      OriginalRequest original,
+      String clientAddress,
+      Optional<String> authorization,
+      List<String> sessionCookies,
+      boolean browserNavigation) {
+    @Override
+    public String toString() {
+      return "Request[" + original.method() + " " + original.host() + "]";
+    }
+  }
+
+  private final SessionService sessions;
+  private final ApiKeyService apiKeys;
+  private final IdentityResolver identities;
+  private final AccessPolicy policy;
+  private final RedirectValidator redirects;
+  private final Headers headers;
+  private final String loginUrl;
+
+  /** Wires the core. */
+  public Verifier(
+      SessionService sessions,
+      ApiKeyService apiKeys,
+      IdentityResolver identities,
+      AccessPolicy policy,
+      RedirectValidator redirects,
+      Headers headers,
+      String publicOrigin) {
+    this.sessions = sessions;
+    this.apiKeys = apiKeys;
+    this.identities = identities;
+    this.policy = policy;
+    this.redirects = redirects;
+    this.headers = headers;
+    this.loginUrl = publicOrigin + "/login";
+  }
+
+  /** Decides about one request. */
+  public Answer verify(Request request) {
+    try {
+      return decide(request);
+    } catch (RuntimeException e) {
+      // Fail closed: whatever broke, the answer is not 200.
+      LOG.error("forward-auth decision failed for {}", request, e);
+      return new Answer.Unavailable();
+    }
+  }
+
+  private Answer decide(Request request) {
+    OriginalRequest original = request.original();
+    Optional<CanonicalTarget> target =
+        Canonicalizer.target(original.scheme(), original.host(), original.rawUri());
+    Optional<InetAddress> client = Cidr.parseNumericAddress(request.clientAddress());
+    if (target.isEmpty() || client.isEmpty() || !original.method().matches("[A-Z]{1,16}")) {
+      LOG.info(
+          "forward-auth: refused an ambiguous or unparsable request for host {}",
+          printable(original.host()));
+      return new Answer.Forbidden();
+    }
+    Optional<String> bearer = request.authorization().flatMap(Verifier::gatehouseCredential);
+    Optional<Subject> subject;
+    if (bearer.isPresent()) {
+      subject = apiKeys.authenticate(bearer.get()).flatMap(identities::forKey);
+      if (subject.isEmpty()) {
+        return new Answer.Unauthenticated(Optional.empty(), true);
+      }
+    } else if (request.sessionCookies().size() == 1) {
+      subject = sessions.resolve(request.sessionCookies().get(0)).flatMap(identities::forSession);
+    } else {
+      if (request.sessionCookies().size() > 1) {
+        LOG.warn(
+            "security event: {} session cookies in one request from {} (cookie tossing?); treated as signed out",
+            request.sessionCookies().size(),
+            request.clientAddress());
+      }
+      subject = Optional.empty();
+    }
+    CanonicalTarget canonical = target.get();
+    Decision decision =
+        policy.decide(canonical.host(), canonical.path(), original.method(), client.get(), subject);
+    return switch (decision) {
+      case Decision.Allow allow -> new Answer.Allowed(identityHeaders(allow.subject()));
+      case Decision.Deny deny -> {
+        LOG.info(
+            "forward-auth: {} {}{} denied: {}",
+            original.method(),
+            canonical.authority(),
+            canonical.path(),
+            deny.reason());
+        yield new Answer.Forbidden();
+      }
+      case Decision.Challenge challenge ->
+          new Answer.Unauthenticated(
+              request.browserNavigation() && bearer.isEmpty()
+                  ? Optional.of(login(canonical, original))
+                  : Optional.empty(),
+              false);
+    };
+  }
+
+  /** The portal login URL, with the original URL as {@code rd} when it is a valid return URL. */
+  private String login(CanonicalTarget target, OriginalRequest original) {
+    String back = target.scheme() + "://" + target.authority() + original.rawUri();
+    return redirects
+        .validate(back)
+        .map(rd -> loginUrl + "?rd=" + URLEncoder.encode(rd, StandardCharsets.UTF_8))
+        .orElse(loginUrl);
+  }
+
+  private List<Map.Entry<String, String>> identityHeaders(Optional<Subject> subject) {
+    List<Map.Entry<String, String>> out = new ArrayList<>(4 + headers.claims().size());
+    out.add(header(headers.user(), subject.map(Subject::name).orElse("")));
+    out.add(header(headers.email(), subject.map(Subject::email).orElse("")));
+    out.add(header(headers.name(), subject.map(Subject::displayName).orElse("")));
+    out.add(header(headers.groups(), subject.map(s -> String.join(",", s.groups())).orElse("")));
+    for (Map.Entry<String, String> claim : headers.claims().entrySet()) {
+      String value =
+          subject
+              .map(s -> s.claims().getOrDefault(claim.getKey(), List.of()))
+              .map(values -> String.join(",", values))
+              .orElse("");
+      out.add(header(claim.getValue(), value));
+    }
+    return out;
+  }
+
+  /** A header whose value can never break the header block or smuggle a second value. */
+  private static Map.Entry<String, String> header(String name, String value) {
+    StringBuilder clean = new StringBuilder(value.length());
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      clean.append(c < 0x20 || c == 0x7f ? '?' : c);
+    }
+    return new AbstractMap.SimpleImmutableEntry<>(name, clean.toString());
+  }
+
+  /**
+   * The Gatehouse key inside an {@code Authorization} value, if it holds one: {@code Bearer ghk_…},
+   * or Basic credentials whose password is {@code ghk_…} (for clients that only speak Basic).
+   * Anything else belongs to the app and is ignored.
+   */
+  static Optional<String> gatehouseCredential(String authorization) {
+    String value = authorization.strip();
+    int space = value.indexOf(' ');
+    if (space <= 0) {
+      return Optional.empty();
+    }
+    String scheme = value.substring(0, space);
+    String credential = value.substring(space + 1).strip();
+    if (scheme.equalsIgnoreCase("Bearer")) {
+      return ApiKeyService.isGatehouseKey(credential) ? Optional.of(credential) : Optional.empty();
+    }
+    if (scheme.equalsIgnoreCase("Basic")) {
+      try {
+        String decoded = new String(Base64.getDecoder().decode(credential), StandardCharsets.UTF_8);
+        int colon = decoded.indexOf(':');
+        String password = colon < 0 ? "" : decoded.substring(colon + 1);
+        return ApiKeyService.isGatehouseKey(password) ? Optional.of(password) : Optional.empty();
+      } catch (IllegalArgumentException e) {
+        return Optional.empty();
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static String printable(String text) {
+    String clipped = text.length() > 100 ? text.substring(0, 100) : text;
+    return clipped.replaceAll("[^\\x21-\\x7e]", "?");
+  }
+}

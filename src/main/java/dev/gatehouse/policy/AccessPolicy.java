@@ -1,0 +1,71 @@
+package dev.gatehouse.policy;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The ordered access rules and the default policy. The first rule whose request conditions match
+ * decides. A rule with subject conditions cannot be judged for an anonymous request, so it asks for
+ * a sign-in (a later rule could otherwise widen access by accident). Pure: no I/O. Immutable and
+ * thread-safe.
+ */
+public final class AccessPolicy {
+  private final List<AccessRule> rules;
+  private final Policy defaultPolicy;
+
+  /** The rules in order, and what applies when none matches. */
+  public AccessPolicy(List<AccessRule> rules, Policy defaultPolicy) {
+    this.rules = List.copyOf(rules);
+    this.defaultPolicy = defaultPolicy;
+  }
+
+  /**
+   * Decides for a canonical host and path (never the query), the request method and the client
+   * address, with the subject if a credential established one.
+   */
+  public Decision decide(
+      String host, String path, String method, InetAddress client, Optional<Subject> subject) {
+    if (subject.isPresent() && !subject.get().mayAccess(host)) {
+      return new Decision.Deny("credential is not scoped to " + host);
+    }
+    for (int i = 0; i < rules.size(); i++) {
+      AccessRule rule = rules.get(i);
+      if (!rule.matchesRequest(host, path, method, client)) {
+        continue;
+      }
+      if (!rule.subjects().isEmpty()) {
+        if (subject.isEmpty()) {
+          return new Decision.Challenge();
+        }
+        if (!rule.matchesSubject(subject.get())) {
+          continue;
+        }
+      }
+      return apply(rule.policy(), subject, "rule " + (i + 1));
+    }
+    return apply(defaultPolicy, subject, "default policy");
+  }
+
+  private static Decision apply(Policy policy, Optional<Subject> subject, String source) {
+    return switch (policy) {
+      case BYPASS -> new Decision.Allow(subject);
+      case DENY -> new Decision.Deny(source + " denies");
+      case AUTHENTICATED ->
+          subject.isPresent() ? new Decision.Allow(subject) : new Decision.Challenge();
+      case TWO_FACTOR -> {
+        if (subject.isEmpty()) {
+          yield new Decision.Challenge();
+        }
+        yield subject.get().hasTwoFactors()
+            ? new Decision.Allow(subject)
+            : new Decision.Deny(source + " requires two factors");
+      }
+    };
+  }
+
+  /** Number of rules (for start-up logging). */
+  public int size() {
+    return rules.size();
+  }
+}

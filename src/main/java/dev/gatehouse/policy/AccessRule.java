@@ -1,0 +1,32 @@
+package dev.gatehouse.policy;
+
+import dev.gatehouse.kernel.Cidr;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One access rule. Every non-empty condition must hold (an empty list means "any"); within a list
+ * any entry may match. Immutable.
+ */
+public record AccessRule(
+    List<HostMatcher> hosts,
+    List<PathMatcher> paths,
+    Set<String> methods,
+    List<Cidr> networks,
+    List<SubjectMatcher> subjects,
+    Policy policy) {
+
+  /** Whether everything but the subject matches. */
+  boolean matchesRequest(String host, String path, String method, InetAddress client) {
+    return (hosts.isEmpty() || hosts.stream().anyMatch(h -> h.matches(host)))
+        && (paths.isEmpty() || paths.stream().anyMatch(p -> p.matches(path)))
+        && (methods.isEmpty() || methods.contains(method))
+        && (networks.isEmpty() || networks.stream().anyMatch(n -> n.contains(client)));
+  }
+
+  /** Whether the subject condition holds for {@code subject}. */
+  boolean matchesSubject(Subject subject) {
+    return subjects.isEmpty() || subjects.stream().anyMatch(s -> s.matches(subject));
+  }
+}
