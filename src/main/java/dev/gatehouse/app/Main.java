@@ -29,6 +29,8 @@ import picocli.CommandLine.Option;
       GroupCommand.class,
       RoleCommand.class,
       SessionCommand.class,
+      ApiKeyCommand.class,
+      SnippetCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
