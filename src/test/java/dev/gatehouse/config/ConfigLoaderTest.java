@@ -152,4 +152,85 @@ class ConfigLoaderTest {
     assertThat(ConfigKeys.ALL)
         .allSatisfy(key -> assertThat(key.environmentVariable()).matches("GATEHOUSE_[A-Z0-9_]+"));
   }
+
+  @Test
+  void accessRulesAreReadFromTheFile() throws IOException {
+    Path file = dir.resolve("gatehouse.yml");
+    Files.writeString(
+        file,
+        """
+        access:
+          default-policy: authenticated
+          rules:
+            - hosts: [app.example.com]
+              paths: [/public, "/static/**", "^/api/v[0-9]+$"]
+              methods: [get]
+              networks: [10.0.0.0/8]
+              policy: bypass
+            - subjects: ["group:admins", "user:root", "app:ci"]
+              policy: two-factor
+        forward-auth:
+          header-user: X-User
+          claim-headers:
+            grafana_role: X-Grafana-Role
+        """);
+    GatehouseConfig config = ConfigLoader.load(Optional.of(file), Map.of());
+    assertThat(config.forwardAuth().access().size()).isEqualTo(2);
+    assertThat(config.forwardAuth().headers().all())
+        .containsExactly(
+            "X-User", "Remote-Email", "Remote-Name", "Remote-Groups", "X-Grafana-Role");
+  }
+
+  @ParameterizedTest(name = "rule {0} is refused naming {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "[{paths: [/a], policy: allow}]|access.rules[0].policy",
+        "[{paths: [/a]}]|access.rules[0].policy",
+        "[{policy: bypass}, {paths: [admin], policy: deny}]|access.rules[1].paths[0]",
+        "[{paths: ['/a%2fb'], policy: deny}]|access.rules[0].paths[0]",
+        "[{paths: ['^(x'], policy: deny}]|access.rules[0].paths[0]",
+        "[{hosts: ['app example.com'], policy: deny}]|access.rules[0].hosts[0]",
+        "[{methods: [FETCH], policy: deny}]|access.rules[0].methods[0]",
+        "[{networks: [10.0.0.0/40], policy: deny}]|access.rules[0].networks[0]",
+        "[{subjects: [admins], policy: deny}]|access.rules[0].subjects[0]",
+        "[{path: [/a], policy: deny}]|access.rules[0].path",
+        "{policy: deny}|access.rules",
+      })
+  void badRulesStopStartUpWithTheirPosition(String rules, String key) {
+    assertThatThrownBy(
+            () -> ConfigLoader.load(Optional.empty(), Map.of("GATEHOUSE_ACCESS_RULES", rules)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(key);
+  }
+
+  @Test
+  void identityHeaderNamesMustBeDistinctAndWithoutUnderscores() {
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(), Map.of("GATEHOUSE_FORWARD_AUTH_HEADER_USER", "Remote_User")))
+        .hasMessageContaining("forward-auth.header-user");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(), Map.of("GATEHOUSE_FORWARD_AUTH_HEADER_EMAIL", "remote-user")))
+        .hasMessageContaining("already used");
+  }
+
+  @Test
+  void theDefaultPolicyIsDeny() {
+    GatehouseConfig config = ConfigLoader.load(Optional.empty(), Map.of());
+    assertThat(
+            config
+                .forwardAuth()
+                .access()
+                .decide(
+                    "a.example.com",
+                    "/",
+                    "GET",
+                    java.net.InetAddress.getLoopbackAddress(),
+                    Optional.empty()))
+        .isInstanceOf(dev.gatehouse.policy.Decision.Deny.class);
+  }
 }

@@ -1,0 +1,179 @@
+package dev.gatehouse.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.kernel.Cidr;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class AccessPolicyTest {
+  private static final InetAddress LAN = address("192.168.1.20");
+  private static final InetAddress WAN = address("203.0.113.7");
+
+  private static InetAddress address(String text) {
+    return Cidr.parseNumericAddress(text).orElseThrow();
+  }
+
+  private static Subject user(String name, Set<String> amr, String... groups) {
+    return new Subject(
+        Subject.Kind.USER,
+        name,
+        "",
+        "",
+        List.of(groups),
+        Map.of(),
+        amr,
+        Optional.empty(),
+        Set.of());
+  }
+
+  private static AccessRule rule(String host, String path, Policy policy, String... subjects) {
+    return new AccessRule(
+        host.isEmpty() ? List.of() : List.of(HostMatcher.parse(host).orElseThrow()),
+        path.isEmpty() ? List.of() : List.of(PathMatcher.parse(path).orElseThrow()),
+        Set.of(),
+        List.of(),
+        java.util.Arrays.stream(subjects).map(s -> SubjectMatcher.parse(s).orElseThrow()).toList(),
+        policy);
+  }
+
+  @Test
+  void theFirstMatchingRuleDecides() {
+    AccessPolicy policy =
+        new AccessPolicy(
+            List.of(
+                rule("app.example.com", "/public", Policy.BYPASS),
+                rule("app.example.com", "", Policy.DENY)),
+            Policy.AUTHENTICATED);
+    assertThat(policy.decide("app.example.com", "/public/x", "GET", WAN, Optional.empty()))
+        .isEqualTo(new Decision.Allow(Optional.empty()));
+    assertThat(policy.decide("app.example.com", "/private", "GET", WAN, Optional.empty()))
+        .isInstanceOf(Decision.Deny.class);
+    assertThat(policy.decide("other.example.com", "/x", "GET", WAN, Optional.empty()))
+        .isInstanceOf(Decision.Challenge.class);
+  }
+
+  @Test
+  void aRuleWithSubjectsAsksAnonymousUsersToSignIn() {
+    AccessPolicy policy =
+        new AccessPolicy(
+            List.of(
+                rule("", "/admin", Policy.AUTHENTICATED, "group:admins"),
+                rule("", "/admin", Policy.BYPASS)),
+            Policy.DENY);
+    assertThat(policy.decide("a.example.com", "/admin", "GET", WAN, Optional.empty()))
+        .as("an anonymous request must not fall through to the bypass")
+        .isInstanceOf(Decision.Challenge.class);
+    assertThat(
+            policy.decide(
+                "a.example.com",
+                "/admin",
+                "GET",
+                WAN,
+                Optional.of(user("root", Set.of("pwd"), "admins"))))
+        .isInstanceOf(Decision.Allow.class);
+    assertThat(
+            policy.decide(
+                "a.example.com", "/admin", "GET", WAN, Optional.of(user("bob", Set.of("pwd")))))
+        .isInstanceOf(Decision.Allow.class); // the next rule (bypass) applies to bob
+  }
+
+  @Test
+  void twoFactorIsSatisfiedOnlyByMfaSessions() {
+    AccessPolicy policy = new AccessPolicy(List.of(), Policy.TWO_FACTOR);
+    assertThat(policy.decide("a", "/", "GET", WAN, Optional.empty()))
+        .isInstanceOf(Decision.Challenge.class);
+    assertThat(policy.decide("a", "/", "GET", WAN, Optional.of(user("u", Set.of("pwd")))))
+        .isInstanceOf(Decision.Deny.class);
+    assertThat(
+            policy.decide(
+                "a", "/", "GET", WAN, Optional.of(user("u", Set.of("pwd", "otp", "mfa")))))
+        .isInstanceOf(Decision.Allow.class);
+  }
+
+  @Test
+  void networksAndMethodsNarrowARule() {
+    AccessRule lanReads =
+        new AccessRule(
+            List.of(),
+            List.of(),
+            Set.of("GET", "HEAD"),
+            List.of(Cidr.parse("192.168.0.0/16").orElseThrow()),
+            List.of(),
+            Policy.BYPASS);
+    AccessPolicy policy = new AccessPolicy(List.of(lanReads), Policy.DENY);
+    assertThat(policy.decide("a", "/", "GET", LAN, Optional.empty()))
+        .isInstanceOf(Decision.Allow.class);
+    assertThat(policy.decide("a", "/", "POST", LAN, Optional.empty()))
+        .isInstanceOf(Decision.Deny.class);
+    assertThat(policy.decide("a", "/", "GET", WAN, Optional.empty()))
+        .isInstanceOf(Decision.Deny.class);
+  }
+
+  @Test
+  void aScopedCredentialIsRefusedOnOtherHosts() {
+    Subject scoped =
+        new Subject(
+            Subject.Kind.APPLICATION,
+            "ci",
+            "",
+            "",
+            List.of(),
+            Map.of(),
+            Set.of("apikey"),
+            Optional.of(List.of(HostMatcher.parse("*.internal.example.com").orElseThrow())),
+            Set.of());
+    AccessPolicy policy = new AccessPolicy(List.of(), Policy.AUTHENTICATED);
+    assertThat(policy.decide("git.internal.example.com", "/", "GET", WAN, Optional.of(scoped)))
+        .isInstanceOf(Decision.Allow.class);
+    assertThat(policy.decide("mail.example.com", "/", "GET", WAN, Optional.of(scoped)))
+        .isInstanceOf(Decision.Deny.class);
+  }
+
+  @ParameterizedTest(name = "{0} matches {1}: {2}")
+  @CsvSource({
+    "/admin, /admin, true",
+    "/admin, /admin/x, true",
+    "/admin, /administrator, false",
+    "/admin/, /admin, false",
+    "/admin/, /admin/x, true",
+    "/static/*.css, /static/a.css, true",
+    "/static/*.css, /static/a/b.css, false",
+    "/static/**, /static/a/b.css, true",
+    "/f?o, /foo, true",
+    "^/api/v[0-9]+/.*$, /api/v2/users, true",
+    "^/api/v[0-9]+/.*$, /x/api/v2/users, false",
+    "^/api, /api/x, false",
+    "/a.b, /aXb, false",
+  })
+  void pathMatchers(String pattern, String path, boolean matches) {
+    assertThat(PathMatcher.parse(pattern).orElseThrow().matches(path)).isEqualTo(matches);
+  }
+
+  @ParameterizedTest(name = "{0} matches {1}: {2}")
+  @CsvSource({
+    "app.example.com, app.example.com, true",
+    "app.example.com, APP.example.com, false",
+    "*.example.com, a.example.com, true",
+    "*.example.com, a.b.example.com, true",
+    "*.example.com, example.com, false",
+    "*.example.com, evil-example.com, false",
+    "*.example.com, a.example.com.evil.net, false",
+  })
+  void hostMatchers(String pattern, String host, boolean matches) {
+    assertThat(HostMatcher.parse(pattern).orElseThrow().matches(host)).isEqualTo(matches);
+  }
+
+  @Test
+  void ambiguousPathPatternsAreRefused() {
+    for (String bad : List.of("admin", "/a%2fb", "/a;b", "/a/../b", "//a", "/a\\b", "^(unclosed")) {
+      assertThat(PathMatcher.parse(bad)).as(bad).isEmpty();
+    }
+  }
+}

@@ -1,0 +1,250 @@
+package dev.gatehouse.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.identity.User;
+import dev.gatehouse.testing.MutableClock;
+import dev.gatehouse.testing.TestBrowser;
+import dev.gatehouse.testing.TestDatabases;
+import dev.gatehouse.testing.TestGatehouse;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The verify endpoints spoken to directly, as a proxy would, on both databases. */
+class ForwardAuthEndpointTest {
+  static final String PASSWORD = "correct horse battery staple";
+  static final String RULES =
+      "[{hosts: [app.example.com], paths: [/public], policy: bypass},"
+          + " {hosts: [app.example.com], paths: [/lan], networks: [192.168.0.0/16], policy: bypass},"
+          + " {hosts: ['*.example.com'], policy: authenticated}]";
+  static final HttpClient CLIENT =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+
+  @TempDir Path dir;
+  private TestGatehouse gatehouse;
+  private final MutableClock clock = MutableClock.atFixedInstant();
+
+  static List<TestDatabases.Kind> kinds() {
+    return TestDatabases.kinds();
+  }
+
+  private void start(TestDatabases.Kind kind, Map<String, String> extra) throws Exception {
+    Map<String, String> settings = new java.util.HashMap<>(Map.of("GATEHOUSE_ACCESS_RULES", RULES));
+    settings.putAll(extra);
+    gatehouse = TestGatehouse.start(kind, dir, clock, settings);
+  }
+
+  @AfterEach
+  void stop() {
+    if (gatehouse != null) {
+      gatehouse.close();
+    }
+  }
+
+  private String signedIn(String name) throws Exception {
+    User user = gatehouse.app().directory().addUser(name, Optional.empty(), "", false);
+    gatehouse.app().accounts().setPassword(user, PASSWORD);
+    TestBrowser browser = gatehouse.browser();
+    browser.signIn(name, PASSWORD);
+    return browser.sessionCookie().orElseThrow();
+  }
+
+  private HttpRequest.Builder verify(String endpoint, String uri) {
+    return HttpRequest.newBuilder(URI.create(gatehouse.baseUrl() + endpoint))
+        .header("X-Forwarded-Proto", "https")
+        .header("X-Forwarded-Host", "app.example.com")
+        .header("X-Forwarded-Uri", uri)
+        .header("X-Forwarded-Method", "GET");
+  }
+
+  private static HttpResponse<String> send(HttpRequest.Builder builder) throws Exception {
+    return CLIENT.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void allowedAnswersCarryEveryIdentityHeaderAndNoBody(TestDatabases.Kind kind) throws Exception {
+    start(kind, Map.of());
+    String token = signedIn("alice");
+    HttpResponse<String> signedIn =
+        send(
+            verify("/api/verify", "/x")
+                .header("Cookie", TestGatehouse.SESSION_COOKIE + "=" + token));
+    assertThat(signedIn.statusCode()).isEqualTo(200);
+    assertThat(signedIn.body()).isEmpty();
+    assertThat(signedIn.headers().firstValue("Content-Length")).contains("0");
+    assertThat(signedIn.headers().firstValue("Remote-User")).contains("alice");
+
+    HttpResponse<String> anonymous = send(verify("/api/authz/forward-auth", "/public/x"));
+    assertThat(anonymous.statusCode()).isEqualTo(200);
+    for (String header : List.of("Remote-User", "Remote-Email", "Remote-Name", "Remote-Groups")) {
+      assertThat(anonymous.headers().firstValue(header)).as(header).contains("");
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void browsersAreSentToThePortalWithTheOriginalUrl(TestDatabases.Kind kind) throws Exception {
+    start(kind, Map.of());
+    HttpResponse<String> caddy =
+        send(
+            verify("/api/authz/forward-auth", "/docs?page=2&q=a%20b")
+                .header("Accept", "text/html"));
+    assertThat(caddy.statusCode()).isEqualTo(302);
+    String location = caddy.headers().firstValue("Location").orElseThrow();
+    assertThat(location).startsWith("https://auth.example.com/login?rd=");
+    assertThat(
+            URLDecoder.decode(
+                location.substring(location.indexOf("rd=") + 3), StandardCharsets.UTF_8))
+        .isEqualTo("https://app.example.com/docs?page=2&q=a%20b");
+
+    HttpResponse<String> nginx =
+        send(
+            HttpRequest.newBuilder(URI.create(gatehouse.baseUrl() + "/api/authz/auth-request"))
+                .header("X-Original-URL", "https://app.example.com/docs")
+                .header("X-Original-Method", "GET")
+                .header("Accept", "text/html"));
+    assertThat(nginx.statusCode()).isEqualTo(401);
+    assertThat(nginx.headers().firstValue("Location"))
+        .hasValueSatisfying(l -> assertThat(l).startsWith("https://auth.example.com/login?rd="));
+
+    HttpResponse<String> api =
+        send(verify("/api/verify", "/docs").header("Accept", "application/json"));
+    assertThat(api.statusCode()).isEqualTo(401);
+    assertThat(api.headers().firstValue("Location")).isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void signingOutEndsAccessToEveryProtectedApp(TestDatabases.Kind kind) throws Exception {
+    start(kind, Map.of());
+    User user = gatehouse.app().directory().addUser("bob", Optional.empty(), "", false);
+    gatehouse.app().accounts().setPassword(user, PASSWORD);
+    TestBrowser browser = gatehouse.browser();
+    browser.signIn("bob", PASSWORD);
+    String cookie = TestGatehouse.SESSION_COOKIE + "=" + browser.sessionCookie().orElseThrow();
+    HttpRequest.Builder other =
+        verify("/api/verify", "/")
+            .setHeader("X-Forwarded-Host", "wiki.example.com")
+            .header("Cookie", cookie);
+    assertThat(send(other).statusCode()).isEqualTo(200);
+    browser.get("/");
+    browser.post("/logout", Map.of());
+    assertThat(send(other).statusCode()).isEqualTo(401);
+    assertThat(send(verify("/api/verify", "/").header("Cookie", cookie)).statusCode())
+        .isEqualTo(401);
+  }
+
+  @Test
+  void aPeerOutsideTheTrustedProxiesIsRefused() throws Exception {
+    start(TestDatabases.Kind.SQLITE, Map.of("GATEHOUSE_SERVER_TRUSTED_PROXIES", "10.0.0.0/8"));
+    String token = signedIn("carol");
+    HttpResponse<String> response =
+        send(
+            verify("/api/verify", "/public")
+                .header("Cookie", TestGatehouse.SESSION_COOKIE + "=" + token));
+    assertThat(response.statusCode()).isEqualTo(403);
+    assertThat(response.headers().firstValue("Remote-User")).isEmpty();
+  }
+
+  @Test
+  void missingOrRepeatedForwardedHeadersAreRefused() throws Exception {
+    start(TestDatabases.Kind.SQLITE, Map.of());
+    assertThat(
+            send(HttpRequest.newBuilder(URI.create(gatehouse.baseUrl() + "/api/verify")))
+                .statusCode())
+        .isEqualTo(403);
+    assertThat(
+            send(verify("/api/verify", "/public").header("X-Forwarded-Host", "evil.example.net"))
+                .statusCode())
+        .isEqualTo(403);
+    assertThat(
+            send(verify("/api/verify", "/public")
+                    .setHeader("X-Forwarded-Host", "app.example.com:0"))
+                .statusCode())
+        .isEqualTo(403);
+    assertThat(
+            send(verify("/api/verify", "/public/%2e%2e/private").header("Accept", "text/html"))
+                .statusCode())
+        .as("resolved to /private, which needs a session")
+        .isEqualTo(302);
+    assertThat(send(verify("/api/verify", "/public%2fx")).statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  void twoSessionCookiesOrTwoAuthorizationHeadersAreNotAuthenticated() throws Exception {
+    start(TestDatabases.Kind.SQLITE, Map.of());
+    String token = signedIn("dave");
+    String two =
+        TestGatehouse.SESSION_COOKIE
+            + "="
+            + token
+            + "; "
+            + TestGatehouse.SESSION_COOKIE
+            + "="
+            + "B".repeat(43);
+    assertThat(send(verify("/api/verify", "/x").header("Cookie", two)).statusCode()).isEqualTo(401);
+    assertThat(
+            send(verify("/api/verify", "/x")
+                    .header("Cookie", TestGatehouse.SESSION_COOKIE + "=" + token)
+                    .header("Authorization", "Bearer a")
+                    .header("Authorization", "Bearer b"))
+                .statusCode())
+        .isEqualTo(401);
+  }
+
+  @Test
+  void networkRulesUseTheForwardedClientFromATrustedProxy() throws Exception {
+    start(TestDatabases.Kind.SQLITE, Map.of());
+    assertThat(
+            send(verify("/api/verify", "/lan").header("X-Forwarded-For", "192.168.4.2"))
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(
+            send(verify("/api/verify", "/lan").header("X-Forwarded-For", "203.0.113.9"))
+                .statusCode())
+        .isEqualTo(401);
+  }
+
+  @Test
+  void headAndOtherMethodsAreAnswered() throws Exception {
+    start(TestDatabases.Kind.SQLITE, Map.of());
+    assertThat(
+            send(verify("/api/authz/forward-auth", "/public")
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()))
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(
+            send(verify("/api/authz/forward-auth", "/public")
+                    .POST(HttpRequest.BodyPublishers.ofString("x")))
+                .statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void theDecisionIsNever200WhenTheStoreIsDown() throws Exception {
+    start(TestDatabases.Kind.SQLITE, Map.of());
+    String token = signedIn("erin");
+    gatehouse.app().database().close();
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(
+            send(verify("/api/verify", "/x")
+                    .header("Cookie", TestGatehouse.SESSION_COOKIE + "=" + token))
+                .statusCode())
+        .isEqualTo(503);
+  }
+}
