@@ -34,6 +34,7 @@ import dev.gatehouse.web.StaticAsset;
 import dev.gatehouse.web.Templates;
 import dev.gatehouse.web.WebServer;
 import dev.gatehouse.web.WebSessions;
+import dev.gatehouse.web.forwardauth.EchoEndpoint;
 import dev.gatehouse.web.forwardauth.ForwardAuthEndpoints;
 import dev.gatehouse.web.ops.OpsEndpoints;
 import dev.gatehouse.web.portal.HomeEndpoint;
@@ -197,6 +198,7 @@ public final class Gatehouse implements AutoCloseable {
         .any("/api/verify", forwardAuth::forwardAuth)
         .any("/api/auth-check", forwardAuth::forwardAuth)
         .any("/api/authz/auth-request", forwardAuth::authRequest)
+        .any("/api/echo", new EchoEndpoint(names.all())::echo)
         .get("/healthz", ops::health)
         .get("/readyz", ops::ready)
         .get("/metrics", ops::metrics)

@@ -31,6 +31,7 @@ import picocli.CommandLine.Option;
       SessionCommand.class,
       ApiKeyCommand.class,
       SnippetCommand.class,
+      SelftestCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

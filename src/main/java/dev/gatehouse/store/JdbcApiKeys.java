@@ -72,7 +72,8 @@ public final class JdbcApiKeys implements ApiKeyRepository {
                         + " FROM api_keys k WHERE k.revoked_at IS NULL"
                         + (owner.isPresent() ? " AND k.user_id = :user" : "")
                         + " ORDER BY k.created_at DESC")
-                .bind("user", owner.map(UserId::value).orElse(""))
+                .bindMap(
+                    owner.map(u -> java.util.Map.of("user", u.value())).orElse(java.util.Map.of()))
                 .map(JdbcApiKeys::key)
                 .list());
   }

@@ -131,7 +131,8 @@ public final class JdbcSessions implements SessionRepository {
                         + (user.isPresent() ? " AND s.user_id = :user" : "")
                         + " ORDER BY s.created_at DESC")
                 .bind("now", now.toEpochMilli())
-                .bind("user", user.map(UserId::value).orElse(""))
+                .bindMap(
+                    user.map(u -> java.util.Map.of("user", u.value())).orElse(java.util.Map.of()))
                 .map(JdbcSessions::session)
                 .list());
   }

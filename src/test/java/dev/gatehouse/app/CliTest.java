@@ -5,15 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatehouse.testing.MutableClock;
 import dev.gatehouse.testing.TestDatabases;
 import dev.gatehouse.testing.TestGatehouse;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,38 +16,19 @@ import org.junit.jupiter.api.io.TempDir;
 class CliTest {
   @TempDir Path dir;
 
-  record Result(int status, String out, String err) {}
-
-  private Result run(String stdin, Map<String, String> extraEnv, String... args) {
-    Map<String, String> env = new HashMap<>();
-    env.put("GATEHOUSE_DATA_DIR", dir.resolve("data").toString());
-    env.putAll(extraEnv);
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    InputStream oldIn = System.in;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-      int status = Main.run(args, env);
-      return new Result(
-          status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-      System.setIn(oldIn);
-    }
+  private CliRunner.Result run(String stdin, Map<String, String> extraEnv, String... args) {
+    return new CliRunner(Map.of("GATEHOUSE_DATA_DIR", dir.resolve("data").toString()))
+        .run(stdin, extraEnv, args);
   }
 
-  private Result run(String... args) {
+  private CliRunner.Result run(String... args) {
     return run("", Map.of(), args);
   }
 
   @Test
   void aBadConfigurationValueExitsTwoNamingTheKey() {
-    Result result = run("", Map.of("GATEHOUSE_SESSION_IDLE_TIMEOUT", "soon"), "config", "check");
+    CliRunner.Result result =
+        run("", Map.of("GATEHOUSE_SESSION_IDLE_TIMEOUT", "soon"), "config", "check");
     assertThat(result.status()).isEqualTo(2);
     assertThat(result.err()).contains("session.idle-timeout", "\"soon\"", "must be a duration");
     assertThat(run("config", "check").status()).isZero();
@@ -61,7 +36,8 @@ class CliTest {
 
   @Test
   void aMissingConfigFileExitsTwo() {
-    Result result = run("--config", dir.resolve("nope.yml").toString(), "config", "check");
+    CliRunner.Result result =
+        run("--config", dir.resolve("nope.yml").toString(), "config", "check");
     assertThat(result.status()).isEqualTo(2);
     assertThat(result.err()).contains("nope.yml");
   }
@@ -88,7 +64,7 @@ class CliTest {
     assertThat(run("role", "grant", "grafana-admin", "ops").status()).isZero();
     assertThat(run("role", "set-claim", "grafana-admin", "grafana_role", "Admin").status())
         .isZero();
-    Result show = run("user", "show", "alice");
+    CliRunner.Result show = run("user", "show", "alice");
     assertThat(show.out())
         .contains(
             "groups:        ops",
@@ -101,17 +77,17 @@ class CliTest {
     assertThat(run("user", "enable", "alice").status()).isZero();
     assertThat(run("group", "list").out()).contains("ops: alice");
     assertThat(run("user", "delete", "alice").status()).isZero();
-    Result missing = run("user", "show", "alice");
+    CliRunner.Result missing = run("user", "show", "alice");
     assertThat(missing.status()).isEqualTo(1);
     assertThat(missing.err()).contains("user alice not found");
   }
 
   @Test
   void invalidNamesAndWeakPasswordsAreRefusedWithAReason() {
-    Result badGroup = run("group", "add", "a,b");
+    CliRunner.Result badGroup = run("group", "add", "a,b");
     assertThat(badGroup.status()).isEqualTo(1);
     assertThat(badGroup.err()).contains("without commas");
-    Result weak = run("short\n", Map.of(), "user", "add", "bob", "--password-stdin");
+    CliRunner.Result weak = run("short\n", Map.of(), "user", "add", "bob", "--password-stdin");
     assertThat(weak.status()).isEqualTo(1);
     assertThat(weak.err()).contains("15 to 256 characters");
   }
@@ -137,8 +113,9 @@ class CliTest {
       assertThat(server.app().directory().findByUsername("carol")).isPresent();
       assertThat(server.browser().signIn("carol", "correct horse battery staple").statusCode())
           .isEqualTo(303);
-      Result sessions = run("session", "list", "--user", "carol");
+      CliRunner.Result sessions = run("session", "list", "--user", "carol");
       assertThat(sessions.out()).contains("carol", "pwd");
+      assertThat(run("session", "list").out()).as("all users' sessions").contains("carol");
       assertThat(run("session", "revoke", "--user", "carol").out()).contains("revoked 1 session");
     }
   }
@@ -147,12 +124,12 @@ class CliTest {
   void backupWritesAPrivateConsistentCopy() throws Exception {
     run("user", "add", "dave");
     Path backup = dir.resolve("backup.db");
-    Result result = run("backup", backup.toString());
+    CliRunner.Result result = run("backup", backup.toString());
     assertThat(result.status()).isZero();
     assertThat(Files.size(backup)).isPositive();
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(backup)))
         .isEqualTo("rw-------");
-    Result again = run("backup", backup.toString());
+    CliRunner.Result again = run("backup", backup.toString());
     assertThat(again.status()).isEqualTo(1);
     assertThat(again.err()).contains("already exists");
     assertThat(run("--config", writeConfig(backup), "user", "list").out()).contains("dave");
@@ -173,5 +150,68 @@ class CliTest {
     Path config = dir.resolve("restore.yml");
     Files.writeString(config, "database:\n  url: jdbc:sqlite:" + database + "\n");
     return config.toString();
+  }
+
+  @Test
+  void apiKeysAreShownOnceListedWithoutSecretsAndRevocable() {
+    run("correct horse battery staple\n", Map.of(), "user", "add", "erin", "--password-stdin");
+    CliRunner.Result personal =
+        run("apikey", "create", "--user", "erin", "--name", "laptop", "--expires-in", "90d");
+    assertThat(personal.status()).isZero();
+    String key = personal.out().strip();
+    assertThat(key).matches("ghk_[0-9a-f]{16}_[A-Za-z0-9_-]{43}");
+    assertThat(personal.err()).contains("cannot show it again");
+    CliRunner.Result app =
+        run(
+            "apikey",
+            "create",
+            "--app",
+            "backup",
+            "--group",
+            "robots",
+            "--host",
+            "*.internal.example.com");
+    assertThat(app.status()).isZero();
+    CliRunner.Result list = run("apikey", "list");
+    assertThat(list.out())
+        .contains("erin", "laptop", "backup", "*.internal.example.com")
+        .doesNotContain(key.substring(21));
+    String id = key.substring(4, 20);
+    assertThat(run("apikey", "revoke", id).out()).contains("revoked key " + id);
+    assertThat(run("apikey", "list").out()).doesNotContain(id);
+    assertThat(run("apikey", "revoke", id).status()).isEqualTo(1);
+    assertThat(run("apikey", "create", "--user", "erin", "--app", "x").err())
+        .contains("either --user");
+  }
+
+  @Test
+  void snippetsForEachProxyDeleteForgedHeaders() {
+    CliRunner.Result caddy =
+        run("snippet", "caddy", "--host", "app.example.com", "--upstream", "127.0.0.1:8080");
+    assertThat(caddy.out())
+        .contains(
+            "app.example.com {",
+            "forward_auth 127.0.0.1:9091",
+            "uri /api/authz/forward-auth",
+            "request_header -Remote_User",
+            "request_header -Remote-User",
+            "reverse_proxy 127.0.0.1:8080");
+    CliRunner.Result nginx =
+        run("snippet", "nginx", "--host", "app.example.com", "--upstream", "127.0.0.1:8080");
+    assertThat(nginx.out())
+        .contains(
+            "auth_request /internal/gatehouse-authz",
+            "proxy_pass http://127.0.0.1:9091/api/authz/auth-request",
+            "proxy_set_header Remote-User $gatehouse_remote_user",
+            "proxy_set_header Remote_User \"\"");
+    CliRunner.Result traefik =
+        run("snippet", "traefik", "--host", "app.example.com", "--upstream", "127.0.0.1:8080");
+    assertThat(traefik.out())
+        .contains(
+            "forwardAuth:",
+            "address: \"http://127.0.0.1:9091/api/authz/forward-auth\"",
+            "Remote_User: \"\"");
+    assertThat(run("snippet", "apache", "--host", "a.example.com", "--upstream", "x:1").status())
+        .isEqualTo(1);
   }
 }
