@@ -92,7 +92,7 @@ public final class Verifier {
     Optional<CanonicalTarget> target =
         Canonicalizer.target(original.scheme(), original.host(), original.rawUri());
     Optional<InetAddress> client = Cidr.parseNumericAddress(request.clientAddress());
-    if (target.isEmpty() || client.isEmpty() || !original.method().matches("[A-Z]{1,16}")) {
+    if (target.isEmpty() || client.isEmpty() || !isMethodToken(original.method())) {
       LOG.info(
           "forward-auth: refused an ambiguous or unparsable request for host {}",
           printable(original.host()));
@@ -202,6 +202,18 @@ public final class Verifier {
       }
     }
     return Optional.empty();
+  }
+
+  private static boolean isMethodToken(String method) {
+    if (method.isEmpty() || method.length() > 16) {
+      return false;
+    }
+    for (int i = 0; i < method.length(); i++) {
+      if (method.charAt(i) < 'A' || method.charAt(i) > 'Z') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String printable(String text) {

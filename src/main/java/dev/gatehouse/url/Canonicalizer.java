@@ -98,7 +98,7 @@ public final class Canonicalizer {
       host = ascii.get();
     }
     if (!port.isEmpty()) {
-      if (!port.matches("\\d{1,5}")) {
+      if (!isDigits(port, 5)) {
         return Optional.empty();
       }
       int number = Integer.parseInt(port);
@@ -118,6 +118,10 @@ public final class Canonicalizer {
     if (name.isEmpty() || name.endsWith(".") || hasControlOrSpace(name)) {
       return Optional.empty();
     }
+    if (isLowerAsciiHostName(name)) {
+      return Optional.of(
+          name); // Already canonical: the common case, and IDNA is costly per request.
+    }
     String ascii;
     try {
       ascii = IDN.toASCII(name, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
@@ -131,6 +135,45 @@ public final class Canonicalizer {
       return Optional.empty();
     }
     return Optional.of(ascii);
+  }
+
+  /**
+   * Whether {@code name} is already a canonical host name: labels of 1–63 lower-case letters,
+   * digits and inner hyphens (what IDNA with STD3 rules returns unchanged for ASCII input).
+   */
+  private static boolean isLowerAsciiHostName(String name) {
+    if (name.length() > 253) {
+      return false;
+    }
+    int labelStart = 0;
+    for (int i = 0; i <= name.length(); i++) {
+      char c = i == name.length() ? '.' : name.charAt(i);
+      if (c == '.') {
+        int length = i - labelStart;
+        if (length < 1
+            || length > 63
+            || name.charAt(labelStart) == '-'
+            || name.charAt(i - 1) == '-') {
+          return false;
+        }
+        labelStart = i + 1;
+      } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isDigits(String text, int maxLength) {
+    if (text.isEmpty() || text.length() > maxLength) {
+      return false;
+    }
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Canonical path from a raw (still percent-encoded) path, or empty when it is ambiguous. */

@@ -201,7 +201,9 @@ class CliTest {
     assertThat(nginx.out())
         .contains(
             "auth_request /internal/gatehouse-authz",
-            "proxy_pass http://127.0.0.1:9091/api/authz/auth-request",
+            "server 127.0.0.1:9091;",
+            "keepalive 32;",
+            "proxy_pass http://gatehouse_app_example_com/api/authz/auth-request",
             "proxy_set_header Remote-User $gatehouse_remote_user",
             "proxy_set_header Remote_User \"\"");
     CliRunner.Result traefik =
