@@ -17,7 +17,7 @@ sessions=${SESSIONS:-100000}
 work=$(mktemp -d)
 pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}" ${gpid:-}; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
 }
@@ -48,10 +48,10 @@ log:
 YAML
 gh() { "$root/gatehouse" --config "$work/gatehouse.yml" "$@"; }
 echo "$password" | gh user add bench --password-stdin >/dev/null
-gh serve > gatehouse.log 2>&1 &
-pids+=($!)
+"$root/gatehouse" --config "$work/gatehouse.yml" serve > gatehouse.log 2>&1 &
+pids+=($!)  # the launcher execs java, so this is the JVM itself
 await "$GH" healthz
-gpid=$(pgrep -f "gatehouse.jar --config $work/gatehouse.yml serve" | head -n 1)
+gpid=${pids[-1]}
 
 # Sign in through the portal like a browser.
 curl -s -c jar -b jar "http://127.0.0.1:$GH/login" > login.html
@@ -161,6 +161,9 @@ many_rps=$(rps < many.txt)
 non2xx=$( (grep -o 'Non-2xx or 3xx responses: [0-9]*' many.txt || true) | awk '{print $NF}'); non2xx=${non2xx:-0}
 if [ "$non2xx" != 0 ]; then echo "gatehouse log:"; tail -n 20 gatehouse.log; fi
 rss_kb=$(ps -o rss= -p "$gpid" | tr -d ' ')
+. "$root/bin/find-jdk.sh"; gatehouse_find_jdk
+"$JAVA_HOME/bin/jcmd" "$gpid" GC.run >/dev/null 2>&1 || true
+live=$("$JAVA_HOME/bin/jcmd" "$gpid" GC.heap_info 2>/dev/null | awk '/total/ && !/Metaspace|class space/ { for (i = 1; i < NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?/, "", v); s += v } } END { print s + 0 }' || true)
 
 ratio() { python3 -c "print(f'{float($1)/float($2):.2f}')"; }
 cat <<REPORT
@@ -177,4 +180,5 @@ Forward-auth benchmark ($(nproc) cores, wrk -t2 -c$connections -d$duration, loop
     ratio                                 $(ratio "$d_gh" "$d_stub")   target >= 0.90
 (e) /api/verify at ${e} req/s ($(ratio "$e" "$b") of peak, -c$half_c): p99 ${e_p99}   target < 2ms
 (f) ${stored} live sessions verified (${many_rps} req/s, ${non2xx} non-2xx): Gatehouse RSS $((rss_kb / 1024)) MB   target < 200 MB
+    heap in use after a full GC: $(( ${live:-0} / 1024 )) MB
 REPORT

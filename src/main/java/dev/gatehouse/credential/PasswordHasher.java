@@ -6,6 +6,7 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
@@ -28,6 +29,7 @@ public final class PasswordHasher {
   private final int parallelism;
   private final SecureRandom random;
   private final String dummyHash;
+  private final Semaphore permits;
 
   /** A hasher producing hashes with these Argon2id parameters. */
   public PasswordHasher(int memoryKib, int iterations, int parallelism, SecureRandom random) {
@@ -45,6 +47,11 @@ public final class PasswordHasher {
     random.nextBytes(salt);
     random.nextBytes(hash);
     this.dummyHash = format(memoryKib, iterations, parallelism, salt, hash);
+    // Each hash holds memoryKib of heap while it runs: bound how many run at once so that a burst
+    // of
+    // sign-ins from many addresses queues instead of exhausting the heap.
+    this.permits =
+        new Semaphore(Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 4)), true);
   }
 
   /** Hashes a (normalised) password with a fresh salt. */
@@ -93,7 +100,17 @@ public final class PasswordHasher {
         .orElse(true);
   }
 
-  private static byte[] derive(
+  private byte[] derive(
+      String password, byte[] salt, int memoryKib, int iterations, int parallelism, int length) {
+    permits.acquireUninterruptibly();
+    try {
+      return compute(password, salt, memoryKib, iterations, parallelism, length);
+    } finally {
+      permits.release();
+    }
+  }
+
+  private static byte[] compute(
       String password, byte[] salt, int memoryKib, int iterations, int parallelism, int length) {
     Argon2Parameters parameters =
         new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)

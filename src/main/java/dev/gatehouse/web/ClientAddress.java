@@ -13,16 +13,30 @@ import java.util.Optional;
  */
 public final class ClientAddress {
   private final List<Cidr> trustedProxies;
+  private final java.util.concurrent.ConcurrentMap<String, Boolean> trustedPeers =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Resolver trusting these proxy networks. */
   public ClientAddress(List<Cidr> trustedProxies) {
     this.trustedProxies = List.copyOf(trustedProxies);
   }
 
-  /** Whether {@code peer} is a trusted proxy. */
+  /**
+   * Whether {@code peer} is a trusted proxy. Answers are remembered for up to 1024 peers (proxies
+   * are few and ask on every request); beyond that they are computed each time.
+   */
   public boolean isTrusted(String peer) {
+    Boolean known = trustedPeers.get(peer);
+    if (known != null) {
+      return known;
+    }
     Optional<InetAddress> address = Cidr.parseNumericAddress(peer);
-    return address.isPresent() && trustedProxies.stream().anyMatch(c -> c.contains(address.get()));
+    boolean trusted =
+        address.isPresent() && trustedProxies.stream().anyMatch(c -> c.contains(address.get()));
+    if (trustedPeers.size() < 1024) {
+      trustedPeers.put(peer, trusted);
+    }
+    return trusted;
   }
 
   /**

@@ -1,7 +1,6 @@
 package dev.gatehouse.web;
 
 import java.net.InetSocketAddress;
-import java.util.concurrent.Executors;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -20,9 +19,8 @@ public final class WebServer implements AutoCloseable {
 
   /** A server for {@code handler} on {@code host:port} (port 0 picks a free one). */
   public WebServer(String host, int port, Router handler) {
-    QueuedThreadPool threads = new QueuedThreadPool(32, 4);
+    QueuedThreadPool threads = new QueuedThreadPool(64, 4);
     threads.setName("gatehouse-http");
-    threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server = new Server(threads);
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
