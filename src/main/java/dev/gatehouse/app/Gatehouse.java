@@ -167,7 +167,7 @@ public final class Gatehouse implements AutoCloseable {
         new SetupEndpoint(setup, policy, webSessions, templates, errors, origin);
     OpsEndpoints ops = new OpsEndpoints(database::ping, registry);
     ClientAddress clientAddress = new ClientAddress(server.trustedProxies());
-    GatehouseConfig.IdentityHeaders names = config.forwardAuth().headers();
+    Verifier.Headers names = config.forwardAuth().headers();
     Verifier verifier =
         new Verifier(
             sessions,

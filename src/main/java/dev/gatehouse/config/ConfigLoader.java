@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.gatehouse.forwardauth.Verifier;
 import dev.gatehouse.kernel.Cidr;
 import dev.gatehouse.kernel.Secret;
 import dev.gatehouse.policy.AccessPolicy;
@@ -214,7 +215,7 @@ public final class ConfigLoader {
                       "must be bypass, authenticated, two-factor or deny"));
     }
 
-    private GatehouseConfig.IdentityHeaders identityHeaders() {
+    private Verifier.Headers identityHeaders() {
       java.util.Set<String> seen = new java.util.HashSet<>();
       String user = headerName(ConfigKeys.HEADER_USER, string(ConfigKeys.HEADER_USER), seen);
       String email = headerName(ConfigKeys.HEADER_EMAIL, string(ConfigKeys.HEADER_EMAIL), seen);
@@ -238,8 +239,8 @@ public final class ConfigLoader {
         claimHeaders.put(
             entry.getKey(), headerName(ConfigKeys.CLAIM_HEADERS, entry.getValue().asText(), seen));
       }
-      return new GatehouseConfig.IdentityHeaders(
-          user, email, name, groups, Map.copyOf(claimHeaders));
+      return new Verifier.Headers(
+          user, email, name, groups, java.util.Collections.unmodifiableMap(claimHeaders));
     }
 
     private static String headerName(ConfigKey key, String value, java.util.Set<String> seen) {

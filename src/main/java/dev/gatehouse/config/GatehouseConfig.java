@@ -1,5 +1,6 @@
 package dev.gatehouse.config;
 
+import dev.gatehouse.forwardauth.Verifier;
 import dev.gatehouse.kernel.Cidr;
 import dev.gatehouse.kernel.Secret;
 import dev.gatehouse.policy.AccessPolicy;
@@ -7,7 +8,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -66,20 +66,7 @@ public record GatehouseConfig(
       Duration attemptWindow) {}
 
   /** Forward-auth: the access rules and the identity header names. */
-  public record ForwardAuth(AccessPolicy access, IdentityHeaders headers) {}
-
-  /**
-   * Names of the identity headers; {@code claims} maps a claim name to its header name, in order.
-   */
-  public record IdentityHeaders(
-      String user, String email, String name, String groups, Map<String, String> claims) {
-    /** Every configured header name, in a stable order. */
-    public List<String> all() {
-      List<String> names = new java.util.ArrayList<>(List.of(user, email, name, groups));
-      names.addAll(claims.values());
-      return List.copyOf(names);
-    }
-  }
+  public record ForwardAuth(AccessPolicy access, Verifier.Headers headers) {}
 
   /** Log output. */
   public record Logging(String format, String level) {}

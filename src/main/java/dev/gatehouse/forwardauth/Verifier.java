@@ -35,7 +35,14 @@ public final class Verifier {
 
   /** Identity header names: user, email, name, groups, then claim headers (claim name → header). */
   public record Headers(
-      String user, String email, String name, String groups, Map<String, String> claims) {}
+      String user, String email, String name, String groups, Map<String, String> claims) {
+    /** Every header name, in a stable order. */
+    public List<String> all() {
+      List<String> names = new ArrayList<>(List.of(user, email, name, groups));
+      names.addAll(claims.values());
+      return List.copyOf(names);
+    }
+  }
 
   /** What the adapter hands the core. */
   public record Request(

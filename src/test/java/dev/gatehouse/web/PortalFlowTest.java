@@ -309,6 +309,32 @@ class PortalFlowTest {
         .isEqualTo(303);
   }
 
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void afterSignInTheBrowserReturnsToTheValidatedPageItCameFrom(TestDatabases.Kind kind)
+      throws Exception {
+    start(kind);
+    user("ivy");
+    TestBrowser browser = gatehouse.browser();
+    String back = "https://wiki.example.com/page?id=7";
+    HttpResponse<String> form =
+        browser.get(
+            "/login?rd="
+                + java.net.URLEncoder.encode(back, java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(form.body()).contains("name=\"rd\" value=\"https://wiki.example.com/page?id=7\"");
+    HttpResponse<String> signedIn =
+        browser.post("/login", Map.of("username", "ivy", "password", PASSWORD, "rd", back));
+    assertThat(signedIn.headers().firstValue("Location")).contains(back);
+
+    TestBrowser other = gatehouse.browser();
+    other.get("/login");
+    HttpResponse<String> hostile =
+        other.post(
+            "/login",
+            Map.of("username", "ivy", "password", PASSWORD, "rd", "https://evil.example.net/"));
+    assertThat(hostile.headers().firstValue("Location")).contains("https://auth.example.com/");
+  }
+
   /** A sign-in as forwarded by the trusted local proxy for {@code client}. */
   private static HttpResponse<String> signInFrom(
       TestBrowser browser, String client, String username, String password) throws Exception {
