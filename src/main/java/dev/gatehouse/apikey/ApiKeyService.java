@@ -2,6 +2,7 @@ package dev.gatehouse.apikey;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.gatehouse.kernel.CacheTicker;
 import dev.gatehouse.kernel.Tokens;
 import dev.gatehouse.kernel.UserId;
 import java.security.SecureRandom;
@@ -48,7 +49,7 @@ public final class ApiKeyService {
         Caffeine.newBuilder()
             .maximumSize(50_000)
             .expireAfterWrite(CACHE_TTL)
-            .ticker(() -> clock.millis() * 1_000_000L)
+            .ticker(CacheTicker.forClock(clock)::getAsLong)
             .build();
   }
 
@@ -78,7 +79,10 @@ public final class ApiKeyService {
         lifetime);
   }
 
-  /** Creates an application key for the named service, in {@code groups}. */
+  /**
+   * Creates an application key for the named service ({@code a-z0-9._-}, at most 64), in {@code
+   * groups}; the label becomes the display name in identity headers.
+   */
   public Issued createApplication(
       String application,
       String label,
@@ -103,6 +107,14 @@ public final class ApiKeyService {
       List<String> hosts,
       List<String> groups,
       Optional<Duration> lifetime) {
+    if (application.isPresent() && !application.get().matches("[a-z0-9][a-z0-9._-]{0,63}")) {
+      throw new IllegalArgumentException(
+          "application name must be 1 to 64 of a-z, 0-9, '.', '_' or '-'");
+    }
+    if (label.length() > 128 || label.chars().anyMatch(Character::isISOControl)) {
+      throw new IllegalArgumentException(
+          "label must be at most 128 characters without control characters");
+    }
     byte[] idBytes = new byte[8];
     random.nextBytes(idBytes);
     String id = HexFormat.of().formatHex(idBytes);

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.gatehouse.apikey.ApiKey;
 import dev.gatehouse.identity.Directory;
 import dev.gatehouse.identity.User;
+import dev.gatehouse.kernel.CacheTicker;
 import dev.gatehouse.kernel.UserId;
 import dev.gatehouse.policy.HostMatcher;
 import dev.gatehouse.policy.Subject;
@@ -36,7 +37,7 @@ public final class IdentityResolver {
         Caffeine.newBuilder()
             .maximumSize(100_000)
             .expireAfterWrite(CACHE_TTL)
-            .ticker(() -> clock.millis() * 1_000_000L)
+            .ticker(CacheTicker.forClock(clock)::getAsLong)
             .build();
   }
 

@@ -97,11 +97,13 @@ public final class Names {
     return input;
   }
 
-  /** Claim value: at most 1024 characters, no control characters. */
+  /** Claim value: at most 1024 characters, no commas, no control characters. */
   public static String claimValue(String input) {
-    if (input.length() > 1024 || hasControl(input)) {
+    // Several values of one claim are joined with commas in an identity header: a comma inside a
+    // value would make the header ambiguous.
+    if (input.length() > 1024 || hasControl(input) || input.indexOf(',') >= 0) {
       throw new InvalidValueException(
-          "claim value must be at most 1024 characters without control characters");
+          "claim value must be at most 1024 characters without commas or control characters");
     }
     return input;
   }

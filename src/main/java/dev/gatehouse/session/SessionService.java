@@ -2,6 +2,7 @@ package dev.gatehouse.session;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.gatehouse.kernel.CacheTicker;
 import dev.gatehouse.kernel.Tokens;
 import dev.gatehouse.kernel.UserId;
 import java.security.SecureRandom;
@@ -55,7 +56,7 @@ public final class SessionService {
         Caffeine.newBuilder()
             .maximumSize(100_000)
             .expireAfterWrite(CACHE_TTL)
-            .ticker(() -> clock.millis() * 1_000_000L)
+            .ticker(CacheTicker.forClock(clock)::getAsLong)
             .build();
   }
 

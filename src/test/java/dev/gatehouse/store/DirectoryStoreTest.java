@@ -83,6 +83,8 @@ class DirectoryStoreTest {
     directory.addRole("grafana-admin");
     directory.grantRole("grafana-admin", "ops");
     directory.setClaim("grafana-admin", "grafana_role", "Admin");
+    assertThatThrownBy(() -> directory.setClaim("grafana-admin", "teams", "a,b"))
+        .isInstanceOf(DirectoryException.InvalidValueException.class);
     assertThat(directory.groupsOf(dave.id())).containsExactly("dev team", "ops");
     assertThat(directory.rolesOf(dave.id())).containsExactly("grafana-admin");
     assertThat(directory.claimsOf(dave.id())).isEqualTo(Map.of("grafana_role", List.of("Admin")));
