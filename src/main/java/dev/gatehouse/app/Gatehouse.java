@@ -10,13 +10,20 @@ import dev.gatehouse.forwardauth.IdentityResolver;
 import dev.gatehouse.forwardauth.Verifier;
 import dev.gatehouse.identity.Directory;
 import dev.gatehouse.kernel.Tokens;
+import dev.gatehouse.mail.LogTransport;
+import dev.gatehouse.mail.MailTransport;
+import dev.gatehouse.mail.OutboxWorker;
+import dev.gatehouse.mail.SmtpTransport;
 import dev.gatehouse.session.SessionCookie;
 import dev.gatehouse.session.SessionService;
 import dev.gatehouse.signin.Throttle;
+import dev.gatehouse.signin.magiclink.MagicLinkService;
 import dev.gatehouse.signin.password.PasswordSignIn;
 import dev.gatehouse.store.Database;
 import dev.gatehouse.store.JdbcApiKeys;
 import dev.gatehouse.store.JdbcGroups;
+import dev.gatehouse.store.JdbcMagicLinks;
+import dev.gatehouse.store.JdbcOutbox;
 import dev.gatehouse.store.JdbcRoles;
 import dev.gatehouse.store.JdbcServerSecrets;
 import dev.gatehouse.store.JdbcSessions;
@@ -39,6 +46,7 @@ import dev.gatehouse.web.forwardauth.ForwardAuthEndpoints;
 import dev.gatehouse.web.ops.OpsEndpoints;
 import dev.gatehouse.web.portal.HomeEndpoint;
 import dev.gatehouse.web.portal.LoginEndpoint;
+import dev.gatehouse.web.portal.MagicLinkEndpoint;
 import dev.gatehouse.web.portal.SetupEndpoint;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -50,6 +58,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Optional;
 
 /**
  * Wires every part by plain constructors: the one place that knows all concrete classes. Used by
@@ -71,6 +80,9 @@ public final class Gatehouse implements AutoCloseable {
   private final JdbcServerSecrets secrets;
   private final Throttle throttle;
   private final ApiKeyService apiKeys;
+  private final JdbcOutbox outbox;
+  private final OutboxWorker mailWorker;
+  private final MagicLinkService magicLinks;
 
   private Gatehouse(GatehouseConfig config, Clock clock) {
     this.config = config;
@@ -127,6 +139,34 @@ public final class Gatehouse implements AutoCloseable {
             signin.accountFreeAttempts(),
             signin.addressFreeAttempts());
     this.secrets = new JdbcServerSecrets(database, clock);
+    this.outbox = new JdbcOutbox(database);
+    GatehouseConfig.Mail mail = config.mail();
+    MailTransport transport =
+        mail.smtpHost()
+            .<MailTransport>map(
+                host ->
+                    new SmtpTransport(
+                        host,
+                        mail.smtpPort(),
+                        SmtpTransport.Security.valueOf(
+                            mail.smtpSecurity().toUpperCase(java.util.Locale.ROOT)),
+                        Optional.of(mail.smtpUsername()).filter(u -> !u.isEmpty()),
+                        mail.smtpPassword().reveal(),
+                        mail.from()))
+            .orElseGet(() -> new LogTransport(System.out));
+    this.mailWorker =
+        new OutboxWorker(outbox, transport, clock, config.server().publicUrl().getHost());
+    this.magicLinks =
+        new MagicLinkService(
+            new JdbcMagicLinks(database),
+            directory,
+            throttle,
+            sessions,
+            clock,
+            random,
+            config.server().publicOrigin(),
+            signin.addressFreeAttempts(),
+            signin.accountFreeAttempts());
   }
 
   /** Opens the store and builds the services (no network listener yet). */
@@ -163,6 +203,9 @@ public final class Gatehouse implements AutoCloseable {
             passwordSignIn, webSessions, redirects, templates, errors, registry, origin);
     HomeEndpoint home =
         new HomeEndpoint(directory, webSessions, redirects, templates, errors, origin);
+    MagicLinkEndpoint magicLinkPage =
+        new MagicLinkEndpoint(
+            magicLinks, webSessions, templates, errors, registry, origin, cookie.secure());
     SetupEndpoint setupPage =
         new SetupEndpoint(setup, policy, webSessions, templates, errors, origin);
     OpsEndpoints ops = new OpsEndpoints(database::ping, registry);
@@ -192,6 +235,10 @@ public final class Gatehouse implements AutoCloseable {
         .get("/login", login::show)
         .post("/login", login::submit)
         .post("/logout", home::logout)
+        .get("/login/email", magicLinkPage::showRequest)
+        .post("/login/email", magicLinkPage::request)
+        .get("/login/email/confirm", magicLinkPage::showConfirm)
+        .post("/login/email/confirm", magicLinkPage::confirm)
         .get("/setup", setupPage::show)
         .post("/setup", setupPage::submit)
         .any("/api/authz/forward-auth", forwardAuth::forwardAuth)
@@ -245,6 +292,16 @@ public final class Gatehouse implements AutoCloseable {
   /** Account use cases that also end sessions. */
   public Accounts accounts() {
     return accounts;
+  }
+
+  /** The mail outbox delivery (run periodically by {@code serve}). */
+  public OutboxWorker mailWorker() {
+    return mailWorker;
+  }
+
+  /** The mail outbox. */
+  public JdbcOutbox outbox() {
+    return outbox;
   }
 
   /** API keys. */

@@ -32,6 +32,7 @@ import picocli.CommandLine.Option;
       ApiKeyCommand.class,
       SnippetCommand.class,
       SelftestCommand.class,
+      MailCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -52,12 +52,25 @@ final class ServeCommand implements Callable<Integer> {
             1,
             60,
             TimeUnit.MINUTES);
+    var mailLoop =
+        housekeeping.scheduleWithFixedDelay(
+            () -> {
+              try {
+                gatehouse.mailWorker().deliverDue();
+              } catch (RuntimeException e) {
+                LOG.warn("mail delivery round failed; will retry: {}", e.toString());
+              }
+            },
+            1,
+            2,
+            TimeUnit.SECONDS);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   LOG.info("stopping");
+                  mailLoop.cancel(false);
                   housekeeping.shutdownNow();
                   web.close();
                   gatehouse.close();

@@ -130,6 +130,24 @@ public final class ConfigKeys {
           "{}",
           "Extra identity headers from claims granted through roles: a map of claim name to header name,"
               + " e.g. `{grafana_role: Remote-Grafana-Role}`. Several values are comma-separated.");
+  static final ConfigKey SMTP_HOST =
+      key(
+          "mail.smtp-host",
+          "",
+          "SMTP server for outgoing mail. Empty: messages are printed to the terminal (development).");
+  static final ConfigKey SMTP_PORT = key("mail.smtp-port", "587", "SMTP port.");
+  static final ConfigKey SMTP_SECURITY =
+      key(
+          "mail.smtp-security",
+          "starttls",
+          "`starttls` (required, not opportunistic), `tls` (implicit, usually port 465) or `none` (only for a"
+              + " relay on the same host).");
+  static final ConfigKey SMTP_USERNAME =
+      key("mail.smtp-username", "", "SMTP user name; empty: no authentication.");
+  static final ConfigKey SMTP_PASSWORD =
+      secret("mail.smtp-password", "", "SMTP password. Also as `mail.smtp-password-file`.");
+  static final ConfigKey MAIL_FROM =
+      key("mail.from", "Gatehouse <gatehouse@localhost>", "Sender of every message.");
   static final ConfigKey LOG_FORMAT =
       key(
           "log.format",
@@ -169,6 +187,12 @@ public final class ConfigKeys {
           HEADER_NAME,
           HEADER_GROUPS,
           CLAIM_HEADERS,
+          SMTP_HOST,
+          SMTP_PORT,
+          SMTP_SECURITY,
+          SMTP_USERNAME,
+          SMTP_PASSWORD,
+          MAIL_FROM,
           LOG_FORMAT,
           LOG_LEVEL);
 

@@ -190,6 +190,7 @@ public final class ConfigLoader {
               new AccessPolicy(
                   AccessRules.parse(structured(ConfigKeys.ACCESS_RULES)), defaultPolicy()),
               identityHeaders()),
+          mail(),
           new GatehouseConfig.Logging(logFormat(), logLevel()));
     }
 
@@ -202,6 +203,31 @@ public final class ConfigLoader {
         return node;
       }
       throw ConfigException.invalid(key, String.valueOf(value), "must be a YAML list or mapping");
+    }
+
+    private GatehouseConfig.Mail mail() {
+      String host = string(ConfigKeys.SMTP_HOST).strip();
+      if (!host.isEmpty() && !host.matches("[A-Za-z0-9.:\\[\\]-]{1,253}")) {
+        throw ConfigException.invalid(
+            ConfigKeys.SMTP_HOST, host, "must be a host name or IP address");
+      }
+      String security = string(ConfigKeys.SMTP_SECURITY).strip().toLowerCase(Locale.ROOT);
+      if (!Set.of("starttls", "tls", "none").contains(security)) {
+        throw ConfigException.invalid(
+            ConfigKeys.SMTP_SECURITY, security, "must be starttls, tls or none");
+      }
+      String from = string(ConfigKeys.MAIL_FROM).strip();
+      if (from.isEmpty() || from.chars().anyMatch(c -> c < 0x20) || !from.contains("@")) {
+        throw ConfigException.invalid(
+            ConfigKeys.MAIL_FROM, from, "must be an address such as Gatehouse <auth@example.com>");
+      }
+      return new GatehouseConfig.Mail(
+          Optional.of(host).filter(h -> !h.isEmpty()),
+          integer(ConfigKeys.SMTP_PORT, 1, 65535),
+          security,
+          string(ConfigKeys.SMTP_USERNAME).strip(),
+          secret(ConfigKeys.SMTP_PASSWORD),
+          from);
     }
 
     private Policy defaultPolicy() {

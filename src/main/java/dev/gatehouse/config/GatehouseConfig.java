@@ -23,6 +23,7 @@ public record GatehouseConfig(
     Passwords password,
     SignIn signin,
     ForwardAuth forwardAuth,
+    Mail mail,
     Logging log) {
 
   /** The HTTP listener and how Gatehouse is reached. */
@@ -67,6 +68,15 @@ public record GatehouseConfig(
 
   /** Forward-auth: the access rules and the identity header names. */
   public record ForwardAuth(AccessPolicy access, Verifier.Headers headers) {}
+
+  /** Outgoing mail; no SMTP host means the terminal transport. */
+  public record Mail(
+      Optional<String> smtpHost,
+      int smtpPort,
+      String smtpSecurity,
+      String smtpUsername,
+      Secret smtpPassword,
+      String from) {}
 
   /** Log output. */
   public record Logging(String format, String level) {}

@@ -56,6 +56,15 @@ public final class Directory {
     }
   }
 
+  /** Finds a user by (not necessarily canonical) email; empty for invalid addresses too. */
+  public Optional<User> findByEmail(String email) {
+    try {
+      return users.findByEmail(Names.email(email));
+    } catch (DirectoryException.InvalidValueException e) {
+      return Optional.empty();
+    }
+  }
+
   /** The user, or {@link NotFoundException}. */
   public User requireUser(String username) {
     return findByUsername(username).orElseThrow(() -> new NotFoundException("user " + username));

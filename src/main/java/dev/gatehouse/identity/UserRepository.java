@@ -19,6 +19,9 @@ public interface UserRepository {
   /** The user with this canonical username. */
   Optional<User> findByUsername(String username);
 
+  /** The user with this canonical email. */
+  Optional<User> findByEmail(String email);
+
   /** All users, by username. */
   List<User> list();
 

@@ -20,6 +20,10 @@ public enum SafeMessage {
       400,
       "setup_link_invalid",
       "This setup link is invalid, used or expired. Restart Gatehouse to print a fresh one."),
+  MAGIC_LINK_INVALID(
+      400,
+      "magic_link_invalid",
+      "This sign-in link is invalid, used or expired. Ask for a new one."),
   UNAVAILABLE(503, "unavailable", "Gatehouse cannot answer right now. Try again shortly."),
   INTERNAL(500, "internal", "Something went wrong on our side. The error has been logged.");
 

@@ -76,6 +76,16 @@ public final class JdbcUsers implements UserRepository, CredentialRepository {
   }
 
   @Override
+  public Optional<User> findByEmail(String email) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT " + COLUMNS + " FROM users WHERE email = :email")
+                .bind("email", email)
+                .map(JdbcUsers::user)
+                .findOne());
+  }
+
+  @Override
   public List<User> list() {
     return jdbi.withHandle(
         h ->

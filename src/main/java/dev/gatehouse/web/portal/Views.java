@@ -26,4 +26,11 @@ public final class Views {
       String error,
       int minLength,
       int maxLength) {}
+
+  /** The "email me a link" page and its answer. */
+  public record MagicLinkRequestView(String csrf, String email, boolean sent, String error) {}
+
+  /** The page a magic link opens: one button that signs in. */
+  public record MagicLinkConfirmView(
+      String csrf, String token, boolean otherDevice, String error) {}
 }

@@ -1,0 +1,187 @@
+package dev.gatehouse.signin.magiclink;
+
+import dev.gatehouse.identity.Directory;
+import dev.gatehouse.identity.User;
+import dev.gatehouse.kernel.Tokens;
+import dev.gatehouse.mail.Message;
+import dev.gatehouse.session.SessionService;
+import dev.gatehouse.signin.Throttle;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Sign-in by a link sent to the user's email (SECURITY.md §5). The link carries a 256-bit token,
+ * stored hashed, usable once, for 15 minutes; a new request invalidates older links. Opening the
+ * link never consumes it (mail scanners open links): the page it shows posts the token back. The
+ * link is bound to the browser that asked (a pending cookie); opened elsewhere it needs an explicit
+ * "sign in on this device". The request answer and its work are the same whether or not the address
+ * has an account. Thread-safe.
+ */
+public final class MagicLinkService {
+  /** How long a link works. */
+  public static final Duration LIFETIME = Duration.ofMinutes(15);
+
+  /** Outcome of a request. */
+  public sealed interface Requested permits Accepted, Throttled {}
+
+  /** Accepted (a message is queued if, and only if, the address has an enabled account). */
+  public record Accepted() implements Requested {}
+
+  /** Too many requests from this address or for this email. */
+  public record Throttled(Duration retryAfter) implements Requested {}
+
+  /** Outcome of using a link. */
+  public sealed interface Used permits SignedIn, ConfirmOtherDevice, Invalid {}
+
+  /** Signed in with a new session. */
+  public record SignedIn(User user, SessionService.Issued issued) implements Used {}
+
+  /** The link was opened in another browser than the one that asked: ask before signing in. */
+  public record ConfirmOtherDevice() implements Used {}
+
+  /** Unknown, used or expired. */
+  public record Invalid() implements Used {}
+
+  private final MagicLinkRepository links;
+  private final Directory directory;
+  private final Throttle throttle;
+  private final SessionService sessions;
+  private final Clock clock;
+  private final SecureRandom random;
+  private final String confirmUrl;
+  private final int addressFreeAttempts;
+  private final int accountFreeAttempts;
+
+  /** Wires the flow; {@code publicOrigin} is the configured public URL (never a request header). */
+  public MagicLinkService(
+      MagicLinkRepository links,
+      Directory directory,
+      Throttle throttle,
+      SessionService sessions,
+      Clock clock,
+      SecureRandom random,
+      String publicOrigin,
+      int addressFreeAttempts,
+      int accountFreeAttempts) {
+    this.links = links;
+    this.directory = directory;
+    this.throttle = throttle;
+    this.sessions = sessions;
+    this.clock = clock;
+    this.random = random;
+    this.confirmUrl = publicOrigin + "/login/email/confirm?token=";
+    this.addressFreeAttempts = addressFreeAttempts;
+    this.accountFreeAttempts = accountFreeAttempts;
+  }
+
+  /** Requests a link for {@code email} from the browser holding {@code browserBinding}. */
+  public Requested request(String email, String browserBinding, String clientAddress) {
+    if (throttle.attempt("magic-address:" + clientAddress, addressFreeAttempts)
+        instanceof Throttle.Blocked b) {
+      return new Throttled(b.retryAfter());
+    }
+    String key = "magic-email:" + email.strip().toLowerCase(Locale.ROOT);
+    if (throttle.attempt(key, accountFreeAttempts) instanceof Throttle.Blocked b) {
+      return new Throttled(b.retryAfter());
+    }
+    Optional<User> user =
+        directory.findByEmail(email.strip()).filter(u -> !u.disabled() && u.email().isPresent());
+    if (user.isEmpty()) {
+      return new Accepted();
+    }
+    String token = Tokens.newToken(random);
+    Instant now = clock.instant();
+    Instant expires = now.plus(LIFETIME);
+    byte[] id = new byte[16];
+    random.nextBytes(id);
+    String link = confirmUrl + token;
+    Message message =
+        new Message(
+            user.get().email().orElseThrow(),
+            "Your Gatehouse sign-in link",
+            "Hello "
+                + user.get().username()
+                + ",\n\n"
+                + "someone (hopefully you) asked to sign in to Gatehouse with this address.\n"
+                + "Open this link within 15 minutes, in the same browser, to sign in:\n\n"
+                + link
+                + "\n\n"
+                + "If it wasn't you, ignore this email: nobody can use the link without opening it.\n",
+            "<p>Hello "
+                + escape(user.get().username())
+                + ",</p>"
+                + "<p>someone (hopefully you) asked to sign in to Gatehouse with this address.</p>"
+                + "<p><a href=\""
+                + escape(link)
+                + "\">Sign in to Gatehouse</a> (works for 15 minutes, once)</p>"
+                + "<p>If it wasn't you, ignore this email.</p>");
+    links.replaceAndQueue(
+        new MagicLinkRepository.Link(
+            Tokens.sha256Hex(token),
+            user.get().id(),
+            Tokens.sha256Hex(browserBinding),
+            now,
+            expires),
+        new Message.Queued(HexFormat.of().formatHex(id), message, Optional.of(expires), 0),
+        now);
+    return new Accepted();
+  }
+
+  /** Whether the link can still be used (does not consume it). */
+  public boolean isUsable(String token) {
+    return Tokens.looksLikeToken(token)
+        && links.findUsable(Tokens.sha256Hex(token), clock.instant()).isPresent();
+  }
+
+  /** Whether this browser is the one that asked for the link. */
+  public boolean isSameBrowser(String token, Optional<String> browserBinding) {
+    if (!Tokens.looksLikeToken(token) || browserBinding.isEmpty()) {
+      return false;
+    }
+    return links
+        .findUsable(Tokens.sha256Hex(token), clock.instant())
+        .map(
+            l -> Tokens.constantTimeEquals(l.browserHash(), Tokens.sha256Hex(browserBinding.get())))
+        .orElse(false);
+  }
+
+  /** Uses the link (the POST from the confirmation page). */
+  public Used use(
+      String token,
+      Optional<String> browserBinding,
+      boolean confirmedOtherDevice,
+      String userAgent,
+      String clientAddress) {
+    if (!isUsable(token)) {
+      return new Invalid();
+    }
+    if (!confirmedOtherDevice && !isSameBrowser(token, browserBinding)) {
+      return new ConfirmOtherDevice();
+    }
+    String hash = Tokens.sha256Hex(token);
+    Optional<MagicLinkRepository.Link> link = links.findUsable(hash, clock.instant());
+    if (link.isEmpty() || !links.consume(hash, clock.instant())) {
+      return new Invalid();
+    }
+    Optional<User> user = directory.findById(link.get().user()).filter(u -> !u.disabled());
+    if (user.isEmpty()) {
+      return new Invalid();
+    }
+    SessionService.Issued issued =
+        sessions.issue(user.get().id(), Set.of("email"), userAgent, clientAddress);
+    return new SignedIn(user.get(), issued);
+  }
+
+  private static String escape(String text) {
+    return text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
+  }
+}

@@ -1,0 +1,71 @@
+package dev.gatehouse.store;
+
+import dev.gatehouse.kernel.UserId;
+import dev.gatehouse.mail.Message;
+import dev.gatehouse.signin.magiclink.MagicLinkRepository;
+import java.time.Instant;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/** Magic links in SQL; creating one queues its message in the same transaction. */
+public final class JdbcMagicLinks implements MagicLinkRepository {
+  private final Jdbi jdbi;
+
+  /** Repository over {@code database}. */
+  public JdbcMagicLinks(Database database) {
+    this.jdbi = database.jdbi();
+  }
+
+  @Override
+  public void replaceAndQueue(Link link, Message.Queued message, Instant now) {
+    jdbi.useTransaction(
+        h -> {
+          h.createUpdate("DELETE FROM magic_links WHERE user_id = :user AND consumed_at IS NULL")
+              .bind("user", link.user().value())
+              .execute();
+          h.createUpdate(
+                  "INSERT INTO magic_links (token_hash, user_id, browser_hash, created_at, expires_at)"
+                      + " VALUES (:hash, :user, :browser, :created, :expires)")
+              .bind("hash", link.tokenHash())
+              .bind("user", link.user().value())
+              .bind("browser", link.browserHash())
+              .bind("created", link.createdAt().toEpochMilli())
+              .bind("expires", link.expiresAt().toEpochMilli())
+              .execute();
+          JdbcOutbox.insert(h, message, now);
+        });
+  }
+
+  @Override
+  public Optional<Link> findUsable(String tokenHash, Instant now) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT token_hash, user_id, browser_hash, created_at, expires_at FROM magic_links"
+                        + " WHERE token_hash = :hash AND consumed_at IS NULL AND expires_at > :now")
+                .bind("hash", tokenHash)
+                .bind("now", now.toEpochMilli())
+                .map(
+                    (rs, ctx) ->
+                        new Link(
+                            rs.getString("token_hash"),
+                            new UserId(rs.getString("user_id")),
+                            rs.getString("browser_hash"),
+                            Instant.ofEpochMilli(rs.getLong("created_at")),
+                            Instant.ofEpochMilli(rs.getLong("expires_at"))))
+                .findOne());
+  }
+
+  @Override
+  public boolean consume(String tokenHash, Instant now) {
+    return jdbi.withHandle(
+            h ->
+                h.createUpdate(
+                        "UPDATE magic_links SET consumed_at = :now WHERE token_hash = :hash"
+                            + " AND consumed_at IS NULL AND expires_at > :now")
+                    .bind("hash", tokenHash)
+                    .bind("now", now.toEpochMilli())
+                    .execute())
+        == 1;
+  }
+}

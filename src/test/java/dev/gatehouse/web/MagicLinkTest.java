@@ -1,0 +1,224 @@
+package dev.gatehouse.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetup;
+import dev.gatehouse.identity.User;
+import dev.gatehouse.testing.MutableClock;
+import dev.gatehouse.testing.TestBrowser;
+import dev.gatehouse.testing.TestDatabases;
+import dev.gatehouse.testing.TestGatehouse;
+import dev.gatehouse.testing.TestProxy;
+import jakarta.mail.internet.MimeMessage;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Magic links end to end through a real SMTP server (GreenMail, in-process) and real HTTP. */
+class MagicLinkTest {
+  private static final Pattern LINK =
+      Pattern.compile(
+          "https://auth\\.example\\.com(/login/email/confirm\\?token=[A-Za-z0-9_-]{43})");
+
+  @TempDir Path dir;
+  private final MutableClock clock = MutableClock.atFixedInstant();
+  private GreenMail smtp;
+  private TestGatehouse gatehouse;
+  private int smtpPort;
+
+  private void start(boolean smtpUp) throws Exception {
+    smtpPort = TestProxy.freePort();
+    if (smtpUp) {
+      startSmtp();
+    }
+    gatehouse =
+        TestGatehouse.start(
+            TestDatabases.Kind.SQLITE,
+            dir,
+            clock,
+            Map.of(
+                "GATEHOUSE_MAIL_SMTP_HOST", "127.0.0.1",
+                "GATEHOUSE_MAIL_SMTP_PORT", Integer.toString(smtpPort),
+                "GATEHOUSE_MAIL_SMTP_SECURITY", "none",
+                "GATEHOUSE_MAIL_FROM", "Gatehouse <auth@example.com>",
+                "GATEHOUSE_SIGNIN_ADDRESS_FREE_ATTEMPTS", "1000"));
+  }
+
+  private void startSmtp() {
+    smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+    smtp.start();
+  }
+
+  @AfterEach
+  void stop() {
+    if (gatehouse != null) {
+      gatehouse.close();
+    }
+    if (smtp != null) {
+      smtp.stop();
+    }
+  }
+
+  private User user(String name) {
+    return gatehouse.app().directory().addUser(name, Optional.of(name + "@example.com"), "", false);
+  }
+
+  private HttpResponse<String> requestLink(TestBrowser browser, String email) throws Exception {
+    browser.get("/login/email");
+    return browser.post("/login/email", Map.of("email", email));
+  }
+
+  private List<String> deliveredLinks() {
+    gatehouse.app().mailWorker().deliverDue();
+    List<String> links = new ArrayList<>();
+    for (MimeMessage message : smtp.getReceivedMessages()) {
+      Matcher matcher = LINK.matcher(GreenMailUtil.getWholeMessage(message));
+      assertThat(matcher.find()).as("a link in the message").isTrue();
+      links.add(matcher.group(1));
+    }
+    return links;
+  }
+
+  @Test
+  void openingTheLinkDoesNotSignInPostingFromItsPageDoesOnce() throws Exception {
+    start(true);
+    user("alice");
+    TestBrowser browser = gatehouse.browser();
+    HttpResponse<String> asked = requestLink(browser, "Alice@Example.com");
+    assertThat(asked.statusCode()).isEqualTo(200);
+    assertThat(asked.body()).contains("id=\"link-sent\"");
+    String link = deliveredLinks().get(0);
+    MimeMessage message = smtp.getReceivedMessages()[0];
+    assertThat(message.getAllRecipients()[0].toString()).isEqualTo("alice@example.com");
+    assertThat(message.getHeader("Message-ID")[0]).endsWith("@auth.example.com>");
+
+    assertThat(browser.get(link).statusCode()).isEqualTo(200);
+    HttpResponse<String> again = browser.get(link);
+    assertThat(again.statusCode()).as("GET never consumes").isEqualTo(200);
+    assertThat(again.body()).doesNotContain("id=\"other-device\"");
+    assertThat(browser.sessionCookie()).isEmpty();
+
+    String token = link.substring(link.indexOf("token=") + 6);
+    HttpResponse<String> signedIn = browser.post("/login/email/confirm", Map.of("token", token));
+    assertThat(signedIn.statusCode()).isEqualTo(303);
+    assertThat(browser.get("/").body()).contains("id=\"signed-in-user\">alice<");
+
+    TestBrowser replay = gatehouse.browser();
+    replay.get("/login");
+    assertThat(
+            replay
+                .post("/login/email/confirm", Map.of("token", token, "other_device", "yes"))
+                .statusCode())
+        .as("second use")
+        .isEqualTo(400);
+    assertThat(browser.get(link).statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void unknownAddressesGetTheSameAnswerAndNoMail() throws Exception {
+    start(true);
+    user("bob");
+    TestBrowser browser = gatehouse.browser();
+    HttpResponse<String> known = requestLink(browser, "bob@example.com");
+    HttpResponse<String> unknown = requestLink(browser, "nobody@example.com");
+    assertThat(unknown.statusCode()).isEqualTo(known.statusCode());
+    assertThat(unknown.body().replace("nobody@example.com", "X"))
+        .isEqualTo(known.body().replace("bob@example.com", "X"));
+    assertThat(deliveredLinks()).hasSize(1);
+  }
+
+  @Test
+  void aLinkOpenedInAnotherBrowserAsksBeforeSigningIn() throws Exception {
+    start(true);
+    user("carol");
+    requestLink(gatehouse.browser(), "carol@example.com");
+    String link = deliveredLinks().get(0);
+    String token = link.substring(link.indexOf("token=") + 6);
+    TestBrowser other = gatehouse.browser();
+    HttpResponse<String> page = other.get(link);
+    assertThat(page.body()).contains("id=\"other-device\"");
+    HttpResponse<String> unconfirmed = other.post("/login/email/confirm", Map.of("token", token));
+    assertThat(unconfirmed.statusCode()).isEqualTo(200);
+    assertThat(other.sessionCookie()).isEmpty();
+    assertThat(
+            other
+                .post("/login/email/confirm", Map.of("token", token, "other_device", "yes"))
+                .statusCode())
+        .isEqualTo(303);
+    assertThat(other.sessionCookie()).isPresent();
+  }
+
+  @Test
+  void aNewRequestInvalidatesTheOlderLinkAndLinksExpire() throws Exception {
+    start(true);
+    user("dave");
+    TestBrowser browser = gatehouse.browser();
+    requestLink(browser, "dave@example.com");
+    requestLink(browser, "dave@example.com");
+    List<String> links = deliveredLinks();
+    assertThat(links).hasSize(2);
+    assertThat(browser.get(links.get(0)).statusCode()).isEqualTo(400);
+    assertThat(browser.get(links.get(1)).statusCode()).isEqualTo(200);
+    clock.advance(Duration.ofMinutes(15));
+    assertThat(browser.get(links.get(1)).statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void whileSmtpIsDownRequestsSucceedAndEveryMessageArrivesOnceAfterARestart() throws Exception {
+    start(false);
+    for (int i = 0; i < 50; i++) {
+      user("user" + i);
+    }
+    TestBrowser browser = gatehouse.browser();
+    for (int i = 0; i < 50; i++) {
+      assertThat(requestLink(browser, "user" + i + "@example.com").statusCode()).isEqualTo(200);
+    }
+    assertThat(gatehouse.app().mailWorker().deliverDue()).isZero();
+    assertThat(gatehouse.app().outbox().list(100))
+        .hasSize(50)
+        .allSatisfy(row -> assertThat(row.status()).isEqualTo("pending"));
+
+    gatehouse.restart();
+    startSmtp();
+    clock.advance(Duration.ofSeconds(10)); // past the first back-off
+    assertThat(gatehouse.app().mailWorker().deliverDue()).isEqualTo(50);
+    assertThat(gatehouse.app().mailWorker().deliverDue()).isZero();
+    assertThat(smtp.getReceivedMessages()).hasSize(50);
+    assertThat(
+            List.of(smtp.getReceivedMessages()).stream()
+                .map(
+                    m -> {
+                      try {
+                        return m.getAllRecipients()[0].toString();
+                      } catch (jakarta.mail.MessagingException e) {
+                        throw new IllegalStateException(e);
+                      }
+                    })
+                .distinct())
+        .hasSize(50);
+  }
+
+  @Test
+  void aMessageWhoseLinkExpiredIsNotSent() throws Exception {
+    start(false);
+    user("erin");
+    requestLink(gatehouse.browser(), "erin@example.com");
+    gatehouse.app().mailWorker().deliverDue();
+    startSmtp();
+    clock.advance(Duration.ofMinutes(16));
+    assertThat(gatehouse.app().mailWorker().deliverDue()).isZero();
+    assertThat(smtp.getReceivedMessages()).isEmpty();
+    assertThat(gatehouse.app().outbox().list(10).get(0).status()).isEqualTo("expired");
+  }
+}
