@@ -18,6 +18,7 @@ import dev.gatehouse.session.SessionCookie;
 import dev.gatehouse.session.SessionService;
 import dev.gatehouse.signin.Throttle;
 import dev.gatehouse.signin.magiclink.MagicLinkService;
+import dev.gatehouse.signin.magiclink.PasswordResetService;
 import dev.gatehouse.signin.password.PasswordSignIn;
 import dev.gatehouse.store.Database;
 import dev.gatehouse.store.JdbcApiKeys;
@@ -47,6 +48,7 @@ import dev.gatehouse.web.ops.OpsEndpoints;
 import dev.gatehouse.web.portal.HomeEndpoint;
 import dev.gatehouse.web.portal.LoginEndpoint;
 import dev.gatehouse.web.portal.MagicLinkEndpoint;
+import dev.gatehouse.web.portal.ResetEndpoint;
 import dev.gatehouse.web.portal.SetupEndpoint;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -83,6 +85,7 @@ public final class Gatehouse implements AutoCloseable {
   private final JdbcOutbox outbox;
   private final OutboxWorker mailWorker;
   private final MagicLinkService magicLinks;
+  private final PasswordResetService passwordResets;
 
   private Gatehouse(GatehouseConfig config, Clock clock) {
     this.config = config;
@@ -156,9 +159,24 @@ public final class Gatehouse implements AutoCloseable {
             .orElseGet(() -> new LogTransport(System.out));
     this.mailWorker =
         new OutboxWorker(outbox, transport, clock, config.server().publicUrl().getHost());
+    JdbcMagicLinks emailLinks = new JdbcMagicLinks(database);
+    this.passwordResets =
+        new PasswordResetService(
+            emailLinks,
+            directory,
+            throttle,
+            users,
+            hasher,
+            policy,
+            sessions,
+            clock,
+            random,
+            config.server().publicOrigin(),
+            signin.addressFreeAttempts(),
+            signin.accountFreeAttempts());
     this.magicLinks =
         new MagicLinkService(
-            new JdbcMagicLinks(database),
+            emailLinks,
             directory,
             throttle,
             sessions,
@@ -206,6 +224,8 @@ public final class Gatehouse implements AutoCloseable {
     MagicLinkEndpoint magicLinkPage =
         new MagicLinkEndpoint(
             magicLinks, webSessions, templates, errors, registry, origin, cookie.secure());
+    ResetEndpoint resetPage =
+        new ResetEndpoint(passwordResets, policy, webSessions, templates, errors, origin);
     SetupEndpoint setupPage =
         new SetupEndpoint(setup, policy, webSessions, templates, errors, origin);
     OpsEndpoints ops = new OpsEndpoints(database::ping, registry);
@@ -235,6 +255,10 @@ public final class Gatehouse implements AutoCloseable {
         .get("/login", login::show)
         .post("/login", login::submit)
         .post("/logout", home::logout)
+        .get("/reset/request", resetPage::showRequest)
+        .post("/reset/request", resetPage::request)
+        .get("/reset", resetPage::showForm)
+        .post("/reset", resetPage::reset)
         .get("/login/email", magicLinkPage::showRequest)
         .post("/login/email", magicLinkPage::request)
         .get("/login/email/confirm", magicLinkPage::showConfirm)

@@ -20,12 +20,15 @@ public final class JdbcMagicLinks implements MagicLinkRepository {
   public void replaceAndQueue(Link link, Message.Queued message, Instant now) {
     jdbi.useTransaction(
         h -> {
-          h.createUpdate("DELETE FROM magic_links WHERE user_id = :user AND consumed_at IS NULL")
+          h.createUpdate(
+                  "DELETE FROM magic_links WHERE user_id = :user AND purpose = :purpose AND consumed_at IS NULL")
               .bind("user", link.user().value())
+              .bind("purpose", purpose(link.purpose()))
               .execute();
           h.createUpdate(
-                  "INSERT INTO magic_links (token_hash, user_id, browser_hash, created_at, expires_at)"
-                      + " VALUES (:hash, :user, :browser, :created, :expires)")
+                  "INSERT INTO magic_links (token_hash, purpose, user_id, browser_hash, created_at,"
+                      + " expires_at) VALUES (:hash, :purpose, :user, :browser, :created, :expires)")
+              .bind("purpose", purpose(link.purpose()))
               .bind("hash", link.tokenHash())
               .bind("user", link.user().value())
               .bind("browser", link.browserHash())
@@ -37,18 +40,21 @@ public final class JdbcMagicLinks implements MagicLinkRepository {
   }
 
   @Override
-  public Optional<Link> findUsable(String tokenHash, Instant now) {
+  public Optional<Link> findUsable(String tokenHash, Purpose purpose, Instant now) {
     return jdbi.withHandle(
         h ->
             h.createQuery(
                     "SELECT token_hash, user_id, browser_hash, created_at, expires_at FROM magic_links"
-                        + " WHERE token_hash = :hash AND consumed_at IS NULL AND expires_at > :now")
+                        + " WHERE token_hash = :hash AND purpose = :purpose AND consumed_at IS NULL"
+                        + " AND expires_at > :now")
                 .bind("hash", tokenHash)
+                .bind("purpose", purpose(purpose))
                 .bind("now", now.toEpochMilli())
                 .map(
                     (rs, ctx) ->
                         new Link(
                             rs.getString("token_hash"),
+                            purpose,
                             new UserId(rs.getString("user_id")),
                             rs.getString("browser_hash"),
                             Instant.ofEpochMilli(rs.getLong("created_at")),
@@ -57,15 +63,20 @@ public final class JdbcMagicLinks implements MagicLinkRepository {
   }
 
   @Override
-  public boolean consume(String tokenHash, Instant now) {
+  public boolean consume(String tokenHash, Purpose purpose, Instant now) {
     return jdbi.withHandle(
             h ->
                 h.createUpdate(
                         "UPDATE magic_links SET consumed_at = :now WHERE token_hash = :hash"
-                            + " AND consumed_at IS NULL AND expires_at > :now")
+                            + " AND purpose = :purpose AND consumed_at IS NULL AND expires_at > :now")
                     .bind("hash", tokenHash)
+                    .bind("purpose", purpose(purpose))
                     .bind("now", now.toEpochMilli())
                     .execute())
         == 1;
+  }
+
+  private static String purpose(Purpose purpose) {
+    return purpose.name().toLowerCase(java.util.Locale.ROOT);
   }
 }

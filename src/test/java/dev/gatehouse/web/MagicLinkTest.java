@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MagicLinkTest {
   private static final Pattern LINK =
       Pattern.compile(
-          "https://auth\\.example\\.com(/login/email/confirm\\?token=[A-Za-z0-9_-]{43})");
+          "https://auth\\.example\\.com(/(?:login/email/confirm|reset)\\?token=[A-Za-z0-9_-]{43})");
 
   @TempDir Path dir;
   private final MutableClock clock = MutableClock.atFixedInstant();
@@ -83,8 +83,9 @@ class MagicLinkTest {
     gatehouse.app().mailWorker().deliverDue();
     List<String> links = new ArrayList<>();
     for (MimeMessage message : smtp.getReceivedMessages()) {
-      Matcher matcher = LINK.matcher(GreenMailUtil.getWholeMessage(message));
-      assertThat(matcher.find()).as("a link in the message").isTrue();
+      String whole = GreenMailUtil.getWholeMessage(message);
+      Matcher matcher = LINK.matcher(whole);
+      assertThat(matcher.find()).as("a link in the message:\n%s", whole).isTrue();
       links.add(matcher.group(1));
     }
     return links;
@@ -220,5 +221,52 @@ class MagicLinkTest {
     assertThat(gatehouse.app().mailWorker().deliverDue()).isZero();
     assertThat(smtp.getReceivedMessages()).isEmpty();
     assertThat(gatehouse.app().outbox().list(10).get(0).status()).isEqualTo("expired");
+  }
+
+  @Test
+  void aPasswordResetLinkSetsANewPasswordOnceAndEndsEverySession() throws Exception {
+    start(true);
+    User frank = user("frank");
+    gatehouse.app().accounts().setPassword(frank, "the old passphrase 123");
+    TestBrowser signedIn = gatehouse.browser();
+    assertThat(signedIn.signIn("frank", "the old passphrase 123").statusCode()).isEqualTo(303);
+
+    TestBrowser browser = gatehouse.browser();
+    browser.get("/reset/request");
+    HttpResponse<String> asked =
+        browser.post("/reset/request", Map.of("email", "frank@example.com"));
+    HttpResponse<String> unknown =
+        browser.post("/reset/request", Map.of("email", "nobody@example.com"));
+    assertThat(asked.body()).contains("id=\"reset-sent\"");
+    assertThat(unknown.statusCode()).isEqualTo(asked.statusCode());
+    assertThat(unknown.body().replace("nobody@example.com", "X"))
+        .isEqualTo(asked.body().replace("frank@example.com", "X"));
+    String link = deliveredLinks().get(0);
+    assertThat(link).startsWith("/reset?token=");
+    String token = link.substring(link.indexOf("token=") + 6);
+
+    assertThat(browser.get(link).statusCode()).isEqualTo(200);
+    assertThat(browser.get("/login/email/confirm?token=" + token).statusCode())
+        .as("a reset link is no sign-in link")
+        .isEqualTo(400);
+    HttpResponse<String> weak = browser.post("/reset", Map.of("token", token, "password", "short"));
+    assertThat(weak.statusCode()).isEqualTo(400);
+    HttpResponse<String> done =
+        browser.post("/reset", Map.of("token", token, "password", "the new passphrase 456"));
+    assertThat(done.statusCode()).isEqualTo(303);
+    assertThat(TestBrowser.locationPath(done)).isEqualTo("/login?reset=done");
+    assertThat(browser.sessionCookie()).as("a reset signs nobody in").isEmpty();
+
+    assertThat(signedIn.get("/").statusCode()).as("old sessions ended").isEqualTo(302);
+    assertThat(gatehouse.browser().signIn("frank", "the old passphrase 123").statusCode())
+        .isEqualTo(401);
+    assertThat(gatehouse.browser().signIn("frank", "the new passphrase 456").statusCode())
+        .isEqualTo(303);
+    assertThat(
+            browser
+                .post("/reset", Map.of("token", token, "password", "a third passphrase 789"))
+                .statusCode())
+        .as("second use")
+        .isEqualTo(400);
   }
 }

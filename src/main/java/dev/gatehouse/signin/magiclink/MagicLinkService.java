@@ -124,6 +124,7 @@ public final class MagicLinkService {
     links.replaceAndQueue(
         new MagicLinkRepository.Link(
             Tokens.sha256Hex(token),
+            MagicLinkRepository.Purpose.SIGNIN,
             user.get().id(),
             Tokens.sha256Hex(browserBinding),
             now,
@@ -136,7 +137,10 @@ public final class MagicLinkService {
   /** Whether the link can still be used (does not consume it). */
   public boolean isUsable(String token) {
     return Tokens.looksLikeToken(token)
-        && links.findUsable(Tokens.sha256Hex(token), clock.instant()).isPresent();
+        && links
+            .findUsable(
+                Tokens.sha256Hex(token), MagicLinkRepository.Purpose.SIGNIN, clock.instant())
+            .isPresent();
   }
 
   /** Whether this browser is the one that asked for the link. */
@@ -145,7 +149,7 @@ public final class MagicLinkService {
       return false;
     }
     return links
-        .findUsable(Tokens.sha256Hex(token), clock.instant())
+        .findUsable(Tokens.sha256Hex(token), MagicLinkRepository.Purpose.SIGNIN, clock.instant())
         .map(
             l -> Tokens.constantTimeEquals(l.browserHash(), Tokens.sha256Hex(browserBinding.get())))
         .orElse(false);
@@ -165,8 +169,10 @@ public final class MagicLinkService {
       return new ConfirmOtherDevice();
     }
     String hash = Tokens.sha256Hex(token);
-    Optional<MagicLinkRepository.Link> link = links.findUsable(hash, clock.instant());
-    if (link.isEmpty() || !links.consume(hash, clock.instant())) {
+    Optional<MagicLinkRepository.Link> link =
+        links.findUsable(hash, MagicLinkRepository.Purpose.SIGNIN, clock.instant());
+    if (link.isEmpty()
+        || !links.consume(hash, MagicLinkRepository.Purpose.SIGNIN, clock.instant())) {
       return new Invalid();
     }
     Optional<User> user = directory.findById(link.get().user()).filter(u -> !u.disabled());

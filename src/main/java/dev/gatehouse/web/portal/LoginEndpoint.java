@@ -57,7 +57,11 @@ public final class LoginEndpoint {
     String notice =
         exchange.query("setup").isPresent()
             ? "The administrator account is ready. Sign in with it."
-            : exchange.query("signed_out").isPresent() ? "You are signed out." : "";
+            : exchange.query("signed_out").isPresent()
+                ? "You are signed out."
+                : exchange.query("reset").isPresent()
+                    ? "Your password is changed and you are signed out everywhere. Sign in with the new one."
+                    : "";
     render(exchange, 200, "", rd.orElse(""), "", notice);
   }
 

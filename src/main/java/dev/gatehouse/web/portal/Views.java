@@ -33,4 +33,7 @@ public final class Views {
   /** The page a magic link opens: one button that signs in. */
   public record MagicLinkConfirmView(
       String csrf, String token, boolean otherDevice, String error) {}
+
+  /** The form a reset link opens. */
+  public record ResetView(String csrf, String token, String error, int minLength, int maxLength) {}
 }
