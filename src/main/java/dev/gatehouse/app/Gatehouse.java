@@ -19,12 +19,14 @@ import dev.gatehouse.session.SessionService;
 import dev.gatehouse.signin.Throttle;
 import dev.gatehouse.signin.magiclink.MagicLinkService;
 import dev.gatehouse.signin.magiclink.PasswordResetService;
+import dev.gatehouse.signin.passkey.PasskeyService;
 import dev.gatehouse.signin.password.PasswordSignIn;
 import dev.gatehouse.store.Database;
 import dev.gatehouse.store.JdbcApiKeys;
 import dev.gatehouse.store.JdbcGroups;
 import dev.gatehouse.store.JdbcMagicLinks;
 import dev.gatehouse.store.JdbcOutbox;
+import dev.gatehouse.store.JdbcPasskeys;
 import dev.gatehouse.store.JdbcRoles;
 import dev.gatehouse.store.JdbcServerSecrets;
 import dev.gatehouse.store.JdbcSessions;
@@ -48,6 +50,7 @@ import dev.gatehouse.web.ops.OpsEndpoints;
 import dev.gatehouse.web.portal.HomeEndpoint;
 import dev.gatehouse.web.portal.LoginEndpoint;
 import dev.gatehouse.web.portal.MagicLinkEndpoint;
+import dev.gatehouse.web.portal.PasskeyEndpoint;
 import dev.gatehouse.web.portal.ResetEndpoint;
 import dev.gatehouse.web.portal.SetupEndpoint;
 import io.micrometer.core.instrument.Gauge;
@@ -86,6 +89,7 @@ public final class Gatehouse implements AutoCloseable {
   private final OutboxWorker mailWorker;
   private final MagicLinkService magicLinks;
   private final PasswordResetService passwordResets;
+  private final PasskeyService passkeys;
 
   private Gatehouse(GatehouseConfig config, Clock clock) {
     this.config = config;
@@ -159,6 +163,16 @@ public final class Gatehouse implements AutoCloseable {
             .orElseGet(() -> new LogTransport(System.out));
     this.mailWorker =
         new OutboxWorker(outbox, transport, clock, config.server().publicUrl().getHost());
+    this.passkeys =
+        new PasskeyService(
+            new JdbcPasskeys(database),
+            directory,
+            sessions,
+            clock,
+            random,
+            config.webauthn().rpId(),
+            "Gatehouse",
+            java.util.Set.copyOf(config.webauthn().origins()));
     JdbcMagicLinks emailLinks = new JdbcMagicLinks(database);
     this.passwordResets =
         new PasswordResetService(
@@ -226,6 +240,9 @@ public final class Gatehouse implements AutoCloseable {
             magicLinks, webSessions, templates, errors, registry, origin, cookie.secure());
     ResetEndpoint resetPage =
         new ResetEndpoint(passwordResets, policy, webSessions, templates, errors, origin);
+    PasskeyEndpoint passkeyPage =
+        new PasskeyEndpoint(
+            passkeys, directory, webSessions, templates, errors, registry, clock, origin);
     SetupEndpoint setupPage =
         new SetupEndpoint(setup, policy, webSessions, templates, errors, origin);
     OpsEndpoints ops = new OpsEndpoints(database::ping, registry);
@@ -255,6 +272,15 @@ public final class Gatehouse implements AutoCloseable {
         .get("/login", login::show)
         .post("/login", login::submit)
         .post("/logout", home::logout)
+        .get("/account", passkeyPage::account)
+        .post("/account/passkeys/remove", passkeyPage::remove)
+        .post("/passkeys/register/start", passkeyPage::registerStart)
+        .post("/passkeys/register/finish", passkeyPage::registerFinish)
+        .post("/passkeys/signin/start", passkeyPage::signInStart)
+        .post("/passkeys/signin/finish", passkeyPage::signInFinish)
+        .get(
+            "/static/passkey.js",
+            new StaticAsset("/static/passkey.js", "text/javascript; charset=utf-8"))
         .get("/reset/request", resetPage::showRequest)
         .post("/reset/request", resetPage::request)
         .get("/reset", resetPage::showForm)
@@ -326,6 +352,11 @@ public final class Gatehouse implements AutoCloseable {
   /** The mail outbox. */
   public JdbcOutbox outbox() {
     return outbox;
+  }
+
+  /** Passkeys. */
+  public PasskeyService passkeys() {
+    return passkeys;
   }
 
   /** API keys. */

@@ -130,6 +130,17 @@ public final class ConfigKeys {
           "{}",
           "Extra identity headers from claims granted through roles: a map of claim name to header name,"
               + " e.g. `{grafana_role: Remote-Grafana-Role}`. Several values are comma-separated.");
+  static final ConfigKey RP_ID =
+      key(
+          "webauthn.rp-id",
+          "",
+          "Passkey relying-party id: the host of server.public-url (empty) or one of its parent domains."
+              + " Passkeys are bound to it: changing it later strands registered passkeys.");
+  static final ConfigKey RP_ORIGINS =
+      key(
+          "webauthn.origins",
+          "[]",
+          "Origins allowed to use passkeys, exactly (`https://auth.example.com`). Empty: the public URL.");
   static final ConfigKey SMTP_HOST =
       key(
           "mail.smtp-host",
@@ -187,6 +198,8 @@ public final class ConfigKeys {
           HEADER_NAME,
           HEADER_GROUPS,
           CLAIM_HEADERS,
+          RP_ID,
+          RP_ORIGINS,
           SMTP_HOST,
           SMTP_PORT,
           SMTP_SECURITY,

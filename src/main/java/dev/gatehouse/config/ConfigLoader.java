@@ -191,6 +191,7 @@ public final class ConfigLoader {
                   AccessRules.parse(structured(ConfigKeys.ACCESS_RULES)), defaultPolicy()),
               identityHeaders()),
           mail(),
+          webauthn(publicUrl),
           new GatehouseConfig.Logging(logFormat(), logLevel()));
     }
 
@@ -203,6 +204,35 @@ public final class ConfigLoader {
         return node;
       }
       throw ConfigException.invalid(key, String.valueOf(value), "must be a YAML list or mapping");
+    }
+
+    private GatehouseConfig.WebAuthn webauthn(URI publicUrl) {
+      String host = publicUrl.getHost();
+      String rpId = string(ConfigKeys.RP_ID).strip().toLowerCase(Locale.ROOT);
+      if (rpId.isEmpty()) {
+        rpId = host;
+      } else if (!(host.equals(rpId) || host.endsWith("." + rpId))
+          || !rpId.matches("[a-z0-9.-]+")) {
+        throw ConfigException.invalid(
+            ConfigKeys.RP_ID,
+            rpId,
+            "must be the host of server.public-url (" + host + ") or one of its parent domains");
+      }
+      List<String> origins = list(ConfigKeys.RP_ORIGINS);
+      for (String origin : origins) {
+        if (!origin.matches("https://[a-z0-9.-]+(:[0-9]{1,5})?|http://localhost(:[0-9]{1,5})?")) {
+          throw ConfigException.invalid(
+              ConfigKeys.RP_ORIGINS,
+              origin,
+              "every entry must be an origin such as https://auth.example.com");
+        }
+      }
+      String publicOrigin =
+          publicUrl.toString().endsWith("/")
+              ? publicUrl.toString().substring(0, publicUrl.toString().length() - 1)
+              : publicUrl.toString();
+      return new GatehouseConfig.WebAuthn(
+          rpId, origins.isEmpty() ? List.of(publicOrigin) : List.copyOf(origins));
     }
 
     private GatehouseConfig.Mail mail() {

@@ -24,6 +24,7 @@ public record GatehouseConfig(
     SignIn signin,
     ForwardAuth forwardAuth,
     Mail mail,
+    WebAuthn webauthn,
     Logging log) {
 
   /** The HTTP listener and how Gatehouse is reached. */
@@ -77,6 +78,9 @@ public record GatehouseConfig(
       String smtpUsername,
       Secret smtpPassword,
       String from) {}
+
+  /** Passkeys: relying-party id and the exact origins allowed. */
+  public record WebAuthn(String rpId, List<String> origins) {}
 
   /** Log output. */
   public record Logging(String format, String level) {}

@@ -126,6 +126,34 @@ public final class Exchange {
     return single(form, name);
   }
 
+  /**
+   * The body of an {@code application/json} request, at most 64 KiB.
+   *
+   * @throws BadRequestException when it is not JSON or too large
+   */
+  public String jsonBody() {
+    String type = header("Content-Type").orElse("");
+    if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      throw new BadRequestException("JSON body expected");
+    }
+    try {
+      byte[] bytes = Request.asInputStream(request).readNBytes(MAX_FORM_BYTES + 1);
+      if (bytes.length > MAX_FORM_BYTES) {
+        throw new BadRequestException("JSON body too large");
+      }
+      return new String(bytes, StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new BadRequestException("unreadable body: " + e.getClass().getSimpleName());
+    }
+  }
+
+  /** Sets a JSON response. */
+  public void json(int status, String json) {
+    this.status = status;
+    this.contentType = "application/json";
+    this.body = json.getBytes(StandardCharsets.UTF_8);
+  }
+
   /** A form field, or the empty string. */
   public String formOrEmpty(String name) {
     return form(name).orElse("");

@@ -102,6 +102,18 @@ public final class WebSessions {
     return csrf.token(binding(exchange, true));
   }
 
+  /**
+   * Whether a script's POST carries a valid CSRF token in {@code X-CSRF-Token} and comes from our
+   * own origin (for JSON requests made by the passkey script).
+   */
+  public boolean csrfValidHeader(Exchange exchange) {
+    if (!csrf.sameOrigin(exchange.header("Origin"), exchange.header("Sec-Fetch-Site"))) {
+      return false;
+    }
+    String binding = binding(exchange, false);
+    return !binding.isEmpty() && csrf.valid(binding, exchange.singleHeader("X-CSRF-Token"));
+  }
+
   /** Whether a POST carries a valid CSRF token and comes from our own origin. */
   public boolean csrfValid(Exchange exchange) {
     if (!csrf.sameOrigin(exchange.header("Origin"), exchange.header("Sec-Fetch-Site"))) {

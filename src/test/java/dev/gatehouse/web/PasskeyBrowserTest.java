@@ -1,0 +1,112 @@
+package dev.gatehouse.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.identity.User;
+import dev.gatehouse.testing.MutableClock;
+import dev.gatehouse.testing.TestChromium;
+import dev.gatehouse.testing.TestDatabases;
+import dev.gatehouse.testing.TestGatehouse;
+import dev.gatehouse.testing.TestProxy;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.virtualauthenticator.VirtualAuthenticator;
+import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
+
+/** Passkeys in a real Chromium with a virtual WebAuthn authenticator (user verification on). */
+class PasskeyBrowserTest {
+  static final String PASSWORD = "correct horse battery staple";
+
+  @TempDir Path dir;
+
+  @Test
+  void registerAPasskeySignOutSignInWithoutAUsernameAndRemoveIt() throws Exception {
+    int port = TestProxy.freePort();
+    String origin = "http://localhost:" + port;
+    ChromeDriver browser = TestChromium.start();
+    try (TestGatehouse gatehouse =
+        TestGatehouse.start(
+            TestDatabases.Kind.SQLITE,
+            dir,
+            new MutableClock(Clock.systemUTC().instant()),
+            Map.of(
+                "GATEHOUSE_SERVER_LISTEN",
+                "127.0.0.1:" + port,
+                "GATEHOUSE_SERVER_PUBLIC_URL",
+                origin,
+                "GATEHOUSE_SESSION_COOKIE_DOMAIN",
+                ""))) {
+      User alice = gatehouse.app().directory().addUser("alice", Optional.empty(), "Alice", false);
+      gatehouse.app().accounts().setPassword(alice, PASSWORD);
+      VirtualAuthenticator authenticator =
+          browser.addVirtualAuthenticator(
+              new VirtualAuthenticatorOptions()
+                  .setProtocol(VirtualAuthenticatorOptions.Protocol.CTAP2)
+                  .setTransport(VirtualAuthenticatorOptions.Transport.INTERNAL)
+                  .setHasResidentKey(true)
+                  .setHasUserVerification(true)
+                  .setIsUserVerified(true)
+                  .setIsUserConsenting(true));
+
+      browser.get(origin + "/login");
+      browser.findElement(By.id("username")).sendKeys("alice");
+      browser.findElement(By.id("password")).sendKeys(PASSWORD);
+      browser.findElement(By.cssSelector("form[action='/login'] button[type=submit]")).click();
+      await(browser, origin + "/");
+      browser.get(origin + "/account");
+      browser.findElement(By.id("passkey-name")).sendKeys("Test laptop");
+      browser.findElement(By.id("add-passkey")).click();
+      awaitElement(browser, By.cssSelector("#passkeys .passkey-name"));
+      assertThat(browser.findElement(By.cssSelector("#passkeys .passkey-name")).getText())
+          .isEqualTo("Test laptop");
+      assertThat(authenticator.getCredentials()).hasSize(1);
+      assertThat(gatehouse.app().passkeys().list(alice.id())).hasSize(1);
+
+      browser.get(origin + "/");
+      browser.findElement(By.cssSelector("form[action='/logout'] button")).click();
+      await(browser, origin + "/login?signed_out=1");
+
+      browser.findElement(By.id("passkey-signin")).click();
+      await(browser, origin + "/");
+      assertThat(browser.findElement(By.id("signed-in-user")).getText()).isEqualTo("alice");
+      assertThat(gatehouse.app().sessions().list(Optional.of(alice.id())))
+          .anySatisfy(s -> assertThat(s.amr()).contains("hwk", "mfa"));
+
+      browser.get(origin + "/account");
+      browser.findElement(By.cssSelector("#passkeys form button")).click();
+      awaitElement(browser, By.id("no-passkeys"));
+      assertThat(gatehouse.app().passkeys().list(alice.id())).isEmpty();
+
+      browser.get(origin + "/");
+      browser.findElement(By.cssSelector("form[action='/logout'] button")).click();
+      await(browser, origin + "/login?signed_out=1");
+      browser.findElement(By.id("passkey-signin")).click();
+      awaitElement(browser, By.cssSelector("#passkey-error:not([hidden])"));
+      assertThat(browser.getCurrentUrl()).isEqualTo(origin + "/login?signed_out=1");
+    } finally {
+      browser.quit();
+    }
+  }
+
+  private static void await(ChromeDriver browser, String url) throws InterruptedException {
+    for (int i = 0; i < 100 && !url.equals(browser.getCurrentUrl()); i++) {
+      Thread.sleep(100);
+    }
+    assertThat(browser.getCurrentUrl()).isEqualTo(url);
+  }
+
+  private static void awaitElement(ChromeDriver browser, By selector) throws InterruptedException {
+    for (int i = 0; i < 100 && browser.findElements(selector).isEmpty(); i++) {
+      Thread.sleep(100);
+    }
+    assertThat(browser.findElements(selector))
+        .as("%s on %s: %s", selector, browser.getCurrentUrl(), browser.getPageSource())
+        .isNotEmpty();
+  }
+}
