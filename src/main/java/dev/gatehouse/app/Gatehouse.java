@@ -10,6 +10,7 @@ import dev.gatehouse.forwardauth.IdentityResolver;
 import dev.gatehouse.forwardauth.Verifier;
 import dev.gatehouse.identity.Directory;
 import dev.gatehouse.kernel.Tokens;
+import dev.gatehouse.keys.AtRestCipher;
 import dev.gatehouse.mail.LogTransport;
 import dev.gatehouse.mail.MailTransport;
 import dev.gatehouse.mail.OutboxWorker;
@@ -21,6 +22,7 @@ import dev.gatehouse.signin.magiclink.MagicLinkService;
 import dev.gatehouse.signin.magiclink.PasswordResetService;
 import dev.gatehouse.signin.passkey.PasskeyService;
 import dev.gatehouse.signin.password.PasswordSignIn;
+import dev.gatehouse.signin.totp.TotpService;
 import dev.gatehouse.store.Database;
 import dev.gatehouse.store.JdbcApiKeys;
 import dev.gatehouse.store.JdbcGroups;
@@ -32,6 +34,7 @@ import dev.gatehouse.store.JdbcServerSecrets;
 import dev.gatehouse.store.JdbcSessions;
 import dev.gatehouse.store.JdbcSetupTokens;
 import dev.gatehouse.store.JdbcThrottle;
+import dev.gatehouse.store.JdbcTotp;
 import dev.gatehouse.store.JdbcUsers;
 import dev.gatehouse.store.StoreException;
 import dev.gatehouse.url.RedirectValidator;
@@ -53,6 +56,7 @@ import dev.gatehouse.web.portal.MagicLinkEndpoint;
 import dev.gatehouse.web.portal.PasskeyEndpoint;
 import dev.gatehouse.web.portal.ResetEndpoint;
 import dev.gatehouse.web.portal.SetupEndpoint;
+import dev.gatehouse.web.portal.TotpEndpoint;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -90,6 +94,7 @@ public final class Gatehouse implements AutoCloseable {
   private final MagicLinkService magicLinks;
   private final PasswordResetService passwordResets;
   private final PasskeyService passkeys;
+  private final TotpService totp;
 
   private Gatehouse(GatehouseConfig config, Clock clock) {
     this.config = config;
@@ -133,6 +138,15 @@ public final class Gatehouse implements AutoCloseable {
     this.throttle =
         new Throttle(
             new JdbcThrottle(database), clock, signin.maxBackoff(), signin.attemptWindow());
+    this.totp =
+        new TotpService(
+            new JdbcTotp(database),
+            AtRestCipher.fromKeyFile(atRestKeyFile(config), random),
+            throttle,
+            sessions,
+            clock,
+            random,
+            "Gatehouse");
     this.passwordSignIn =
         new PasswordSignIn(
             directory,
@@ -144,7 +158,8 @@ public final class Gatehouse implements AutoCloseable {
             sessions,
             clock,
             signin.accountFreeAttempts(),
-            signin.addressFreeAttempts());
+            signin.addressFreeAttempts(),
+            totp::isEnabled);
     this.secrets = new JdbcServerSecrets(database, clock);
     this.outbox = new JdbcOutbox(database);
     GatehouseConfig.Mail mail = config.mail();
@@ -230,9 +245,29 @@ public final class Gatehouse implements AutoCloseable {
             csrf,
             config.session().absoluteTimeout(),
             random);
+    TotpEndpoint totpPage =
+        new TotpEndpoint(
+            totp,
+            directory,
+            webSessions,
+            redirects,
+            templates,
+            errors,
+            registry,
+            clock,
+            origin,
+            cookie.secure());
     LoginEndpoint login =
         new LoginEndpoint(
-            passwordSignIn, webSessions, redirects, templates, errors, registry, origin);
+            passwordSignIn,
+            webSessions,
+            redirects,
+            templates,
+            errors,
+            registry,
+            origin,
+            totp,
+            totpPage);
     HomeEndpoint home =
         new HomeEndpoint(directory, webSessions, redirects, templates, errors, origin);
     MagicLinkEndpoint magicLinkPage =
@@ -273,6 +308,11 @@ public final class Gatehouse implements AutoCloseable {
         .post("/login", login::submit)
         .post("/logout", home::logout)
         .get("/account", passkeyPage::account)
+        .get("/account/totp", totpPage::showEnrol)
+        .post("/account/totp", totpPage::confirm)
+        .post("/account/totp/disable", totpPage::disable)
+        .get("/login/totp", totpPage::showCode)
+        .post("/login/totp", totpPage::submitCode)
         .post("/account/passkeys/remove", passkeyPage::remove)
         .post("/passkeys/register/start", passkeyPage::registerStart)
         .post("/passkeys/register/finish", passkeyPage::registerFinish)
@@ -305,6 +345,12 @@ public final class Gatehouse implements AutoCloseable {
     WebServer web = new WebServer(server.listenHost(), server.listenPort(), router);
     web.start();
     return web;
+  }
+
+  /** The at-rest key lives in the data directory, beside (never inside) the database. */
+  private static Path atRestKeyFile(GatehouseConfig config) {
+    createPrivateDirectory(config.dataDir());
+    return config.dataDir().resolve("at-rest.key");
   }
 
   private static void createPrivateDirectory(Path dir) {
@@ -357,6 +403,11 @@ public final class Gatehouse implements AutoCloseable {
   /** Passkeys. */
   public PasskeyService passkeys() {
     return passkeys;
+  }
+
+  /** TOTP. */
+  public TotpService totp() {
+    return totp;
   }
 
   /** API keys. */

@@ -24,6 +24,10 @@ public enum SafeMessage {
       400,
       "magic_link_invalid",
       "This sign-in link is invalid, used or expired. Ask for a new one."),
+  STEP_UP_REQUIRED(
+      403,
+      "step_up_required",
+      "To change how you sign in, sign out and sign in again with your password or a passkey."),
   UNAVAILABLE(503, "unavailable", "Gatehouse cannot answer right now. Try again shortly."),
   INTERNAL(500, "internal", "Something went wrong on our side. The error has been logged.");
 

@@ -22,6 +22,19 @@ public record Session(
     String userAgent,
     String clientAddress) {
 
+  /** How long after sign-in a session may still change sign-in methods. */
+  public static final java.time.Duration STEP_UP_WINDOW = java.time.Duration.ofMinutes(30);
+
+  /**
+   * Step-up: whether this session may add or remove sign-in methods at {@code now}. It must have
+   * started within {@link #STEP_UP_WINDOW} with a password or a passkey — a session from an emailed
+   * link alone is not enough, whatever its age (the method counts, not only recency).
+   */
+  public boolean mayChangeSignInMethods(Instant now) {
+    boolean strong = amr.contains("pwd") || amr.contains("hwk");
+    return strong && now.isBefore(createdAt.plus(STEP_UP_WINDOW));
+  }
+
   /** Copy with a new last-seen time. */
   Session touchedAt(Instant at) {
     return new Session(

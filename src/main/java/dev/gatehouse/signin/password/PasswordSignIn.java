@@ -6,12 +6,14 @@ import dev.gatehouse.credential.PasswordPolicy;
 import dev.gatehouse.identity.Directory;
 import dev.gatehouse.identity.User;
 import dev.gatehouse.identity.UserRepository;
+import dev.gatehouse.kernel.UserId;
 import dev.gatehouse.session.SessionService;
 import dev.gatehouse.signin.Throttle;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Password sign-in. Unknown usernames, wrong passwords and disabled accounts take the same path and
@@ -21,7 +23,10 @@ import java.util.Set;
  */
 public final class PasswordSignIn {
   /** Outcome of one attempt. */
-  public sealed interface Outcome permits Success, Failed, Throttled {}
+  public sealed interface Outcome permits Success, SecondFactor, Failed, Throttled {}
+
+  /** The password was right, and the user has a second factor: no session yet. */
+  public record SecondFactor(User user) implements Outcome {}
 
   /** Signed in: a new session was issued. */
   public record Success(User user, SessionService.Issued issued) implements Outcome {}
@@ -42,6 +47,7 @@ public final class PasswordSignIn {
   private final Clock clock;
   private final int accountFreeAttempts;
   private final int addressFreeAttempts;
+  private final Predicate<UserId> hasSecondFactor;
 
   /** Wires the flow. */
   public PasswordSignIn(
@@ -54,7 +60,8 @@ public final class PasswordSignIn {
       SessionService sessions,
       Clock clock,
       int accountFreeAttempts,
-      int addressFreeAttempts) {
+      int addressFreeAttempts,
+      Predicate<UserId> hasSecondFactor) {
     this.directory = directory;
     this.users = users;
     this.credentials = credentials;
@@ -65,6 +72,7 @@ public final class PasswordSignIn {
     this.clock = clock;
     this.accountFreeAttempts = accountFreeAttempts;
     this.addressFreeAttempts = addressFreeAttempts;
+    this.hasSecondFactor = hasSecondFactor;
   }
 
   /** Attempts a sign-in. */
@@ -97,6 +105,9 @@ public final class PasswordSignIn {
     throttle.refund(addressKey);
     if (hasher.needsRehash(hash.get())) {
       credentials.setPasswordHash(user.get().id(), hasher.hash(normalised.get()), clock.instant());
+    }
+    if (hasSecondFactor.test(user.get().id())) {
+      return new SecondFactor(user.get());
     }
     users.recordSignIn(user.get().id(), clock.instant());
     SessionService.Issued issued =

@@ -2,6 +2,7 @@ package dev.gatehouse.web.portal;
 
 import dev.gatehouse.kernel.SafeMessage;
 import dev.gatehouse.signin.password.PasswordSignIn;
+import dev.gatehouse.signin.totp.TotpService;
 import dev.gatehouse.url.RedirectValidator;
 import dev.gatehouse.web.ErrorPages;
 import dev.gatehouse.web.Exchange;
@@ -28,6 +29,8 @@ public final class LoginEndpoint {
   private final ErrorPages errors;
   private final MeterRegistry metrics;
   private final String home;
+  private final TotpService totp;
+  private final TotpEndpoint secondFactor;
 
   /** Wires the endpoint. */
   public LoginEndpoint(
@@ -37,7 +40,9 @@ public final class LoginEndpoint {
       Templates templates,
       ErrorPages errors,
       MeterRegistry metrics,
-      String publicOrigin) {
+      String publicOrigin,
+      TotpService totp,
+      TotpEndpoint secondFactor) {
     this.signIn = signIn;
     this.sessions = sessions;
     this.redirects = redirects;
@@ -45,6 +50,8 @@ public final class LoginEndpoint {
     this.errors = errors;
     this.metrics = metrics;
     this.home = publicOrigin + "/";
+    this.totp = totp;
+    this.secondFactor = secondFactor;
   }
 
   /** {@code GET /login}. */
@@ -91,6 +98,20 @@ public final class LoginEndpoint {
         sessions.end(exchange); // The browser's previous session, if any, is replaced, not kept.
         sessions.start(exchange, success.issued().token());
         exchange.redirect(303, rd.orElse(home));
+      }
+      case PasswordSignIn.SecondFactor second -> {
+        count("second-factor");
+        exchange.addCookie(secondFactor.challengeCookie(totp.challenge(second.user().id())));
+        exchange.redirect(
+            303,
+            home
+                + "login/totp"
+                + rd.map(
+                        r ->
+                            "?rd="
+                                + java.net.URLEncoder.encode(
+                                    r, java.nio.charset.StandardCharsets.UTF_8))
+                    .orElse(""));
       }
       case PasswordSignIn.Failed failed -> {
         count("failure");

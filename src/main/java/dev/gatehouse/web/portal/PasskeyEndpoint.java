@@ -16,7 +16,6 @@ import dev.gatehouse.web.Templates;
 import dev.gatehouse.web.WebSessions;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -32,7 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PasskeyEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(PasskeyEndpoint.class);
-  private static final Duration STEP_UP_WINDOW = Duration.ofMinutes(30);
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -211,10 +209,8 @@ public final class PasskeyEndpoint {
     return directory.findById(current.get().session().userId()).filter(u -> !u.disabled());
   }
 
-  /** Step-up: a recent session started with a password or a passkey. */
   private boolean mayChange(Session session) {
-    boolean strong = session.amr().contains("pwd") || session.amr().contains("hwk");
-    return strong && clock.instant().isBefore(session.createdAt().plus(STEP_UP_WINDOW));
+    return session.mayChangeSignInMethods(clock.instant());
   }
 
   private static String envelope(PasskeyService.Started started) {
