@@ -1,6 +1,7 @@
 package dev.gatehouse.admin;
 
 import dev.gatehouse.apikey.ApiKeyService;
+import dev.gatehouse.audit.AuditLog;
 import dev.gatehouse.credential.CredentialRepository;
 import dev.gatehouse.credential.PasswordHasher;
 import dev.gatehouse.credential.PasswordPolicy;
@@ -9,6 +10,7 @@ import dev.gatehouse.identity.DirectoryException;
 import dev.gatehouse.identity.User;
 import dev.gatehouse.session.SessionService;
 import java.time.Clock;
+import java.util.Optional;
 
 /**
  * Administrative account changes that must also end sessions (SECURITY.md §4): disabling, deleting
@@ -21,6 +23,7 @@ public final class Accounts {
   private final PasswordPolicy policy;
   private final SessionService sessions;
   private final ApiKeyService apiKeys;
+  private final AuditLog audit;
   private final Clock clock;
 
   /** Wires the use cases. */
@@ -31,6 +34,7 @@ public final class Accounts {
       PasswordPolicy policy,
       SessionService sessions,
       ApiKeyService apiKeys,
+      AuditLog audit,
       Clock clock) {
     this.directory = directory;
     this.credentials = credentials;
@@ -38,6 +42,7 @@ public final class Accounts {
     this.policy = policy;
     this.sessions = sessions;
     this.apiKeys = apiKeys;
+    this.audit = audit;
     this.clock = clock;
   }
 
@@ -46,6 +51,8 @@ public final class Accounts {
     directory.setDisabled(user.id(), true);
     sessions.revokeAll(user.id());
     apiKeys.invalidate();
+    audit.record(
+        "user.disabled", Optional.of(user.id()), user.username(), "admin", "sessions ended");
   }
 
   /** Enables the user. */
@@ -59,6 +66,12 @@ public final class Accounts {
     apiKeys.revokeAll(user.id());
     directory.deleteUser(user.id());
     apiKeys.invalidate();
+    audit.record(
+        "user.deleted",
+        Optional.of(user.id()),
+        user.username(),
+        "admin",
+        "sessions and keys ended");
   }
 
   /** Sets a new password (policy-checked) and ends the user's sessions. */
@@ -69,5 +82,7 @@ public final class Accounts {
             .orElseThrow(() -> new DirectoryException.InvalidValueException(policy.problem()));
     credentials.setPasswordHash(user.id(), hasher.hash(accepted), clock.instant());
     sessions.revokeAll(user.id());
+    audit.record(
+        "password.set", Optional.of(user.id()), user.username(), "admin", "sessions ended");
   }
 }

@@ -3,6 +3,7 @@ package dev.gatehouse.app;
 import dev.gatehouse.admin.Accounts;
 import dev.gatehouse.admin.FirstRunSetup;
 import dev.gatehouse.apikey.ApiKeyService;
+import dev.gatehouse.audit.AuditLog;
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.credential.PasswordHasher;
 import dev.gatehouse.credential.PasswordPolicy;
@@ -25,6 +26,7 @@ import dev.gatehouse.signin.password.PasswordSignIn;
 import dev.gatehouse.signin.totp.TotpService;
 import dev.gatehouse.store.Database;
 import dev.gatehouse.store.JdbcApiKeys;
+import dev.gatehouse.store.JdbcAudit;
 import dev.gatehouse.store.JdbcGroups;
 import dev.gatehouse.store.JdbcMagicLinks;
 import dev.gatehouse.store.JdbcOutbox;
@@ -95,6 +97,7 @@ public final class Gatehouse implements AutoCloseable {
   private final PasswordResetService passwordResets;
   private final PasskeyService passkeys;
   private final TotpService totp;
+  private final AuditLog audit;
 
   private Gatehouse(GatehouseConfig config, Clock clock) {
     this.config = config;
@@ -111,6 +114,7 @@ public final class Gatehouse implements AutoCloseable {
             config.database().poolSize(),
             config.dataDir());
     this.users = new JdbcUsers(database);
+    this.audit = new AuditLog(new JdbcAudit(database), clock, random);
     JdbcGroups groups = new JdbcGroups(database);
     JdbcRoles roles = new JdbcRoles(database);
     this.directory = new Directory(users, groups, roles, clock, random);
@@ -130,7 +134,7 @@ public final class Gatehouse implements AutoCloseable {
             config.session().idleTimeout(),
             config.session().absoluteTimeout());
     this.apiKeys = new ApiKeyService(new JdbcApiKeys(database), clock, random);
-    this.accounts = new Accounts(directory, users, hasher, policy, sessions, apiKeys, clock);
+    this.accounts = new Accounts(directory, users, hasher, policy, sessions, apiKeys, audit, clock);
     this.setup =
         new FirstRunSetup(
             new JdbcSetupTokens(database), directory, users, hasher, policy, clock, random);
@@ -256,7 +260,8 @@ public final class Gatehouse implements AutoCloseable {
             registry,
             clock,
             origin,
-            cookie.secure());
+            cookie.secure(),
+            audit);
     LoginEndpoint login =
         new LoginEndpoint(
             passwordSignIn,
@@ -267,17 +272,18 @@ public final class Gatehouse implements AutoCloseable {
             registry,
             origin,
             totp,
-            totpPage);
+            totpPage,
+            audit);
     HomeEndpoint home =
-        new HomeEndpoint(directory, webSessions, redirects, templates, errors, origin);
+        new HomeEndpoint(directory, webSessions, redirects, templates, errors, origin, audit);
     MagicLinkEndpoint magicLinkPage =
         new MagicLinkEndpoint(
-            magicLinks, webSessions, templates, errors, registry, origin, cookie.secure());
+            magicLinks, webSessions, templates, errors, registry, origin, cookie.secure(), audit);
     ResetEndpoint resetPage =
-        new ResetEndpoint(passwordResets, policy, webSessions, templates, errors, origin);
+        new ResetEndpoint(passwordResets, policy, webSessions, templates, errors, origin, audit);
     PasskeyEndpoint passkeyPage =
         new PasskeyEndpoint(
-            passkeys, directory, webSessions, templates, errors, registry, clock, origin);
+            passkeys, directory, webSessions, templates, errors, registry, clock, origin, audit);
     SetupEndpoint setupPage =
         new SetupEndpoint(setup, policy, webSessions, templates, errors, origin);
     OpsEndpoints ops = new OpsEndpoints(database::ping, registry);
@@ -403,6 +409,11 @@ public final class Gatehouse implements AutoCloseable {
   /** Passkeys. */
   public PasskeyService passkeys() {
     return passkeys;
+  }
+
+  /** The audit trail. */
+  public AuditLog audit() {
+    return audit;
   }
 
   /** TOTP. */

@@ -33,6 +33,7 @@ import picocli.CommandLine.Option;
       SnippetCommand.class,
       SelftestCommand.class,
       MailCommand.class,
+      AuditCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -116,6 +116,11 @@ class CliTest {
       CliRunner.Result sessions = run("session", "list", "--user", "carol");
       assertThat(sessions.out()).contains("carol", "pwd");
       assertThat(run("session", "list").out()).as("all users' sessions").contains("carol");
+      server.browser().signIn("carol", "wrong password, surely");
+      CliRunner.Result audit = run("audit", "--limit", "10");
+      assertThat(audit.out()).contains("signin.success", "signin.failure", "carol", "password");
+      assertThat(audit.out())
+          .doesNotContain("wrong password, surely", "correct horse battery staple");
       assertThat(run("session", "revoke", "--user", "carol").out()).contains("revoked 1 session");
     }
   }

@@ -1,5 +1,6 @@
 package dev.gatehouse.web.portal;
 
+import dev.gatehouse.audit.AuditLog;
 import dev.gatehouse.identity.Directory;
 import dev.gatehouse.identity.User;
 import dev.gatehouse.kernel.SafeMessage;
@@ -27,6 +28,8 @@ public final class HomeEndpoint {
   private final ErrorPages errors;
   private final String publicOrigin;
 
+  private final AuditLog audit;
+
   /** Wires the endpoint. */
   public HomeEndpoint(
       Directory directory,
@@ -34,13 +37,15 @@ public final class HomeEndpoint {
       RedirectValidator redirects,
       Templates templates,
       ErrorPages errors,
-      String publicOrigin) {
+      String publicOrigin,
+      AuditLog audit) {
     this.directory = directory;
     this.sessions = sessions;
     this.redirects = redirects;
     this.templates = templates;
     this.errors = errors;
     this.publicOrigin = publicOrigin;
+    this.audit = audit;
   }
 
   /** {@code GET /}. */
@@ -71,6 +76,16 @@ public final class HomeEndpoint {
       errors.render(exchange, SafeMessage.CSRF_FAILED);
       return;
     }
+    sessions
+        .current(exchange)
+        .ifPresent(
+            c ->
+                audit.record(
+                    "signout",
+                    Optional.of(c.session().userId()),
+                    "",
+                    exchange.clientAddress(),
+                    "session " + c.session().id()));
     sessions.end(exchange);
     Optional<String> rd = exchange.form("rd").flatMap(redirects::validate);
     exchange.redirect(303, rd.orElse(publicOrigin + "/login?signed_out=1"));

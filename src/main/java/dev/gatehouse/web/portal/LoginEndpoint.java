@@ -1,5 +1,6 @@
 package dev.gatehouse.web.portal;
 
+import dev.gatehouse.audit.AuditLog;
 import dev.gatehouse.kernel.SafeMessage;
 import dev.gatehouse.signin.password.PasswordSignIn;
 import dev.gatehouse.signin.totp.TotpService;
@@ -32,6 +33,8 @@ public final class LoginEndpoint {
   private final TotpService totp;
   private final TotpEndpoint secondFactor;
 
+  private final AuditLog audit;
+
   /** Wires the endpoint. */
   public LoginEndpoint(
       PasswordSignIn signIn,
@@ -42,7 +45,8 @@ public final class LoginEndpoint {
       MeterRegistry metrics,
       String publicOrigin,
       TotpService totp,
-      TotpEndpoint secondFactor) {
+      TotpEndpoint secondFactor,
+      AuditLog audit) {
     this.signIn = signIn;
     this.sessions = sessions;
     this.redirects = redirects;
@@ -52,6 +56,7 @@ public final class LoginEndpoint {
     this.home = publicOrigin + "/";
     this.totp = totp;
     this.secondFactor = secondFactor;
+    this.audit = audit;
   }
 
   /** {@code GET /login}. */
@@ -95,12 +100,24 @@ public final class LoginEndpoint {
             success.user().username(),
             exchange.clientAddress(),
             success.issued().session().id());
+        audit.record(
+            "signin.success",
+            Optional.of(success.user().id()),
+            success.user().username(),
+            exchange.clientAddress(),
+            "password");
         sessions.end(exchange); // The browser's previous session, if any, is replaced, not kept.
         sessions.start(exchange, success.issued().token());
         exchange.redirect(303, rd.orElse(home));
       }
       case PasswordSignIn.SecondFactor second -> {
         count("second-factor");
+        audit.record(
+            "signin.password-ok",
+            Optional.of(second.user().id()),
+            second.user().username(),
+            exchange.clientAddress(),
+            "second factor pending");
         exchange.addCookie(secondFactor.challengeCookie(totp.challenge(second.user().id())));
         exchange.redirect(
             303,
@@ -115,11 +132,15 @@ public final class LoginEndpoint {
       }
       case PasswordSignIn.Failed failed -> {
         count("failure");
+        // What was typed as a username is not recorded: people type passwords there too.
+        audit.record("signin.failure", Optional.empty(), "", exchange.clientAddress(), "password");
         LOG.info("sign-in: failed attempt from {}", exchange.clientAddress());
         render(exchange, 401, username, rd.orElse(""), SafeMessage.SIGNIN_FAILED.text(), "");
       }
       case PasswordSignIn.Throttled throttled -> {
         count("throttled");
+        audit.record(
+            "signin.throttled", Optional.empty(), "", exchange.clientAddress(), "password");
         LOG.info("sign-in: throttled attempt from {}", exchange.clientAddress());
         long seconds = Math.max(1, throttled.retryAfter().toSeconds());
         exchange.addHeader("Retry-After", Long.toString(seconds));

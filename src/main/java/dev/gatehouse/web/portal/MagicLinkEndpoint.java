@@ -1,5 +1,6 @@
 package dev.gatehouse.web.portal;
 
+import dev.gatehouse.audit.AuditLog;
 import dev.gatehouse.kernel.SafeMessage;
 import dev.gatehouse.kernel.Tokens;
 import dev.gatehouse.signin.magiclink.MagicLinkService;
@@ -34,6 +35,8 @@ public final class MagicLinkEndpoint {
   private final boolean secure;
   private final SecureRandom random = new SecureRandom();
 
+  private final AuditLog audit;
+
   /** Wires the pages. */
   public MagicLinkEndpoint(
       MagicLinkService links,
@@ -42,7 +45,8 @@ public final class MagicLinkEndpoint {
       ErrorPages errors,
       MeterRegistry metrics,
       String publicOrigin,
-      boolean secure) {
+      boolean secure,
+      AuditLog audit) {
     this.links = links;
     this.sessions = sessions;
     this.templates = templates;
@@ -50,6 +54,7 @@ public final class MagicLinkEndpoint {
     this.metrics = metrics;
     this.home = publicOrigin + "/";
     this.secure = secure;
+    this.audit = audit;
     this.pendingCookie = secure ? "__Host-gatehouse_pending" : "gatehouse_pending";
   }
 
@@ -129,6 +134,12 @@ public final class MagicLinkEndpoint {
             signedIn.user().username(),
             exchange.clientAddress(),
             signedIn.issued().session().id());
+        audit.record(
+            "signin.success",
+            Optional.of(signedIn.user().id()),
+            signedIn.user().username(),
+            exchange.clientAddress(),
+            "email link");
         sessions.end(exchange);
         sessions.start(exchange, signedIn.issued().token());
         exchange.addCookie(

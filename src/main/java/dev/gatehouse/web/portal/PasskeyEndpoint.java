@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.audit.AuditLog;
 import dev.gatehouse.identity.Directory;
 import dev.gatehouse.identity.User;
 import dev.gatehouse.kernel.SafeMessage;
@@ -44,6 +45,8 @@ public final class PasskeyEndpoint {
   private final Clock clock;
   private final String publicOrigin;
 
+  private final AuditLog audit;
+
   /** Wires the endpoints. */
   public PasskeyEndpoint(
       PasskeyService passkeys,
@@ -53,7 +56,8 @@ public final class PasskeyEndpoint {
       ErrorPages errors,
       MeterRegistry metrics,
       Clock clock,
-      String publicOrigin) {
+      String publicOrigin,
+      AuditLog audit) {
     this.passkeys = passkeys;
     this.directory = directory;
     this.sessions = sessions;
@@ -62,6 +66,7 @@ public final class PasskeyEndpoint {
     this.metrics = metrics;
     this.clock = clock;
     this.publicOrigin = publicOrigin;
+    this.audit = audit;
   }
 
   /** The account page view. */
@@ -129,6 +134,12 @@ public final class PasskeyEndpoint {
       exchange.json(400, "{\"error\":\"The passkey could not be verified. Try again.\"}");
       return;
     }
+    audit.record(
+        "factor.added",
+        Optional.of(user.get().id()),
+        user.get().username(),
+        exchange.clientAddress(),
+        "passkey " + added.get().name());
     LOG.info("passkey: user {} added passkey \"{}\"", user.get().username(), added.get().name());
     exchange.json(200, "{\"ok\":true}");
   }
@@ -163,6 +174,12 @@ public final class PasskeyEndpoint {
             signedIn.user().username(),
             exchange.clientAddress(),
             signedIn.issued().session().id());
+        audit.record(
+            "signin.success",
+            Optional.of(signedIn.user().id()),
+            signedIn.user().username(),
+            exchange.clientAddress(),
+            "passkey");
         sessions.end(exchange);
         sessions.start(exchange, signedIn.issued().token());
         exchange.json(200, "{\"redirect\":\"" + publicOrigin + "/\"}");
@@ -171,6 +188,12 @@ public final class PasskeyEndpoint {
         metrics.counter("gatehouse.signins", "method", "passkey", "result", "failure").increment();
         LOG.info(
             "sign-in: passkey refused from {}: {}", exchange.clientAddress(), refused.reason());
+        audit.record(
+            "signin.failure",
+            Optional.empty(),
+            "",
+            exchange.clientAddress(),
+            "passkey: " + refused.reason());
         exchange.json(401, "{\"error\":\"This passkey was not accepted.\"}");
       }
     }
@@ -187,7 +210,14 @@ public final class PasskeyEndpoint {
       errors.render(exchange, SafeMessage.FORBIDDEN);
       return;
     }
-    passkeys.remove(current.get().session().userId(), exchange.formOrEmpty("id"));
+    if (passkeys.remove(current.get().session().userId(), exchange.formOrEmpty("id"))) {
+      audit.record(
+          "factor.removed",
+          Optional.of(current.get().session().userId()),
+          "",
+          exchange.clientAddress(),
+          "passkey");
+    }
     exchange.redirect(303, publicOrigin + "/account");
   }
 

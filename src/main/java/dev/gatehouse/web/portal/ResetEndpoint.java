@@ -1,5 +1,6 @@
 package dev.gatehouse.web.portal;
 
+import dev.gatehouse.audit.AuditLog;
 import dev.gatehouse.credential.PasswordPolicy;
 import dev.gatehouse.kernel.SafeMessage;
 import dev.gatehouse.signin.magiclink.PasswordResetService;
@@ -27,6 +28,8 @@ public final class ResetEndpoint {
   private final ErrorPages errors;
   private final String publicOrigin;
 
+  private final AuditLog audit;
+
   /** Wires the pages. */
   public ResetEndpoint(
       PasswordResetService resets,
@@ -34,13 +37,15 @@ public final class ResetEndpoint {
       WebSessions sessions,
       Templates templates,
       ErrorPages errors,
-      String publicOrigin) {
+      String publicOrigin,
+      AuditLog audit) {
     this.resets = resets;
     this.policy = policy;
     this.sessions = sessions;
     this.templates = templates;
     this.errors = errors;
     this.publicOrigin = publicOrigin;
+    this.audit = audit;
   }
 
   /** {@code GET /reset/request}. */
@@ -95,6 +100,12 @@ public final class ResetEndpoint {
         LOG.info(
             "password reset: user {} set a new password; all its sessions ended",
             done.user().username());
+        audit.record(
+            "password.reset",
+            Optional.of(done.user().id()),
+            done.user().username(),
+            exchange.clientAddress(),
+            "all sessions ended");
         sessions.end(exchange);
         exchange.redirect(303, publicOrigin + "/login?reset=done");
       }

@@ -4,6 +4,7 @@ import com.google.zxing.BarcodeFormat;
 import com.google.zxing.WriterException;
 import com.google.zxing.common.BitMatrix;
 import com.google.zxing.qrcode.QRCodeWriter;
+import dev.gatehouse.audit.AuditLog;
 import dev.gatehouse.identity.Directory;
 import dev.gatehouse.identity.User;
 import dev.gatehouse.kernel.SafeMessage;
@@ -43,6 +44,8 @@ public final class TotpEndpoint {
   private final String challengeCookie;
   private final boolean secure;
 
+  private final AuditLog audit;
+
   /** Wires the pages. */
   public TotpEndpoint(
       TotpService totp,
@@ -54,7 +57,8 @@ public final class TotpEndpoint {
       MeterRegistry metrics,
       Clock clock,
       String publicOrigin,
-      boolean secure) {
+      boolean secure,
+      AuditLog audit) {
     this.totp = totp;
     this.directory = directory;
     this.sessions = sessions;
@@ -65,6 +69,7 @@ public final class TotpEndpoint {
     this.clock = clock;
     this.publicOrigin = publicOrigin;
     this.secure = secure;
+    this.audit = audit;
     this.challengeCookie = secure ? "__Host-gatehouse_mfa" : "gatehouse_mfa";
   }
 
@@ -122,6 +127,12 @@ public final class TotpEndpoint {
             "sign-in: user {} completed the second factor (session {})",
             done.user(),
             done.issued().session().id());
+        audit.record(
+            "signin.success",
+            Optional.of(done.user()),
+            "",
+            exchange.clientAddress(),
+            "password+totp");
         sessions.end(exchange);
         sessions.start(exchange, done.issued().token());
         exchange.addCookie(
@@ -137,6 +148,7 @@ public final class TotpEndpoint {
         metrics
             .counter("gatehouse.signins", "method", "password+totp", "result", "failure")
             .increment();
+        audit.record("signin.failure", Optional.empty(), "", exchange.clientAddress(), "totp code");
         renderCode(
             exchange,
             401,
@@ -214,6 +226,12 @@ public final class TotpEndpoint {
       return;
     }
     LOG.info("totp: user {} turned on two-factor sign-in", user.get().username());
+    audit.record(
+        "factor.added",
+        Optional.of(user.get().id()),
+        user.get().username(),
+        exchange.clientAddress(),
+        "totp");
     render(
         exchange,
         200,
@@ -233,6 +251,12 @@ public final class TotpEndpoint {
     }
     totp.disable(user.get().id());
     LOG.info("totp: user {} turned off two-factor sign-in", user.get().username());
+    audit.record(
+        "factor.removed",
+        Optional.of(user.get().id()),
+        user.get().username(),
+        exchange.clientAddress(),
+        "totp");
     exchange.redirect(303, publicOrigin + "/account");
   }
 

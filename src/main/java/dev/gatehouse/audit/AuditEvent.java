@@ -1,0 +1,21 @@
+package dev.gatehouse.audit;
+
+import dev.gatehouse.kernel.UserId;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * One security event. {@code detail} is short, plain text chosen by Gatehouse (a method, a key id,
+ * a reason), never a secret. Immutable.
+ *
+ * @param kind e.g. {@code signin.success}, {@code signin.failure}, {@code factor.added}
+ * @param username the account concerned, or what was typed for a failed sign-in
+ */
+public record AuditEvent(
+    String id,
+    Instant at,
+    String kind,
+    Optional<UserId> user,
+    String username,
+    String clientAddress,
+    String detail) {}

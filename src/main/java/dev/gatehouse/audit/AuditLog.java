@@ -1,0 +1,65 @@
+package dev.gatehouse.audit;
+
+import dev.gatehouse.kernel.UserId;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit trail of sign-ins, failures, factor changes and revocations, kept in the database and
+ * readable with {@code gatehouse audit}. Recording never fails the action it records: a store error
+ * is logged and swallowed. Thread-safe.
+ */
+public final class AuditLog {
+  private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+
+  /** Storage of events. Thread-safe; no method returns null. */
+  public interface Store {
+    /** Appends an event. */
+    void append(AuditEvent event);
+
+    /** Newest events first, optionally of one user. */
+    List<AuditEvent> list(Optional<UserId> user, int limit);
+  }
+
+  private final Store store;
+  private final Clock clock;
+  private final SecureRandom random;
+
+  /** A log writing to {@code store}. */
+  public AuditLog(Store store, Clock clock, SecureRandom random) {
+    this.store = store;
+    this.clock = clock;
+    this.random = random;
+  }
+
+  /** Records an event. */
+  public void record(
+      String kind, Optional<UserId> user, String username, String clientAddress, String detail) {
+    byte[] id = new byte[12];
+    random.nextBytes(id);
+    String clean = username.length() > 128 ? username.substring(0, 128) : username;
+    try {
+      store.append(
+          new AuditEvent(
+              HexFormat.of().formatHex(id),
+              clock.instant(),
+              kind,
+              user,
+              clean.replaceAll("\\p{Cntrl}", "?"),
+              clientAddress,
+              detail.replaceAll("\\p{Cntrl}", "?")));
+    } catch (RuntimeException e) {
+      LOG.error("could not record audit event {}: {}", kind, e.toString());
+    }
+  }
+
+  /** Newest events first. */
+  public List<AuditEvent> list(Optional<UserId> user, int limit) {
+    return store.list(user, limit);
+  }
+}
