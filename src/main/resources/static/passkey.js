@@ -96,7 +96,9 @@
       signInButton.addEventListener("click", function () {
         signIn("optional").catch(function (e) { if (e.name !== "AbortError") showError(e.message); });
       });
-      if (PublicKeyCredential.isConditionalMediationAvailable) {
+      // Offer passkeys in the username autofill, except right after an explicit sign-out.
+      var justSignedOut = /[?&]signed_out=/.test(window.location.search);
+      if (!justSignedOut && PublicKeyCredential.isConditionalMediationAvailable) {
         PublicKeyCredential.isConditionalMediationAvailable().then(function (available) {
           if (available) signIn("conditional").catch(function () { /* autofill dismissed or replaced */ });
         });

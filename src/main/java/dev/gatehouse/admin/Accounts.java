@@ -74,6 +74,39 @@ public final class Accounts {
         "sessions and keys ended");
   }
 
+  /**
+   * The user changes its own password: the current one must verify; the new one is policy-checked;
+   * every other session of the user ends. False when the current password is wrong.
+   */
+  public boolean changePassword(
+      User user, String current, String replacement, String keepSessionId) {
+    Optional<String> hash = credentials.passwordHash(user.id());
+    Optional<String> typed = policy.normalise(current);
+    boolean valid = hash.isPresent() && typed.isPresent() && hasher.verify(typed.get(), hash.get());
+    if (!valid) {
+      hasher.verifyDummy(
+          current.isEmpty() ? "x" : current.substring(0, Math.min(current.length(), 64)));
+      return false;
+    }
+    String accepted =
+        policy
+            .acceptNew(replacement)
+            .orElseThrow(() -> new DirectoryException.InvalidValueException(policy.problem()));
+    credentials.setPasswordHash(user.id(), hasher.hash(accepted), clock.instant());
+    for (var session : sessions.list(Optional.of(user.id()))) {
+      if (!session.id().equals(keepSessionId)) {
+        sessions.revoke(session.id());
+      }
+    }
+    audit.record(
+        "password.changed",
+        Optional.of(user.id()),
+        user.username(),
+        "self",
+        "other sessions ended");
+    return true;
+  }
+
   /** Sets a new password (policy-checked) and ends the user's sessions. */
   public void setPassword(User user, String password) {
     String accepted =

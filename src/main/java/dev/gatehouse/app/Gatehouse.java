@@ -52,6 +52,7 @@ import dev.gatehouse.web.WebSessions;
 import dev.gatehouse.web.forwardauth.EchoEndpoint;
 import dev.gatehouse.web.forwardauth.ForwardAuthEndpoints;
 import dev.gatehouse.web.ops.OpsEndpoints;
+import dev.gatehouse.web.portal.AccountEndpoint;
 import dev.gatehouse.web.portal.HomeEndpoint;
 import dev.gatehouse.web.portal.LoginEndpoint;
 import dev.gatehouse.web.portal.MagicLinkEndpoint;
@@ -283,7 +284,20 @@ public final class Gatehouse implements AutoCloseable {
         new ResetEndpoint(passwordResets, policy, webSessions, templates, errors, origin, audit);
     PasskeyEndpoint passkeyPage =
         new PasskeyEndpoint(
-            passkeys, directory, webSessions, templates, errors, registry, clock, origin, audit);
+            passkeys, directory, webSessions, errors, registry, clock, origin, audit);
+    AccountEndpoint accountPage =
+        new AccountEndpoint(
+            directory,
+            sessions,
+            passkeys,
+            totp,
+            accounts,
+            webSessions,
+            templates,
+            errors,
+            audit,
+            clock,
+            origin);
     SetupEndpoint setupPage =
         new SetupEndpoint(setup, policy, webSessions, templates, errors, origin);
     OpsEndpoints ops = new OpsEndpoints(database::ping, registry);
@@ -313,7 +327,10 @@ public final class Gatehouse implements AutoCloseable {
         .get("/login", login::show)
         .post("/login", login::submit)
         .post("/logout", home::logout)
-        .get("/account", passkeyPage::account)
+        .get("/account", accountPage::show)
+        .post("/account/sessions/revoke", accountPage::revokeSession)
+        .post("/account/sessions/revoke-others", accountPage::revokeOthers)
+        .post("/account/password", accountPage::changePassword)
         .get("/account/totp", totpPage::showEnrol)
         .post("/account/totp", totpPage::confirm)
         .post("/account/totp/disable", totpPage::disable)

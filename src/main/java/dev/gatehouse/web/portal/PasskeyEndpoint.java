@@ -13,13 +13,9 @@ import dev.gatehouse.signin.passkey.PasskeyRepository;
 import dev.gatehouse.signin.passkey.PasskeyService;
 import dev.gatehouse.web.ErrorPages;
 import dev.gatehouse.web.Exchange;
-import dev.gatehouse.web.Templates;
 import dev.gatehouse.web.WebSessions;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,14 +28,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class PasskeyEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(PasskeyEndpoint.class);
-  private static final DateTimeFormatter TIME =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final PasskeyService passkeys;
   private final Directory directory;
   private final WebSessions sessions;
-  private final Templates templates;
   private final ErrorPages errors;
   private final MeterRegistry metrics;
   private final Clock clock;
@@ -52,7 +45,6 @@ public final class PasskeyEndpoint {
       PasskeyService passkeys,
       Directory directory,
       WebSessions sessions,
-      Templates templates,
       ErrorPages errors,
       MeterRegistry metrics,
       Clock clock,
@@ -61,50 +53,11 @@ public final class PasskeyEndpoint {
     this.passkeys = passkeys;
     this.directory = directory;
     this.sessions = sessions;
-    this.templates = templates;
     this.errors = errors;
     this.metrics = metrics;
     this.clock = clock;
     this.publicOrigin = publicOrigin;
     this.audit = audit;
-  }
-
-  /** The account page view. */
-  public record AccountView(
-      String csrf, String username, boolean canChange, List<PasskeyRow> passkeys) {}
-
-  /** One passkey row. */
-  public record PasskeyRow(
-      String id, String name, String created, String lastUsed, boolean flagged) {}
-
-  /** {@code GET /account}. */
-  public void account(Exchange exchange) {
-    Optional<WebSessions.Current> current = sessions.current(exchange);
-    Optional<User> user = current.flatMap(c -> directory.findById(c.session().userId()));
-    if (current.isEmpty() || user.isEmpty()) {
-      exchange.redirect(302, publicOrigin + "/login");
-      return;
-    }
-    List<PasskeyRow> rows =
-        passkeys.list(user.get().id()).stream()
-            .map(
-                p ->
-                    new PasskeyRow(
-                        p.credentialId(),
-                        p.name(),
-                        TIME.format(p.createdAt()),
-                        p.lastUsedAt().map(TIME::format).orElse("never"),
-                        p.flagged()))
-            .toList();
-    exchange.html(
-        200,
-        templates.render(
-            "account.jte",
-            new AccountView(
-                sessions.csrfToken(exchange),
-                user.get().username(),
-                mayChange(current.get().session()),
-                rows)));
   }
 
   /** {@code POST /passkeys/register/start}. */
