@@ -55,6 +55,12 @@ public final class Accounts {
         "user.disabled", Optional.of(user.id()), user.username(), "admin", "sessions ended");
   }
 
+  /** Ends every session and revokes every API key of the user ("this wasn't me"). */
+  public void endEverything(User user) {
+    sessions.revokeAll(user.id());
+    apiKeys.revokeAll(user.id());
+  }
+
   /** Enables the user. */
   public void enable(User user) {
     directory.setDisabled(user.id(), false);

@@ -21,6 +21,7 @@ import dev.gatehouse.session.SessionService;
 import dev.gatehouse.signin.Throttle;
 import dev.gatehouse.signin.magiclink.MagicLinkService;
 import dev.gatehouse.signin.magiclink.PasswordResetService;
+import dev.gatehouse.signin.magiclink.SignInAlerts;
 import dev.gatehouse.signin.passkey.PasskeyService;
 import dev.gatehouse.signin.password.PasswordSignIn;
 import dev.gatehouse.signin.totp.TotpService;
@@ -58,6 +59,7 @@ import dev.gatehouse.web.portal.LoginEndpoint;
 import dev.gatehouse.web.portal.MagicLinkEndpoint;
 import dev.gatehouse.web.portal.PasskeyEndpoint;
 import dev.gatehouse.web.portal.ResetEndpoint;
+import dev.gatehouse.web.portal.SecurityEndpoint;
 import dev.gatehouse.web.portal.SetupEndpoint;
 import dev.gatehouse.web.portal.TotpEndpoint;
 import io.micrometer.core.instrument.Gauge;
@@ -99,6 +101,7 @@ public final class Gatehouse implements AutoCloseable {
   private final PasskeyService passkeys;
   private final TotpService totp;
   private final AuditLog audit;
+  private final SignInAlerts alerts;
 
   private Gatehouse(GatehouseConfig config, Clock clock) {
     this.config = config;
@@ -194,6 +197,8 @@ public final class Gatehouse implements AutoCloseable {
             "Gatehouse",
             java.util.Set.copyOf(config.webauthn().origins()));
     JdbcMagicLinks emailLinks = new JdbcMagicLinks(database);
+    this.alerts =
+        new SignInAlerts(emailLinks, directory, clock, random, config.server().publicOrigin());
     this.passwordResets =
         new PasswordResetService(
             emailLinks,
@@ -249,7 +254,9 @@ public final class Gatehouse implements AutoCloseable {
                 config.session().cookieName(), config.session().cookieDomain(), server.secure()),
             csrf,
             config.session().absoluteTimeout(),
-            random);
+            random,
+            session ->
+                alerts.onSignIn(session.userId(), session.userAgent(), session.clientAddress()));
     TotpEndpoint totpPage =
         new TotpEndpoint(
             totp,
@@ -298,6 +305,8 @@ public final class Gatehouse implements AutoCloseable {
             audit,
             clock,
             origin);
+    SecurityEndpoint securityPage =
+        new SecurityEndpoint(alerts, accounts, directory, webSessions, templates, errors, audit);
     SetupEndpoint setupPage =
         new SetupEndpoint(setup, policy, webSessions, templates, errors, origin);
     OpsEndpoints ops = new OpsEndpoints(database::ping, registry);
@@ -327,6 +336,8 @@ public final class Gatehouse implements AutoCloseable {
         .get("/login", login::show)
         .post("/login", login::submit)
         .post("/logout", home::logout)
+        .get("/security/not-me", securityPage::show)
+        .post("/security/not-me", securityPage::confirm)
         .get("/account", accountPage::show)
         .post("/account/sessions/revoke", accountPage::revokeSession)
         .post("/account/sessions/revoke-others", accountPage::revokeOthers)

@@ -76,6 +76,51 @@ public final class JdbcMagicLinks implements MagicLinkRepository {
         == 1;
   }
 
+  @Override
+  public boolean rememberDevice(
+      UserId user,
+      String fingerprint,
+      Instant now,
+      Optional<Link> alertLink,
+      Optional<Message.Queued> alert) {
+    return jdbi.inTransaction(
+        h -> {
+          int inserted =
+              h.createUpdate(
+                      "INSERT INTO known_devices (user_id, fingerprint, first_seen) VALUES (:user, :fp, :now)"
+                          + " ON CONFLICT (user_id, fingerprint) DO NOTHING")
+                  .bind("user", user.value())
+                  .bind("fp", fingerprint)
+                  .bind("now", now.toEpochMilli())
+                  .execute();
+          if (inserted == 1 && alertLink.isPresent() && alert.isPresent()) {
+            Link link = alertLink.get();
+            h.createUpdate(
+                    "INSERT INTO magic_links (token_hash, purpose, user_id, browser_hash, created_at,"
+                        + " expires_at) VALUES (:hash, :purpose, :user, '', :created, :expires)")
+                .bind("hash", link.tokenHash())
+                .bind("purpose", purpose(link.purpose()))
+                .bind("user", link.user().value())
+                .bind("created", link.createdAt().toEpochMilli())
+                .bind("expires", link.expiresAt().toEpochMilli())
+                .execute();
+            JdbcOutbox.insert(h, alert.get(), now);
+          }
+          return inserted == 1;
+        });
+  }
+
+  @Override
+  public boolean hasKnownDevices(UserId user) {
+    return jdbi.withHandle(
+            h ->
+                h.createQuery("SELECT COUNT(*) FROM known_devices WHERE user_id = :user")
+                    .bind("user", user.value())
+                    .mapTo(Long.class)
+                    .one())
+        > 0;
+  }
+
   private static String purpose(Purpose purpose) {
     return purpose.name().toLowerCase(java.util.Locale.ROOT);
   }

@@ -26,6 +26,7 @@ public final class WebSessions {
   private final Csrf csrf;
   private final Duration cookieLifetime;
   private final SecureRandom random;
+  private final java.util.function.Consumer<Session> onSignIn;
 
   /** Wires the browser session handling. */
   public WebSessions(
@@ -33,13 +34,15 @@ public final class WebSessions {
       SessionCookie cookie,
       Csrf csrf,
       Duration cookieLifetime,
-      SecureRandom random) {
+      SecureRandom random,
+      java.util.function.Consumer<Session> onSignIn) {
     this.sessions = sessions;
     this.cookie = cookie;
     this.csrfCookieName = cookie.secure() ? "__Host-gatehouse_csrf" : "gatehouse_csrf";
     this.csrf = csrf;
     this.cookieLifetime = cookieLifetime;
     this.random = random;
+    this.onSignIn = onSignIn;
   }
 
   /** A session resolved from the request, with its cookie token. */
@@ -71,10 +74,18 @@ public final class WebSessions {
     return sessions.resolve(token).map(s -> new Current(s, token));
   }
 
-  /** Sets the session cookie for a freshly issued session (replacing any clearing cookie). */
-  public void start(Exchange exchange, String token) {
+  /**
+   * Sets the session cookie for a freshly issued session (replacing any clearing cookie) and tells
+   * the sign-in hook (alerts). A failing hook never fails the sign-in.
+   */
+  public void start(Exchange exchange, SessionService.Issued issued) {
     exchange.removeCookie(cookie.name());
-    exchange.addCookie(sessionCookie(token, cookieLifetime));
+    exchange.addCookie(sessionCookie(issued.token(), cookieLifetime));
+    try {
+      onSignIn.accept(issued.session());
+    } catch (RuntimeException e) {
+      LOG.error("sign-in hook failed for session {}: {}", issued.session().id(), e.toString());
+    }
   }
 
   /** Ends the request's session (if any) and clears the cookie. */

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MagicLinkTest {
   private static final Pattern LINK =
       Pattern.compile(
-          "https://auth\\.example\\.com(/(?:login/email/confirm|reset)\\?token=[A-Za-z0-9_-]{43})");
+          "https://auth\\.example\\.com(/(?:login/email/confirm|reset|security/not-me)\\?token=[A-Za-z0-9_-]{43})");
 
   @TempDir Path dir;
   private final MutableClock clock = MutableClock.atFixedInstant();
@@ -266,6 +266,62 @@ class MagicLinkTest {
             browser
                 .post("/reset", Map.of("token", token, "password", "a third passphrase 789"))
                 .statusCode())
+        .as("second use")
+        .isEqualTo(400);
+  }
+
+  @Test
+  void aSignInFromANewBrowserSendsAnAlertWhoseLinkEndsEverything() throws Exception {
+    start(true);
+    User gina = user("gina");
+    gatehouse.app().accounts().setPassword(gina, "gina's long passphrase");
+    TestBrowser usual = gatehouse.browser();
+    assertThat(usual.signIn("gina", "gina's long passphrase").statusCode()).isEqualTo(303);
+    assertThat(gatehouse.browser().signIn("gina", "gina's long passphrase").statusCode())
+        .isEqualTo(303);
+    assertThat(deliveredLinks()).as("first and known browsers: no alert").isEmpty();
+    var key = gatehouse.app().apiKeys().createPersonal(gina.id(), "", List.of(), Optional.empty());
+
+    TestBrowser stranger = gatehouse.browser();
+    stranger.get("/login");
+    HttpResponse<String> signedIn =
+        stranger.send(
+            stranger
+                .request("/login")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Origin", TestGatehouse.PUBLIC_ORIGIN)
+                .header("User-Agent", "Mozilla/5.0 (Stranger's Machine)")
+                .POST(
+                    java.net.http.HttpRequest.BodyPublishers.ofString(
+                        TestBrowser.encode(
+                            Map.of(
+                                "csrf",
+                                stranger.csrf(),
+                                "username",
+                                "gina",
+                                "password",
+                                "gina's long passphrase"))))
+                .build());
+    assertThat(signedIn.statusCode()).isEqualTo(303);
+    List<String> links = deliveredLinks();
+    assertThat(links).hasSize(1);
+    String body = GreenMailUtil.getWholeMessage(smtp.getReceivedMessages()[0]);
+    assertThat(body).contains("Stranger's Machine", "New sign-in");
+    String link = links.get(0);
+    assertThat(link).startsWith("/security/not-me?token=");
+
+    TestBrowser inbox = gatehouse.browser();
+    assertThat(inbox.get(link).statusCode()).isEqualTo(200);
+    assertThat(usual.get("/").statusCode()).as("GET changes nothing").isEqualTo(200);
+    String token = link.substring(link.indexOf("token=") + 6);
+    assertThat(inbox.post("/security/not-me", Map.of("token", token)).body())
+        .contains("id=\"not-me-done\"");
+    assertThat(usual.get("/").statusCode()).isEqualTo(302);
+    assertThat(stranger.get("/").statusCode()).isEqualTo(302);
+    assertThat(gatehouse.app().apiKeys().authenticate(key.key())).isEmpty();
+    assertThat(gatehouse.app().audit().list(Optional.of(gina.id()), 50))
+        .anySatisfy(e -> assertThat(e.kind()).isEqualTo("security.not-me"));
+    assertThat(inbox.post("/security/not-me", Map.of("token", token)).statusCode())
         .as("second use")
         .isEqualTo(400);
   }

@@ -13,7 +13,9 @@ public interface MagicLinkRepository {
   /** What a link is for; a link works only for its own purpose. */
   enum Purpose {
     SIGNIN,
-    RESET
+    RESET,
+    /** The "this wasn't me" link of a sign-in alert. */
+    ALERT
   }
 
   /** A stored link. */
@@ -33,6 +35,20 @@ public interface MagicLinkRepository {
 
   /** The unconsumed, unexpired link of this purpose with this hash. */
   Optional<Link> findUsable(String tokenHash, Purpose purpose, Instant now);
+
+  /**
+   * Remembers a device fingerprint for the user; true when it was new. With {@code alert}, also
+   * stores the alert link and queues its message, in the same transaction.
+   */
+  boolean rememberDevice(
+      dev.gatehouse.kernel.UserId user,
+      String fingerprint,
+      Instant now,
+      Optional<Link> alertLink,
+      Optional<Message.Queued> alert);
+
+  /** Whether the user has signed in from any device before. */
+  boolean hasKnownDevices(dev.gatehouse.kernel.UserId user);
 
   /** Atomically marks the link used; true for exactly one caller while it is usable. */
   boolean consume(String tokenHash, Purpose purpose, Instant now);

@@ -107,7 +107,7 @@ public final class LoginEndpoint {
             exchange.clientAddress(),
             "password");
         sessions.end(exchange); // The browser's previous session, if any, is replaced, not kept.
-        sessions.start(exchange, success.issued().token());
+        sessions.start(exchange, success.issued());
         exchange.redirect(303, rd.orElse(home));
       }
       case PasswordSignIn.SecondFactor second -> {

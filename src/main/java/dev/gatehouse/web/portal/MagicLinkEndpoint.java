@@ -141,7 +141,7 @@ public final class MagicLinkEndpoint {
             exchange.clientAddress(),
             "email link");
         sessions.end(exchange);
-        sessions.start(exchange, signedIn.issued().token());
+        sessions.start(exchange, signedIn.issued());
         exchange.addCookie(
             HttpCookie.build(pendingCookie, "")
                 .path("/")

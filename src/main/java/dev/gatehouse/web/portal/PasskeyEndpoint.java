@@ -134,7 +134,7 @@ public final class PasskeyEndpoint {
             exchange.clientAddress(),
             "passkey");
         sessions.end(exchange);
-        sessions.start(exchange, signedIn.issued().token());
+        sessions.start(exchange, signedIn.issued());
         exchange.json(200, "{\"redirect\":\"" + publicOrigin + "/\"}");
       }
       case PasskeyService.Refused refused -> {

@@ -134,7 +134,7 @@ public final class TotpEndpoint {
             exchange.clientAddress(),
             "password+totp");
         sessions.end(exchange);
-        sessions.start(exchange, done.issued().token());
+        sessions.start(exchange, done.issued());
         exchange.addCookie(
             HttpCookie.build(challengeCookie, "")
                 .path("/")
