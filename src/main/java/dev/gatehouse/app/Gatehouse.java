@@ -118,7 +118,16 @@ public final class Gatehouse implements AutoCloseable {
             config.database().poolSize(),
             config.dataDir());
     this.users = new JdbcUsers(database);
-    this.audit = new AuditLog(new JdbcAudit(database), clock, random);
+    this.audit =
+        new AuditLog(
+            new JdbcAudit(database),
+            clock,
+            random,
+            config
+                .auditWebhook()
+                .<java.util.function.Consumer<dev.gatehouse.audit.AuditEvent>>map(
+                    dev.gatehouse.audit.Webhook::new)
+                .orElse(event -> {}));
     JdbcGroups groups = new JdbcGroups(database);
     JdbcRoles roles = new JdbcRoles(database);
     this.directory = new Directory(users, groups, roles, clock, random);

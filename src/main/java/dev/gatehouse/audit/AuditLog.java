@@ -29,12 +29,18 @@ public final class AuditLog {
   private final Store store;
   private final Clock clock;
   private final SecureRandom random;
+  private final java.util.function.Consumer<AuditEvent> listener;
 
-  /** A log writing to {@code store}. */
-  public AuditLog(Store store, Clock clock, SecureRandom random) {
+  /** A log writing to {@code store}, telling {@code listener} (e.g. a webhook) about each event. */
+  public AuditLog(
+      Store store,
+      Clock clock,
+      SecureRandom random,
+      java.util.function.Consumer<AuditEvent> listener) {
     this.store = store;
     this.clock = clock;
     this.random = random;
+    this.listener = listener;
   }
 
   /** Records an event. */
@@ -43,8 +49,9 @@ public final class AuditLog {
     byte[] id = new byte[12];
     random.nextBytes(id);
     String clean = username.length() > 128 ? username.substring(0, 128) : username;
+    AuditEvent event;
     try {
-      store.append(
+      event =
           new AuditEvent(
               HexFormat.of().formatHex(id),
               clock.instant(),
@@ -52,9 +59,16 @@ public final class AuditLog {
               user,
               clean.replaceAll("\\p{Cntrl}", "?"),
               clientAddress,
-              detail.replaceAll("\\p{Cntrl}", "?")));
+              detail.replaceAll("\\p{Cntrl}", "?"));
+      store.append(event);
     } catch (RuntimeException e) {
       LOG.error("could not record audit event {}: {}", kind, e.toString());
+      return;
+    }
+    try {
+      listener.accept(event);
+    } catch (RuntimeException e) {
+      LOG.warn("audit listener failed for {}: {}", kind, e.toString());
     }
   }
 

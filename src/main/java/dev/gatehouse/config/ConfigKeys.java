@@ -141,6 +141,12 @@ public final class ConfigKeys {
           "webauthn.origins",
           "[]",
           "Origins allowed to use passkeys, exactly (`https://auth.example.com`). Empty: the public URL.");
+  static final ConfigKey AUDIT_WEBHOOK =
+      key(
+          "audit.webhook-url",
+          "",
+          "When set, every security event is also POSTed there as JSON (best effort, 5 s timeout,"
+              + " never blocking the action). https, or http only to localhost.");
   static final ConfigKey SMTP_HOST =
       key(
           "mail.smtp-host",
@@ -200,6 +206,7 @@ public final class ConfigKeys {
           CLAIM_HEADERS,
           RP_ID,
           RP_ORIGINS,
+          AUDIT_WEBHOOK,
           SMTP_HOST,
           SMTP_PORT,
           SMTP_SECURITY,

@@ -192,6 +192,7 @@ public final class ConfigLoader {
               identityHeaders()),
           mail(),
           webauthn(publicUrl),
+          webhook(),
           new GatehouseConfig.Logging(logFormat(), logLevel()));
     }
 
@@ -233,6 +234,25 @@ public final class ConfigLoader {
               : publicUrl.toString();
       return new GatehouseConfig.WebAuthn(
           rpId, origins.isEmpty() ? List.of(publicOrigin) : List.copyOf(origins));
+    }
+
+    private Optional<URI> webhook() {
+      String value = string(ConfigKeys.AUDIT_WEBHOOK).strip();
+      if (value.isEmpty()) {
+        return Optional.empty();
+      }
+      if (!value.matches(
+          "https://[^\\s]+|http://(localhost|127\\.0\\.0\\.1)(:[0-9]{1,5})?(/[^\\s]*)?")) {
+        throw ConfigException.invalid(
+            ConfigKeys.AUDIT_WEBHOOK,
+            value,
+            "must be an https:// URL (http:// only for localhost)");
+      }
+      try {
+        return Optional.of(new URI(value));
+      } catch (URISyntaxException e) {
+        throw ConfigException.invalid(ConfigKeys.AUDIT_WEBHOOK, value, "must be a valid URL");
+      }
     }
 
     private GatehouseConfig.Mail mail() {

@@ -25,6 +25,7 @@ public record GatehouseConfig(
     ForwardAuth forwardAuth,
     Mail mail,
     WebAuthn webauthn,
+    Optional<URI> auditWebhook,
     Logging log) {
 
   /** The HTTP listener and how Gatehouse is reached. */
