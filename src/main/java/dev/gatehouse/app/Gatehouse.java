@@ -168,7 +168,6 @@ public final class Gatehouse implements AutoCloseable {
         new PasswordSignIn(
             directory,
             users,
-            users,
             hasher,
             policy,
             throttle,
@@ -264,8 +263,11 @@ public final class Gatehouse implements AutoCloseable {
             csrf,
             config.session().absoluteTimeout(),
             random,
-            session ->
-                alerts.onSignIn(session.userId(), session.userAgent(), session.clientAddress()));
+            session -> {
+              // Every sign-in method passes here: record the sign-in, look for a new device.
+              users.recordSignIn(session.userId(), session.createdAt());
+              alerts.onSignIn(session.userId(), session.userAgent(), session.clientAddress());
+            });
     TotpEndpoint totpPage =
         new TotpEndpoint(
             totp,

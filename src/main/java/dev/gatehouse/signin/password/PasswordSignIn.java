@@ -5,7 +5,6 @@ import dev.gatehouse.credential.PasswordHasher;
 import dev.gatehouse.credential.PasswordPolicy;
 import dev.gatehouse.identity.Directory;
 import dev.gatehouse.identity.User;
-import dev.gatehouse.identity.UserRepository;
 import dev.gatehouse.kernel.UserId;
 import dev.gatehouse.session.SessionService;
 import dev.gatehouse.signin.Throttle;
@@ -38,7 +37,6 @@ public final class PasswordSignIn {
   public record Throttled(Duration retryAfter) implements Outcome {}
 
   private final Directory directory;
-  private final UserRepository users;
   private final CredentialRepository credentials;
   private final PasswordHasher hasher;
   private final PasswordPolicy policy;
@@ -52,7 +50,6 @@ public final class PasswordSignIn {
   /** Wires the flow. */
   public PasswordSignIn(
       Directory directory,
-      UserRepository users,
       CredentialRepository credentials,
       PasswordHasher hasher,
       PasswordPolicy policy,
@@ -63,7 +60,6 @@ public final class PasswordSignIn {
       int addressFreeAttempts,
       Predicate<UserId> hasSecondFactor) {
     this.directory = directory;
-    this.users = users;
     this.credentials = credentials;
     this.hasher = hasher;
     this.policy = policy;
@@ -109,7 +105,6 @@ public final class PasswordSignIn {
     if (hasSecondFactor.test(user.get().id())) {
       return new SecondFactor(user.get());
     }
-    users.recordSignIn(user.get().id(), clock.instant());
     SessionService.Issued issued =
         sessions.issue(user.get().id(), Set.of("pwd"), userAgent, clientAddress);
     return new Success(user.get(), issued);
