@@ -266,6 +266,12 @@ public final class Gatehouse implements AutoCloseable {
             session -> {
               // Every sign-in method passes here: record the sign-in, look for a new device.
               users.recordSignIn(session.userId(), session.createdAt());
+              audit.record(
+                  "signin.success",
+                  Optional.of(session.userId()),
+                  users.findById(session.userId()).map(u -> u.username()).orElse(""),
+                  session.clientAddress(),
+                  String.join(" ", session.amr().stream().sorted().toList()));
               alerts.onSignIn(session.userId(), session.userAgent(), session.clientAddress());
             });
     TotpEndpoint totpPage =
@@ -297,7 +303,7 @@ public final class Gatehouse implements AutoCloseable {
         new HomeEndpoint(directory, webSessions, redirects, templates, errors, origin, audit);
     MagicLinkEndpoint magicLinkPage =
         new MagicLinkEndpoint(
-            magicLinks, webSessions, templates, errors, registry, origin, cookie.secure(), audit);
+            magicLinks, webSessions, templates, errors, registry, origin, cookie.secure());
     ResetEndpoint resetPage =
         new ResetEndpoint(passwordResets, policy, webSessions, templates, errors, origin, audit);
     PasskeyEndpoint passkeyPage =

@@ -51,4 +51,23 @@ public final class TestChromium {
         new ChromeDriverService.Builder().usingDriverExecutable(DRIVER).usingAnyFreePort().build();
     return new ChromeDriver(service, options);
   }
+
+  /** Waits (up to 10 s) for the navigation a click started to land on {@code url}. */
+  public static void awaitUrl(ChromeDriver browser, String url) throws InterruptedException {
+    for (int i = 0; i < 100 && !url.equals(browser.getCurrentUrl()); i++) {
+      Thread.sleep(100);
+    }
+    org.assertj.core.api.Assertions.assertThat(browser.getCurrentUrl()).isEqualTo(url);
+  }
+
+  /** Waits (up to 10 s) for an element to appear. */
+  public static void awaitElement(ChromeDriver browser, org.openqa.selenium.By selector)
+      throws InterruptedException {
+    for (int i = 0; i < 100 && browser.findElements(selector).isEmpty(); i++) {
+      Thread.sleep(100);
+    }
+    org.assertj.core.api.Assertions.assertThat(browser.findElements(selector))
+        .as("%s on %s", selector, browser.getCurrentUrl())
+        .isNotEmpty();
+  }
 }

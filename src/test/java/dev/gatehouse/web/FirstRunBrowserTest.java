@@ -52,7 +52,7 @@ class FirstRunBrowserTest {
       screenshot(browser, "setup.png");
       browser.findElement(By.cssSelector("button[type=submit]")).click();
 
-      awaitUrl(browser, origin + "/login?setup=done");
+      TestChromium.awaitUrl(browser, origin + "/login?setup=done");
       assertThat(browser.findElement(By.cssSelector(".notice")).getText())
           .contains("administrator account is ready");
       browser.findElement(By.id("username")).sendKeys("root");
@@ -60,25 +60,17 @@ class FirstRunBrowserTest {
       screenshot(browser, "login.png");
       browser.findElement(By.cssSelector("button[type=submit]")).click();
 
-      awaitUrl(browser, origin + "/");
+      TestChromium.awaitUrl(browser, origin + "/");
       assertThat(browser.findElement(By.id("signed-in-user")).getText()).isEqualTo("root");
       screenshot(browser, "home.png");
       browser.findElement(By.cssSelector("form[action='/logout'] button")).click();
 
-      awaitUrl(browser, origin + "/login?signed_out=1");
+      TestChromium.awaitUrl(browser, origin + "/login?signed_out=1");
       browser.get(origin + "/");
       assertThat(browser.getCurrentUrl()).isEqualTo(origin + "/login");
     } finally {
       browser.quit();
     }
-  }
-
-  /** Waits (up to 10 s) for the navigation a click started to land on {@code url}. */
-  private static void awaitUrl(ChromeDriver browser, String url) throws InterruptedException {
-    for (int i = 0; i < 100 && !url.equals(browser.getCurrentUrl()); i++) {
-      Thread.sleep(100);
-    }
-    assertThat(browser.getCurrentUrl()).isEqualTo(url);
   }
 
   private static void screenshot(ChromeDriver browser, String name) throws Exception {

@@ -58,11 +58,11 @@ class PasskeyBrowserTest {
       browser.findElement(By.id("username")).sendKeys("alice");
       browser.findElement(By.id("password")).sendKeys(PASSWORD);
       browser.findElement(By.cssSelector("form[action='/login'] button[type=submit]")).click();
-      await(browser, origin + "/");
+      TestChromium.awaitUrl(browser, origin + "/");
       browser.get(origin + "/account");
       browser.findElement(By.id("passkey-name")).sendKeys("Test laptop");
       browser.findElement(By.id("add-passkey")).click();
-      awaitElement(browser, By.cssSelector("#passkeys .passkey-name"));
+      TestChromium.awaitElement(browser, By.cssSelector("#passkeys .passkey-name"));
       assertThat(browser.findElement(By.cssSelector("#passkeys .passkey-name")).getText())
           .isEqualTo("Test laptop");
       assertThat(authenticator.getCredentials()).hasSize(1);
@@ -70,43 +70,27 @@ class PasskeyBrowserTest {
 
       browser.get(origin + "/");
       browser.findElement(By.cssSelector("form[action='/logout'] button")).click();
-      await(browser, origin + "/login?signed_out=1");
+      TestChromium.awaitUrl(browser, origin + "/login?signed_out=1");
 
       browser.findElement(By.id("passkey-signin")).click();
-      await(browser, origin + "/");
+      TestChromium.awaitUrl(browser, origin + "/");
       assertThat(browser.findElement(By.id("signed-in-user")).getText()).isEqualTo("alice");
       assertThat(gatehouse.app().sessions().list(Optional.of(alice.id())))
           .anySatisfy(s -> assertThat(s.amr()).contains("hwk", "mfa"));
 
       browser.get(origin + "/account");
       browser.findElement(By.cssSelector("#passkeys form button")).click();
-      awaitElement(browser, By.id("no-passkeys"));
+      TestChromium.awaitElement(browser, By.id("no-passkeys"));
       assertThat(gatehouse.app().passkeys().list(alice.id())).isEmpty();
 
       browser.get(origin + "/");
       browser.findElement(By.cssSelector("form[action='/logout'] button")).click();
-      await(browser, origin + "/login?signed_out=1");
+      TestChromium.awaitUrl(browser, origin + "/login?signed_out=1");
       browser.findElement(By.id("passkey-signin")).click();
-      awaitElement(browser, By.cssSelector("#passkey-error:not([hidden])"));
+      TestChromium.awaitElement(browser, By.cssSelector("#passkey-error:not([hidden])"));
       assertThat(browser.getCurrentUrl()).isEqualTo(origin + "/login?signed_out=1");
     } finally {
       browser.quit();
     }
-  }
-
-  private static void await(ChromeDriver browser, String url) throws InterruptedException {
-    for (int i = 0; i < 100 && !url.equals(browser.getCurrentUrl()); i++) {
-      Thread.sleep(100);
-    }
-    assertThat(browser.getCurrentUrl()).isEqualTo(url);
-  }
-
-  private static void awaitElement(ChromeDriver browser, By selector) throws InterruptedException {
-    for (int i = 0; i < 100 && browser.findElements(selector).isEmpty(); i++) {
-      Thread.sleep(100);
-    }
-    assertThat(browser.findElements(selector))
-        .as("%s on %s: %s", selector, browser.getCurrentUrl(), browser.getPageSource())
-        .isNotEmpty();
   }
 }

@@ -51,7 +51,7 @@ class WebhookTest {
           .contains("\"event\":\"password.set\"", "\"username\":\"hank\"");
       gatehouse.browser().signIn("hank", "hank's long passphrase");
       assertThat(received.poll(5, TimeUnit.SECONDS))
-          .contains("\"event\":\"signin.success\"", "\"detail\":\"password\"");
+          .contains("\"event\":\"signin.success\"", "\"detail\":\"pwd\"");
       gatehouse.browser().signIn("hank", "a wrong passphrase here");
       String failure = received.poll(5, TimeUnit.SECONDS);
       assertThat(failure)

@@ -100,12 +100,6 @@ public final class LoginEndpoint {
             success.user().username(),
             exchange.clientAddress(),
             success.issued().session().id());
-        audit.record(
-            "signin.success",
-            Optional.of(success.user().id()),
-            success.user().username(),
-            exchange.clientAddress(),
-            "password");
         sessions.end(exchange); // The browser's previous session, if any, is replaced, not kept.
         sessions.start(exchange, success.issued());
         exchange.redirect(303, rd.orElse(home));

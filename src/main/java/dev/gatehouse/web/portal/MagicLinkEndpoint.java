@@ -1,6 +1,5 @@
 package dev.gatehouse.web.portal;
 
-import dev.gatehouse.audit.AuditLog;
 import dev.gatehouse.kernel.SafeMessage;
 import dev.gatehouse.kernel.Tokens;
 import dev.gatehouse.signin.magiclink.MagicLinkService;
@@ -35,8 +34,6 @@ public final class MagicLinkEndpoint {
   private final boolean secure;
   private final SecureRandom random = new SecureRandom();
 
-  private final AuditLog audit;
-
   /** Wires the pages. */
   public MagicLinkEndpoint(
       MagicLinkService links,
@@ -45,8 +42,7 @@ public final class MagicLinkEndpoint {
       ErrorPages errors,
       MeterRegistry metrics,
       String publicOrigin,
-      boolean secure,
-      AuditLog audit) {
+      boolean secure) {
     this.links = links;
     this.sessions = sessions;
     this.templates = templates;
@@ -54,7 +50,6 @@ public final class MagicLinkEndpoint {
     this.metrics = metrics;
     this.home = publicOrigin + "/";
     this.secure = secure;
-    this.audit = audit;
     this.pendingCookie = secure ? "__Host-gatehouse_pending" : "gatehouse_pending";
   }
 
@@ -134,12 +129,6 @@ public final class MagicLinkEndpoint {
             signedIn.user().username(),
             exchange.clientAddress(),
             signedIn.issued().session().id());
-        audit.record(
-            "signin.success",
-            Optional.of(signedIn.user().id()),
-            signedIn.user().username(),
-            exchange.clientAddress(),
-            "email link");
         sessions.end(exchange);
         sessions.start(exchange, signedIn.issued());
         exchange.addCookie(

@@ -127,12 +127,6 @@ public final class PasskeyEndpoint {
             signedIn.user().username(),
             exchange.clientAddress(),
             signedIn.issued().session().id());
-        audit.record(
-            "signin.success",
-            Optional.of(signedIn.user().id()),
-            signedIn.user().username(),
-            exchange.clientAddress(),
-            "passkey");
         sessions.end(exchange);
         sessions.start(exchange, signedIn.issued());
         exchange.json(200, "{\"redirect\":\"" + publicOrigin + "/\"}");

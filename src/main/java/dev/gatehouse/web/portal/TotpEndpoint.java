@@ -127,12 +127,6 @@ public final class TotpEndpoint {
             "sign-in: user {} completed the second factor (session {})",
             done.user(),
             done.issued().session().id());
-        audit.record(
-            "signin.success",
-            Optional.of(done.user()),
-            "",
-            exchange.clientAddress(),
-            "password+totp");
         sessions.end(exchange);
         sessions.start(exchange, done.issued());
         exchange.addCookie(
