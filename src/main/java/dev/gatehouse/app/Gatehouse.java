@@ -19,6 +19,7 @@ import dev.gatehouse.mail.SmtpTransport;
 import dev.gatehouse.session.SessionCookie;
 import dev.gatehouse.session.SessionService;
 import dev.gatehouse.signin.Throttle;
+import dev.gatehouse.signin.magiclink.Invitations;
 import dev.gatehouse.signin.magiclink.MagicLinkService;
 import dev.gatehouse.signin.magiclink.PasswordResetService;
 import dev.gatehouse.signin.magiclink.SignInAlerts;
@@ -55,6 +56,7 @@ import dev.gatehouse.web.forwardauth.ForwardAuthEndpoints;
 import dev.gatehouse.web.ops.OpsEndpoints;
 import dev.gatehouse.web.portal.AccountEndpoint;
 import dev.gatehouse.web.portal.HomeEndpoint;
+import dev.gatehouse.web.portal.InviteEndpoint;
 import dev.gatehouse.web.portal.LoginEndpoint;
 import dev.gatehouse.web.portal.MagicLinkEndpoint;
 import dev.gatehouse.web.portal.PasskeyEndpoint;
@@ -102,6 +104,7 @@ public final class Gatehouse implements AutoCloseable {
   private final TotpService totp;
   private final AuditLog audit;
   private final SignInAlerts alerts;
+  private final Invitations invitations;
 
   private Gatehouse(GatehouseConfig config, Clock clock) {
     this.config = config;
@@ -205,6 +208,17 @@ public final class Gatehouse implements AutoCloseable {
             "Gatehouse",
             java.util.Set.copyOf(config.webauthn().origins()));
     JdbcMagicLinks emailLinks = new JdbcMagicLinks(database);
+    this.invitations =
+        new Invitations(
+            emailLinks,
+            directory,
+            users,
+            hasher,
+            policy,
+            sessions,
+            clock,
+            random,
+            config.server().publicOrigin());
     this.alerts =
         new SignInAlerts(emailLinks, directory, clock, random, config.server().publicOrigin());
     this.passwordResets =
@@ -324,6 +338,8 @@ public final class Gatehouse implements AutoCloseable {
             origin);
     SecurityEndpoint securityPage =
         new SecurityEndpoint(alerts, accounts, directory, webSessions, templates, errors, audit);
+    InviteEndpoint invitePage =
+        new InviteEndpoint(invitations, policy, webSessions, templates, errors, origin);
     SetupEndpoint setupPage =
         new SetupEndpoint(setup, policy, webSessions, templates, errors, origin);
     OpsEndpoints ops = new OpsEndpoints(database::ping, registry);
@@ -353,6 +369,8 @@ public final class Gatehouse implements AutoCloseable {
         .get("/login", login::show)
         .post("/login", login::submit)
         .post("/logout", home::logout)
+        .get("/invite", invitePage::show)
+        .post("/invite", invitePage::accept)
         .get("/security/not-me", securityPage::show)
         .post("/security/not-me", securityPage::confirm)
         .get("/account", accountPage::show)
@@ -454,6 +472,11 @@ public final class Gatehouse implements AutoCloseable {
   /** Passkeys. */
   public PasskeyService passkeys() {
     return passkeys;
+  }
+
+  /** Invitations. */
+  public Invitations invitations() {
+    return invitations;
   }
 
   /** The audit trail. */

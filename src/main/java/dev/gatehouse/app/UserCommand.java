@@ -35,6 +35,29 @@ final class UserCommand {
     return 0;
   }
 
+  @Command(
+      name = "invite",
+      description = "Create an account and email its owner a set-up link (7 days).")
+  int invite(
+      @Parameters(paramLabel = "EMAIL") String email,
+      @Option(names = "--username", description = "Default: the part of the address before @.")
+          Optional<String> username,
+      @Option(names = "--admin", description = "Make the user an administrator.") boolean admin) {
+    try (Gatehouse gatehouse = main.open()) {
+      User user = gatehouse.invitations().invite(email, username, admin);
+      System.out.println(
+          "invited "
+              + user.username()
+              + " <"
+              + user.email().orElse("")
+              + ">; the link is in the mail queue"
+              + (gatehouse.config().mail().smtpHost().isEmpty()
+                  ? " (no SMTP configured: the running server prints it)"
+                  : ""));
+    }
+    return 0;
+  }
+
   @Command(name = "list", description = "List users.")
   int list() {
     try (Gatehouse gatehouse = main.open()) {

@@ -221,4 +221,15 @@ class CliTest {
     assertThat(run("snippet", "apache", "--host", "a.example.com", "--upstream", "x:1").status())
         .isEqualTo(1);
   }
+
+  @Test
+  void anInvitationCreatesTheAccountAndQueuesItsMail() {
+    CliRunner.Result result = run("user", "invite", "Kim@Example.com", "--username", "kim");
+    assertThat(result.status()).isZero();
+    assertThat(result.out()).contains("invited kim <kim@example.com>", "no SMTP configured");
+    assertThat(run("mail", "queue").out()).contains("kim@example.com", "pending");
+    assertThat(run("user", "invite", "kim@example.com").status())
+        .as("the address is taken")
+        .isEqualTo(1);
+  }
 }

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MagicLinkTest {
   private static final Pattern LINK =
       Pattern.compile(
-          "https://auth\\.example\\.com(/(?:login/email/confirm|reset|security/not-me)\\?token=[A-Za-z0-9_-]{43})");
+          "https://auth\\.example\\.com(/(?:login/email/confirm|reset|security/not-me|invite)\\?token=[A-Za-z0-9_-]{43})");
 
   @TempDir Path dir;
   private final MutableClock clock = MutableClock.atFixedInstant();
@@ -324,5 +324,55 @@ class MagicLinkTest {
     assertThat(inbox.post("/security/not-me", Map.of("token", token)).statusCode())
         .as("second use")
         .isEqualTo(400);
+  }
+
+  @Test
+  void anInvitationSetsUpAnAccountWithAPasswordOrForAPasskeyOnce() throws Exception {
+    start(true);
+    gatehouse.app().invitations().invite("Ivan@Example.com", Optional.empty(), false);
+    gatehouse.app().invitations().invite("jane@example.com", Optional.of("jane"), false);
+    List<String> links = deliveredLinks();
+    assertThat(links).hasSize(2).allSatisfy(l -> assertThat(l).startsWith("/invite?token="));
+    assertThat(gatehouse.app().directory().findByUsername("ivan")).isPresent();
+
+    TestBrowser ivan = gatehouse.browser();
+    String ivanLink = links.get(0);
+    HttpResponse<String> welcome = ivan.get(ivanLink);
+    assertThat(welcome.statusCode()).isEqualTo(200);
+    String who = welcome.body().contains("Welcome, ivan") ? "ivan" : "jane";
+    String token = ivanLink.substring(ivanLink.indexOf("token=") + 6);
+    assertThat(ivan.get(ivanLink).statusCode()).as("GET never consumes").isEqualTo(200);
+    assertThat(ivan.post("/invite", Map.of("token", token, "password", "short")).statusCode())
+        .isEqualTo(400);
+    HttpResponse<String> passkeyOnly =
+        ivan.post("/invite", Map.of("token", token, "passkey_only", "yes"));
+    assertThat(passkeyOnly.statusCode()).isEqualTo(303);
+    assertThat(TestBrowser.locationPath(passkeyOnly)).isEqualTo("/account");
+    assertThat(ivan.get("/account").body()).as("may add a passkey").contains("id=\"add-passkey\"");
+    assertThat(
+            gatehouse
+                .browser()
+                .post("/invite", Map.of("token", token, "passkey_only", "yes"))
+                .statusCode())
+        .as("second use")
+        .isIn(400, 403);
+
+    String other = links.get(1);
+    String otherName = who.equals("ivan") ? "jane" : "ivan";
+    TestBrowser second = gatehouse.browser();
+    second.get(other);
+    assertThat(
+            second
+                .post(
+                    "/invite",
+                    Map.of(
+                        "token",
+                        other.substring(other.indexOf("token=") + 6),
+                        "password",
+                        "a fine new passphrase"))
+                .statusCode())
+        .isEqualTo(303);
+    assertThat(gatehouse.browser().signIn(otherName, "a fine new passphrase").statusCode())
+        .isEqualTo(303);
   }
 }

@@ -15,7 +15,9 @@ public interface MagicLinkRepository {
     SIGNIN,
     RESET,
     /** The "this wasn't me" link of a sign-in alert. */
-    ALERT
+    ALERT,
+    /** An invitation to set up a new account. */
+    INVITE
   }
 
   /** A stored link. */
