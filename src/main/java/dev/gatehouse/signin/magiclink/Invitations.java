@@ -11,8 +11,6 @@ import dev.gatehouse.session.SessionService;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
 
@@ -45,8 +43,8 @@ public final class Invitations {
   private final PasswordPolicy policy;
   private final SessionService sessions;
   private final Clock clock;
-  private final SecureRandom random;
   private final String inviteUrl;
+  private final LinkIssuer issuer;
 
   /** Wires invitations; links are built on {@code publicOrigin}. */
   public Invitations(
@@ -66,8 +64,8 @@ public final class Invitations {
     this.policy = policy;
     this.sessions = sessions;
     this.clock = clock;
-    this.random = random;
     this.inviteUrl = publicOrigin + "/invite?token=";
+    this.issuer = new LinkIssuer(links, clock, random);
   }
 
   /** Creates the account and queues the invitation mail (in one transaction with the link). */
@@ -75,38 +73,28 @@ public final class Invitations {
     String canonicalEmail = dev.gatehouse.identity.Names.email(email);
     String name = username.orElse(canonicalEmail.substring(0, canonicalEmail.indexOf('@')));
     User user = directory.addUser(name, Optional.of(canonicalEmail), "", admin);
-    String token = Tokens.newToken(random);
-    Instant now = clock.instant();
-    Instant expires = now.plus(LIFETIME);
-    String link = inviteUrl + token;
-    Message message =
-        new Message(
-            canonicalEmail,
-            "You are invited to Gatehouse",
-            "Hello,\n\nan account named "
-                + user.username()
-                + " was created for you on Gatehouse.\n"
-                + "Open this link within 7 days to set it up with a password or a passkey:\n\n"
-                + link
-                + "\n",
-            "<p>Hello,</p><p>an account named "
-                + user.username()
-                + " was created for you on Gatehouse.</p>"
-                + "<p><a href=\""
-                + link
-                + "\">Set up your account</a> (works for 7 days, once)</p>");
-    byte[] id = new byte[16];
-    random.nextBytes(id);
-    links.replaceAndQueue(
-        new MagicLinkRepository.Link(
-            Tokens.sha256Hex(token),
-            MagicLinkRepository.Purpose.INVITE,
-            user.id(),
-            "",
-            now,
-            expires),
-        new Message.Queued(HexFormat.of().formatHex(id), message, Optional.of(expires), 0),
-        now);
+    issuer.issue(
+        MagicLinkRepository.Purpose.INVITE,
+        user.id(),
+        Optional.empty(),
+        LIFETIME,
+        inviteUrl,
+        link ->
+            new Message(
+                canonicalEmail,
+                "You are invited to Gatehouse",
+                "Hello,\n\nan account named "
+                    + user.username()
+                    + " was created for you on Gatehouse.\n"
+                    + "Open this link within 7 days to set it up with a password or a passkey:\n\n"
+                    + link
+                    + "\n",
+                "<p>Hello,</p><p>an account named "
+                    + user.username()
+                    + " was created for you on Gatehouse.</p>"
+                    + "<p><a href=\""
+                    + link
+                    + "\">Set up your account</a> (works for 7 days, once)</p>"));
     return user;
   }
 

@@ -9,8 +9,6 @@ import dev.gatehouse.signin.Throttle;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -53,8 +51,8 @@ public final class MagicLinkService {
   private final Throttle throttle;
   private final SessionService sessions;
   private final Clock clock;
-  private final SecureRandom random;
   private final String confirmUrl;
+  private final LinkIssuer issuer;
   private final int addressFreeAttempts;
   private final int accountFreeAttempts;
 
@@ -74,8 +72,8 @@ public final class MagicLinkService {
     this.throttle = throttle;
     this.sessions = sessions;
     this.clock = clock;
-    this.random = random;
     this.confirmUrl = publicOrigin + "/login/email/confirm?token=";
+    this.issuer = new LinkIssuer(links, clock, random);
     this.addressFreeAttempts = addressFreeAttempts;
     this.accountFreeAttempts = accountFreeAttempts;
   }
@@ -95,42 +93,33 @@ public final class MagicLinkService {
     if (user.isEmpty()) {
       return new Accepted();
     }
-    String token = Tokens.newToken(random);
-    Instant now = clock.instant();
-    Instant expires = now.plus(LIFETIME);
-    byte[] id = new byte[16];
-    random.nextBytes(id);
-    String link = confirmUrl + token;
-    Message message =
-        new Message(
-            user.get().email().orElseThrow(),
-            "Your Gatehouse sign-in link",
-            "Hello "
-                + user.get().username()
-                + ",\n\n"
-                + "someone (hopefully you) asked to sign in to Gatehouse with this address.\n"
-                + "Open this link within 15 minutes, in the same browser, to sign in:\n\n"
-                + link
-                + "\n\n"
-                + "If it wasn't you, ignore this email: nobody can use the link without opening it.\n",
-            "<p>Hello "
-                + escape(user.get().username())
-                + ",</p>"
-                + "<p>someone (hopefully you) asked to sign in to Gatehouse with this address.</p>"
-                + "<p><a href=\""
-                + escape(link)
-                + "\">Sign in to Gatehouse</a> (works for 15 minutes, once)</p>"
-                + "<p>If it wasn't you, ignore this email.</p>");
-    links.replaceAndQueue(
-        new MagicLinkRepository.Link(
-            Tokens.sha256Hex(token),
-            MagicLinkRepository.Purpose.SIGNIN,
-            user.get().id(),
-            Tokens.sha256Hex(browserBinding),
-            now,
-            expires),
-        new Message.Queued(HexFormat.of().formatHex(id), message, Optional.of(expires), 0),
-        now);
+    User target = user.get();
+    issuer.issue(
+        MagicLinkRepository.Purpose.SIGNIN,
+        target.id(),
+        Optional.of(browserBinding),
+        LIFETIME,
+        confirmUrl,
+        link ->
+            new Message(
+                target.email().orElseThrow(),
+                "Your Gatehouse sign-in link",
+                "Hello "
+                    + target.username()
+                    + ",\n\n"
+                    + "someone (hopefully you) asked to sign in to Gatehouse with this address.\n"
+                    + "Open this link within 15 minutes, in the same browser, to sign in:\n\n"
+                    + link
+                    + "\n\n"
+                    + "If it wasn't you, ignore this email: nobody can use the link without opening it.\n",
+                "<p>Hello "
+                    + LinkIssuer.escape(target.username())
+                    + ",</p>"
+                    + "<p>someone (hopefully you) asked to sign in to Gatehouse with this address.</p>"
+                    + "<p><a href=\""
+                    + LinkIssuer.escape(link)
+                    + "\">Sign in to Gatehouse</a> (works for 15 minutes, once)</p>"
+                    + "<p>If it wasn't you, ignore this email.</p>"));
     return new Accepted();
   }
 
@@ -182,12 +171,5 @@ public final class MagicLinkService {
     SessionService.Issued issued =
         sessions.issue(user.get().id(), Set.of("email"), userAgent, clientAddress);
     return new SignedIn(user.get(), issued);
-  }
-
-  private static String escape(String text) {
-    return text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\"", "&quot;");
   }
 }

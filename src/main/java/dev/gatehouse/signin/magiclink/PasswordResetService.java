@@ -12,8 +12,6 @@ import dev.gatehouse.signin.Throttle;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -47,8 +45,8 @@ public final class PasswordResetService {
   private final PasswordPolicy policy;
   private final SessionService sessions;
   private final Clock clock;
-  private final SecureRandom random;
   private final String resetUrl;
+  private final LinkIssuer issuer;
   private final int addressFreeAttempts;
   private final int accountFreeAttempts;
 
@@ -74,8 +72,8 @@ public final class PasswordResetService {
     this.policy = policy;
     this.sessions = sessions;
     this.clock = clock;
-    this.random = random;
     this.resetUrl = publicOrigin + "/reset?token=";
+    this.issuer = new LinkIssuer(links, clock, random);
     this.addressFreeAttempts = addressFreeAttempts;
     this.accountFreeAttempts = accountFreeAttempts;
   }
@@ -96,43 +94,34 @@ public final class PasswordResetService {
     if (user.isEmpty()) {
       return Optional.empty();
     }
-    String token = Tokens.newToken(random);
-    Instant now = clock.instant();
-    Instant expires = now.plus(LIFETIME);
-    byte[] id = new byte[16];
-    random.nextBytes(id);
-    String link = resetUrl + token;
-    Message message =
-        new Message(
-            user.get().email().orElseThrow(),
-            "Reset your Gatehouse password",
-            "Hello "
-                + user.get().username()
-                + ",\n\n"
-                + "someone (hopefully you) asked to reset the Gatehouse password of this account.\n"
-                + "Open this link within 30 minutes to choose a new one:\n\n"
-                + link
-                + "\n\n"
-                + "Choosing a new password signs you out everywhere. If it wasn't you, ignore this email:\n"
-                + "your password stays as it is.\n",
-            "<p>Hello "
-                + user.get().username()
-                + ",</p>"
-                + "<p>someone (hopefully you) asked to reset the Gatehouse password of this account.</p>"
-                + "<p><a href=\""
-                + link
-                + "\">Choose a new password</a> (works for 30 minutes, once)</p>"
-                + "<p>If it wasn't you, ignore this email: your password stays as it is.</p>");
-    links.replaceAndQueue(
-        new MagicLinkRepository.Link(
-            Tokens.sha256Hex(token),
-            MagicLinkRepository.Purpose.RESET,
-            user.get().id(),
-            "",
-            now,
-            expires),
-        new Message.Queued(HexFormat.of().formatHex(id), message, Optional.of(expires), 0),
-        now);
+    User target = user.get();
+    issuer.issue(
+        MagicLinkRepository.Purpose.RESET,
+        target.id(),
+        Optional.empty(),
+        LIFETIME,
+        resetUrl,
+        link ->
+            new Message(
+                target.email().orElseThrow(),
+                "Reset your Gatehouse password",
+                "Hello "
+                    + target.username()
+                    + ",\n\n"
+                    + "someone (hopefully you) asked to reset the Gatehouse password of this account.\n"
+                    + "Open this link within 30 minutes to choose a new one:\n\n"
+                    + link
+                    + "\n\n"
+                    + "Choosing a new password signs you out everywhere. If it wasn't you, ignore this email:\n"
+                    + "your password stays as it is.\n",
+                "<p>Hello "
+                    + target.username()
+                    + ",</p>"
+                    + "<p>someone (hopefully you) asked to reset the Gatehouse password of this account.</p>"
+                    + "<p><a href=\""
+                    + link
+                    + "\">Choose a new password</a> (works for 30 minutes, once)</p>"
+                    + "<p>If it wasn't you, ignore this email: your password stays as it is.</p>"));
     return Optional.empty();
   }
 
