@@ -10,12 +10,14 @@ import dev.gatehouse.testing.TestGatehouse;
 import dev.gatehouse.testing.TestProxy;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.virtualauthenticator.Credential;
 import org.openqa.selenium.virtualauthenticator.VirtualAuthenticator;
 import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
 
@@ -89,6 +91,68 @@ class PasskeyBrowserTest {
       browser.findElement(By.id("passkey-signin")).click();
       TestChromium.awaitElement(browser, By.cssSelector("#passkey-error:not([hidden])"));
       assertThat(browser.getCurrentUrl()).isEqualTo(origin + "/login?signed_out=1");
+    } finally {
+      browser.quit();
+    }
+  }
+
+  @Test
+  void anotherUsersPasskeyCannotSignInAsThisUserEvenWithItsUserHandle() throws Exception {
+    int port = TestProxy.freePort();
+    String origin = "http://localhost:" + port;
+    ChromeDriver browser = TestChromium.start();
+    try (TestGatehouse gatehouse =
+        TestGatehouse.start(
+            TestDatabases.Kind.SQLITE,
+            dir,
+            new MutableClock(Clock.systemUTC().instant()),
+            Map.of(
+                "GATEHOUSE_SERVER_LISTEN",
+                "127.0.0.1:" + port,
+                "GATEHOUSE_SERVER_PUBLIC_URL",
+                origin,
+                "GATEHOUSE_SESSION_COOKIE_DOMAIN",
+                ""))) {
+      User alice = gatehouse.app().directory().addUser("alice", Optional.empty(), "", false);
+      User bob = gatehouse.app().directory().addUser("bob", Optional.empty(), "", false);
+      gatehouse.app().accounts().setPassword(bob, PASSWORD);
+      VirtualAuthenticator authenticator =
+          browser.addVirtualAuthenticator(
+              new VirtualAuthenticatorOptions()
+                  .setProtocol(VirtualAuthenticatorOptions.Protocol.CTAP2)
+                  .setTransport(VirtualAuthenticatorOptions.Transport.INTERNAL)
+                  .setHasResidentKey(true)
+                  .setHasUserVerification(true)
+                  .setIsUserVerified(true)
+                  .setIsUserConsenting(true));
+      browser.get(origin + "/login");
+      browser.findElement(By.id("username")).sendKeys("bob");
+      browser.findElement(By.id("password")).sendKeys(PASSWORD);
+      browser.findElement(By.cssSelector("form[action='/login'] button[type=submit]")).click();
+      TestChromium.awaitUrl(browser, origin + "/");
+      browser.get(origin + "/account");
+      browser.findElement(By.id("add-passkey")).click();
+      TestChromium.awaitElement(browser, By.cssSelector("#passkeys .passkey-name"));
+
+      // Bob's own key, relabelled with Alice's user handle: what a malicious authenticator could
+      // send.
+      Credential bobs = authenticator.getCredentials().get(0);
+      authenticator.removeAllCredentials();
+      authenticator.addCredential(
+          Credential.createResidentCredential(
+              bobs.getId(),
+              "localhost",
+              bobs.getPrivateKey(),
+              HexFormat.of().parseHex(alice.id().value()),
+              bobs.getSignCount() + 1));
+
+      browser.get(origin + "/");
+      browser.findElement(By.cssSelector("form[action='/logout'] button")).click();
+      TestChromium.awaitUrl(browser, origin + "/login?signed_out=1");
+      browser.findElement(By.id("passkey-signin")).click();
+      TestChromium.awaitElement(browser, By.cssSelector("#passkey-error:not([hidden])"));
+      assertThat(browser.getCurrentUrl()).isEqualTo(origin + "/login?signed_out=1");
+      assertThat(gatehouse.app().sessions().list(Optional.of(alice.id()))).isEmpty();
     } finally {
       browser.quit();
     }
