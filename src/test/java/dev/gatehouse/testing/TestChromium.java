@@ -70,4 +70,34 @@ public final class TestChromium {
         .as("%s on %s", selector, browser.getCurrentUrl())
         .isNotEmpty();
   }
+
+  /** A virtual platform authenticator that holds passkeys and verifies the user. */
+  public static org.openqa.selenium.virtualauthenticator.VirtualAuthenticator
+      addPasskeyAuthenticator(ChromeDriver browser) {
+    return browser.addVirtualAuthenticator(
+        new org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions()
+            .setProtocol(
+                org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions.Protocol.CTAP2)
+            .setTransport(
+                org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions.Transport
+                    .INTERNAL)
+            .setHasResidentKey(true)
+            .setHasUserVerification(true)
+            .setIsUserVerified(true)
+            .setIsUserConsenting(true));
+  }
+
+  /** Signs in through the portal's password form and waits for the start page. */
+  public static void signInWithPassword(
+      ChromeDriver browser, String origin, String username, String password)
+      throws InterruptedException {
+    browser.get(origin + "/login");
+    browser.findElement(org.openqa.selenium.By.id("username")).sendKeys(username);
+    browser.findElement(org.openqa.selenium.By.id("password")).sendKeys(password);
+    browser
+        .findElement(
+            org.openqa.selenium.By.cssSelector("form[action='/login'] button[type=submit]"))
+        .click();
+    awaitUrl(browser, origin + "/");
+  }
 }

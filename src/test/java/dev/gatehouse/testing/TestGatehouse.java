@@ -51,6 +51,27 @@ public final class TestGatehouse implements AutoCloseable {
     return test;
   }
 
+  /**
+   * A Gatehouse for a real browser: public URL {@code http://localhost:<port>} on a free port (a
+   * secure context, and a valid passkey relying-party id), host-only cookies, the real clock.
+   */
+  public static TestGatehouse startForBrowser(Path dataDir) throws Exception {
+    int port = TestProxy.freePort();
+    return start(
+        TestDatabases.Kind.SQLITE,
+        dataDir,
+        new MutableClock(java.time.Clock.systemUTC().instant()),
+        Map.of(
+            "GATEHOUSE_SERVER_LISTEN", "127.0.0.1:" + port,
+            "GATEHOUSE_SERVER_PUBLIC_URL", "http://localhost:" + port,
+            "GATEHOUSE_SESSION_COOKIE_DOMAIN", ""));
+  }
+
+  /** The configured public origin ({@code https://auth.example.com} unless overridden). */
+  public String publicOrigin() {
+    return gatehouse.config().server().publicOrigin();
+  }
+
   private void boot() throws Exception {
     GatehouseConfig config = ConfigLoader.load(Optional.empty(), environment);
     gatehouse = Gatehouse.open(config, clock);

@@ -2,16 +2,11 @@ package dev.gatehouse.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gatehouse.testing.MutableClock;
 import dev.gatehouse.testing.TestChromium;
-import dev.gatehouse.testing.TestDatabases;
 import dev.gatehouse.testing.TestGatehouse;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Clock;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -24,24 +19,9 @@ class FirstRunBrowserTest {
 
   @Test
   void setupSignInAndSignOutInChromium() throws Exception {
-    int port;
-    try (ServerSocket probe = new ServerSocket(0)) {
-      port = probe.getLocalPort();
-    }
-    String origin = "http://127.0.0.1:" + port;
     ChromeDriver browser = TestChromium.start();
-    try (TestGatehouse gatehouse =
-        TestGatehouse.start(
-            TestDatabases.Kind.SQLITE,
-            dir,
-            new MutableClock(Clock.systemUTC().instant()),
-            Map.of(
-                "GATEHOUSE_SERVER_LISTEN",
-                "127.0.0.1:" + port,
-                "GATEHOUSE_SERVER_PUBLIC_URL",
-                origin,
-                "GATEHOUSE_SESSION_COOKIE_DOMAIN",
-                ""))) {
+    try (TestGatehouse gatehouse = TestGatehouse.startForBrowser(dir)) {
+      String origin = gatehouse.publicOrigin();
       String token = gatehouse.app().setup().issueIfNeeded().orElseThrow();
 
       browser.get(origin + "/setup?token=" + token);

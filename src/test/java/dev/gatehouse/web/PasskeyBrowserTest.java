@@ -3,15 +3,10 @@ package dev.gatehouse.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.identity.User;
-import dev.gatehouse.testing.MutableClock;
 import dev.gatehouse.testing.TestChromium;
-import dev.gatehouse.testing.TestDatabases;
 import dev.gatehouse.testing.TestGatehouse;
-import dev.gatehouse.testing.TestProxy;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +14,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.virtualauthenticator.Credential;
 import org.openqa.selenium.virtualauthenticator.VirtualAuthenticator;
-import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
 
 /** Passkeys in a real Chromium with a virtual WebAuthn authenticator (user verification on). */
 class PasskeyBrowserTest {
@@ -29,38 +23,14 @@ class PasskeyBrowserTest {
 
   @Test
   void registerAPasskeySignOutSignInWithoutAUsernameAndRemoveIt() throws Exception {
-    int port = TestProxy.freePort();
-    String origin = "http://localhost:" + port;
     ChromeDriver browser = TestChromium.start();
-    try (TestGatehouse gatehouse =
-        TestGatehouse.start(
-            TestDatabases.Kind.SQLITE,
-            dir,
-            new MutableClock(Clock.systemUTC().instant()),
-            Map.of(
-                "GATEHOUSE_SERVER_LISTEN",
-                "127.0.0.1:" + port,
-                "GATEHOUSE_SERVER_PUBLIC_URL",
-                origin,
-                "GATEHOUSE_SESSION_COOKIE_DOMAIN",
-                ""))) {
+    try (TestGatehouse gatehouse = TestGatehouse.startForBrowser(dir)) {
+      String origin = gatehouse.publicOrigin();
       User alice = gatehouse.app().directory().addUser("alice", Optional.empty(), "Alice", false);
       gatehouse.app().accounts().setPassword(alice, PASSWORD);
-      VirtualAuthenticator authenticator =
-          browser.addVirtualAuthenticator(
-              new VirtualAuthenticatorOptions()
-                  .setProtocol(VirtualAuthenticatorOptions.Protocol.CTAP2)
-                  .setTransport(VirtualAuthenticatorOptions.Transport.INTERNAL)
-                  .setHasResidentKey(true)
-                  .setHasUserVerification(true)
-                  .setIsUserVerified(true)
-                  .setIsUserConsenting(true));
+      VirtualAuthenticator authenticator = TestChromium.addPasskeyAuthenticator(browser);
 
-      browser.get(origin + "/login");
-      browser.findElement(By.id("username")).sendKeys("alice");
-      browser.findElement(By.id("password")).sendKeys(PASSWORD);
-      browser.findElement(By.cssSelector("form[action='/login'] button[type=submit]")).click();
-      TestChromium.awaitUrl(browser, origin + "/");
+      TestChromium.signInWithPassword(browser, origin, "alice", PASSWORD);
       browser.get(origin + "/account");
       browser.findElement(By.id("passkey-name")).sendKeys("Test laptop");
       browser.findElement(By.id("add-passkey")).click();
@@ -98,38 +68,14 @@ class PasskeyBrowserTest {
 
   @Test
   void anotherUsersPasskeyCannotSignInAsThisUserEvenWithItsUserHandle() throws Exception {
-    int port = TestProxy.freePort();
-    String origin = "http://localhost:" + port;
     ChromeDriver browser = TestChromium.start();
-    try (TestGatehouse gatehouse =
-        TestGatehouse.start(
-            TestDatabases.Kind.SQLITE,
-            dir,
-            new MutableClock(Clock.systemUTC().instant()),
-            Map.of(
-                "GATEHOUSE_SERVER_LISTEN",
-                "127.0.0.1:" + port,
-                "GATEHOUSE_SERVER_PUBLIC_URL",
-                origin,
-                "GATEHOUSE_SESSION_COOKIE_DOMAIN",
-                ""))) {
+    try (TestGatehouse gatehouse = TestGatehouse.startForBrowser(dir)) {
+      String origin = gatehouse.publicOrigin();
       User alice = gatehouse.app().directory().addUser("alice", Optional.empty(), "", false);
       User bob = gatehouse.app().directory().addUser("bob", Optional.empty(), "", false);
       gatehouse.app().accounts().setPassword(bob, PASSWORD);
-      VirtualAuthenticator authenticator =
-          browser.addVirtualAuthenticator(
-              new VirtualAuthenticatorOptions()
-                  .setProtocol(VirtualAuthenticatorOptions.Protocol.CTAP2)
-                  .setTransport(VirtualAuthenticatorOptions.Transport.INTERNAL)
-                  .setHasResidentKey(true)
-                  .setHasUserVerification(true)
-                  .setIsUserVerified(true)
-                  .setIsUserConsenting(true));
-      browser.get(origin + "/login");
-      browser.findElement(By.id("username")).sendKeys("bob");
-      browser.findElement(By.id("password")).sendKeys(PASSWORD);
-      browser.findElement(By.cssSelector("form[action='/login'] button[type=submit]")).click();
-      TestChromium.awaitUrl(browser, origin + "/");
+      VirtualAuthenticator authenticator = TestChromium.addPasskeyAuthenticator(browser);
+      TestChromium.signInWithPassword(browser, origin, "bob", PASSWORD);
       browser.get(origin + "/account");
       browser.findElement(By.id("add-passkey")).click();
       TestChromium.awaitElement(browser, By.cssSelector("#passkeys .passkey-name"));
