@@ -46,6 +46,11 @@ public final class Accounts {
     this.clock = clock;
   }
 
+  /** Whether the user has a password (passkey-only and invited accounts may not). */
+  public boolean hasPassword(dev.gatehouse.kernel.UserId user) {
+    return credentials.passwordHash(user).isPresent();
+  }
+
   /** Disables the user and ends its sessions; its API keys stop working (until enabled again). */
   public void disable(User user) {
     directory.setDisabled(user.id(), true);

@@ -8,15 +8,19 @@ import dev.gatehouse.identity.DirectoryException;
 import dev.gatehouse.identity.Names;
 import dev.gatehouse.identity.User;
 import dev.gatehouse.kernel.Tokens;
+import dev.gatehouse.session.SessionService;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * First-run setup: while no enabled administrator exists, each start issues a one-time setup token
  * (256 bits, stored hashed, single use, 30 minutes) whose page creates the first administrator.
- * There is no default account or password. Thread-safe.
+ * There is no default account or password. The administrator chooses a password, or none and goes
+ * straight on to register a passkey: that browser is then signed in with {@code invite}, which may
+ * set up sign-in methods for 30 minutes. Thread-safe.
  */
 public final class FirstRunSetup {
   /** How long a setup link works. */
@@ -25,8 +29,11 @@ public final class FirstRunSetup {
   /** Outcome of completing setup. */
   public sealed interface Outcome permits Created, Invalid, LinkUnusable {}
 
-  /** The administrator was created. */
-  public record Created(User admin) implements Outcome {}
+  /**
+   * The administrator was created; without a password, {@code session} signs the browser in to add
+   * a passkey.
+   */
+  public record Created(User admin, Optional<SessionService.Issued> session) implements Outcome {}
 
   /** The form was wrong; the token is still valid. {@code message} is safe to show. */
   public record Invalid(String message) implements Outcome {}
@@ -39,6 +46,7 @@ public final class FirstRunSetup {
   private final CredentialRepository credentials;
   private final PasswordHasher hasher;
   private final PasswordPolicy policy;
+  private final SessionService sessions;
   private final Clock clock;
   private final SecureRandom random;
 
@@ -49,6 +57,7 @@ public final class FirstRunSetup {
       CredentialRepository credentials,
       PasswordHasher hasher,
       PasswordPolicy policy,
+      SessionService sessions,
       Clock clock,
       SecureRandom random) {
     this.tokens = tokens;
@@ -56,6 +65,7 @@ public final class FirstRunSetup {
     this.credentials = credentials;
     this.hasher = hasher;
     this.policy = policy;
+    this.sessions = sessions;
     this.clock = clock;
     this.random = random;
   }
@@ -77,9 +87,18 @@ public final class FirstRunSetup {
         && !directory.hasActiveAdmin();
   }
 
-  /** Creates the first administrator, consuming the token. */
+  /**
+   * Creates the first administrator, consuming the token: with {@code password}, or, when it is
+   * empty, without one (to register a passkey next).
+   */
   public Outcome complete(
-      String token, String username, String email, String displayName, String password) {
+      String token,
+      String username,
+      String email,
+      String displayName,
+      Optional<String> password,
+      String userAgent,
+      String clientAddress) {
     if (!isUsable(token)) {
       return new LinkUnusable();
     }
@@ -92,19 +111,26 @@ public final class FirstRunSetup {
     } catch (DirectoryException e) {
       return new Invalid(capitalise(e.getMessage()) + ".");
     }
-    Optional<String> accepted = policy.acceptNew(password);
-    if (accepted.isEmpty()) {
-      return new Invalid(policy.problem());
+    Optional<String> hash = Optional.empty();
+    if (password.isPresent()) {
+      Optional<String> accepted = policy.acceptNew(password.get());
+      if (accepted.isEmpty()) {
+        return new Invalid(policy.problem());
+      }
+      hash = Optional.of(hasher.hash(accepted.get()));
     }
-    String hash = hasher.hash(accepted.get());
     if (!tokens.consume(Tokens.sha256Hex(token), clock.instant())) {
       return new LinkUnusable(); // Another request used it first.
     }
     User admin =
         directory.addUser(
             username, Optional.of(email.strip()).filter(e -> !e.isEmpty()), displayName, true);
-    credentials.setPasswordHash(admin.id(), hash, clock.instant());
-    return new Created(admin);
+    if (hash.isPresent()) {
+      credentials.setPasswordHash(admin.id(), hash.get(), clock.instant());
+      return new Created(admin, Optional.empty());
+    }
+    return new Created(
+        admin, Optional.of(sessions.issue(admin.id(), Set.of("invite"), userAgent, clientAddress)));
   }
 
   private static String capitalise(String text) {

@@ -19,9 +19,11 @@ import dev.gatehouse.mail.SmtpTransport;
 import dev.gatehouse.session.SessionCookie;
 import dev.gatehouse.session.SessionService;
 import dev.gatehouse.signin.Throttle;
+import dev.gatehouse.signin.magiclink.EmailAddresses;
 import dev.gatehouse.signin.magiclink.Invitations;
 import dev.gatehouse.signin.magiclink.MagicLinkService;
 import dev.gatehouse.signin.magiclink.PasswordResetService;
+import dev.gatehouse.signin.magiclink.Registrations;
 import dev.gatehouse.signin.magiclink.SignInAlerts;
 import dev.gatehouse.signin.passkey.PasskeyService;
 import dev.gatehouse.signin.password.PasswordSignIn;
@@ -33,6 +35,7 @@ import dev.gatehouse.store.JdbcGroups;
 import dev.gatehouse.store.JdbcMagicLinks;
 import dev.gatehouse.store.JdbcOutbox;
 import dev.gatehouse.store.JdbcPasskeys;
+import dev.gatehouse.store.JdbcRegistrations;
 import dev.gatehouse.store.JdbcRoles;
 import dev.gatehouse.store.JdbcServerSecrets;
 import dev.gatehouse.store.JdbcSessions;
@@ -55,11 +58,13 @@ import dev.gatehouse.web.forwardauth.EchoEndpoint;
 import dev.gatehouse.web.forwardauth.ForwardAuthEndpoints;
 import dev.gatehouse.web.ops.OpsEndpoints;
 import dev.gatehouse.web.portal.AccountEndpoint;
+import dev.gatehouse.web.portal.EmailEndpoint;
 import dev.gatehouse.web.portal.HomeEndpoint;
 import dev.gatehouse.web.portal.InviteEndpoint;
 import dev.gatehouse.web.portal.LoginEndpoint;
 import dev.gatehouse.web.portal.MagicLinkEndpoint;
 import dev.gatehouse.web.portal.PasskeyEndpoint;
+import dev.gatehouse.web.portal.RegisterEndpoint;
 import dev.gatehouse.web.portal.ResetEndpoint;
 import dev.gatehouse.web.portal.SecurityEndpoint;
 import dev.gatehouse.web.portal.SetupEndpoint;
@@ -105,6 +110,8 @@ public final class Gatehouse implements AutoCloseable {
   private final AuditLog audit;
   private final SignInAlerts alerts;
   private final Invitations invitations;
+  private final Registrations registrations;
+  private final EmailAddresses emailAddresses;
 
   private Gatehouse(GatehouseConfig config, Clock clock) {
     this.config = config;
@@ -153,7 +160,14 @@ public final class Gatehouse implements AutoCloseable {
     this.accounts = new Accounts(directory, users, hasher, policy, sessions, apiKeys, audit, clock);
     this.setup =
         new FirstRunSetup(
-            new JdbcSetupTokens(database), directory, users, hasher, policy, clock, random);
+            new JdbcSetupTokens(database),
+            directory,
+            users,
+            hasher,
+            policy,
+            sessions,
+            clock,
+            random);
     GatehouseConfig.SignIn signin = config.signin();
     this.throttle =
         new Throttle(
@@ -219,6 +233,32 @@ public final class Gatehouse implements AutoCloseable {
             clock,
             random,
             config.server().publicOrigin());
+    this.registrations =
+        new Registrations(
+            config.registration().policy(),
+            config.registration().domains(),
+            new JdbcRegistrations(database),
+            outbox,
+            directory,
+            hasher,
+            policy,
+            sessions,
+            throttle,
+            clock,
+            random,
+            config.server().publicOrigin(),
+            signin.addressFreeAttempts(),
+            signin.accountFreeAttempts());
+    this.emailAddresses =
+        new EmailAddresses(
+            emailLinks,
+            outbox,
+            directory,
+            throttle,
+            clock,
+            random,
+            config.server().publicOrigin(),
+            signin.accountFreeAttempts());
     this.alerts =
         new SignInAlerts(emailLinks, directory, clock, random, config.server().publicOrigin());
     this.passwordResets =
@@ -312,6 +352,7 @@ public final class Gatehouse implements AutoCloseable {
             origin,
             totp,
             totpPage,
+            registrations.policy().allowsSelfSignUp(),
             audit);
     HomeEndpoint home =
         new HomeEndpoint(directory, webSessions, redirects, templates, errors, origin, audit);
@@ -338,6 +379,11 @@ public final class Gatehouse implements AutoCloseable {
             origin);
     SecurityEndpoint securityPage =
         new SecurityEndpoint(alerts, accounts, directory, webSessions, templates, errors, audit);
+    RegisterEndpoint registerPage =
+        new RegisterEndpoint(registrations, policy, webSessions, templates, errors, origin);
+    EmailEndpoint emailPage =
+        new EmailEndpoint(
+            emailAddresses, directory, webSessions, templates, errors, audit, clock, origin);
     InviteEndpoint invitePage =
         new InviteEndpoint(invitations, policy, webSessions, templates, errors, origin);
     SetupEndpoint setupPage =
@@ -369,6 +415,16 @@ public final class Gatehouse implements AutoCloseable {
         .get("/login", login::show)
         .post("/login", login::submit)
         .post("/logout", home::logout)
+        .get("/register", registerPage::show)
+        .post("/register", registerPage::request)
+        .get("/register/confirm", registerPage::showConfirm)
+        .post("/register/confirm", registerPage::confirm)
+        .post("/account/email", emailPage::requestChange)
+        .post("/account/email/verify", emailPage::requestVerification)
+        .get("/email/verify", emailPage::showVerify)
+        .post("/email/verify", emailPage::verify)
+        .get("/email/change", emailPage::showChange)
+        .post("/email/change", emailPage::change)
         .get("/invite", invitePage::show)
         .post("/invite", invitePage::accept)
         .get("/security/not-me", securityPage::show)
@@ -472,6 +528,11 @@ public final class Gatehouse implements AutoCloseable {
   /** Passkeys. */
   public PasskeyService passkeys() {
     return passkeys;
+  }
+
+  /** Who may create an account, and self sign-up. */
+  public Registrations registrations() {
+    return registrations;
   }
 
   /** Invitations. */

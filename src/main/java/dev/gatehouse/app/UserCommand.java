@@ -44,6 +44,12 @@ final class UserCommand {
           Optional<String> username,
       @Option(names = "--admin", description = "Make the user an administrator.") boolean admin) {
     try (Gatehouse gatehouse = main.open()) {
+      if (!gatehouse.registrations().policy().allowsInvitations()) {
+        throw new Main.CliException(
+            "invitations are off because registration.policy is closed; set registration.policy"
+                + " to invite (or open, or domains) to invite by email, or create the account with"
+                + " `gatehouse user add`");
+      }
       User user = gatehouse.invitations().invite(email, username, admin);
       System.out.println(
           "invited "

@@ -96,6 +96,20 @@ public final class ConfigKeys {
           "signin.attempt-window",
           "15m",
           "Failures older than this (counted from the last one) are forgotten.");
+  static final ConfigKey REGISTRATION_POLICY =
+      key(
+          "registration.policy",
+          "closed",
+          "Who may create an account: `closed` (administrators only, `gatehouse user add`), `invite`"
+              + " (administrators also invite by email, `gatehouse user invite`), `open` (anyone"
+              + " signs up with an address they receive mail at) or `domains` (as `open`, for the"
+              + " addresses in `registration.domains` only).");
+  static final ConfigKey REGISTRATION_DOMAINS =
+      key(
+          "registration.domains",
+          "[]",
+          "Email domains self sign-up is open to under `registration.policy: domains`, exact (e.g."
+              + " `[example.com]`).");
   static final ConfigKey DEFAULT_POLICY =
       key(
           "access.default-policy",
@@ -197,6 +211,8 @@ public final class ConfigKeys {
           ADDRESS_FREE_ATTEMPTS,
           MAX_BACKOFF,
           ATTEMPT_WINDOW,
+          REGISTRATION_POLICY,
+          REGISTRATION_DOMAINS,
           DEFAULT_POLICY,
           ACCESS_RULES,
           HEADER_USER,

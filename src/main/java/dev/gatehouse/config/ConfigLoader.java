@@ -9,6 +9,7 @@ import dev.gatehouse.kernel.Cidr;
 import dev.gatehouse.kernel.Secret;
 import dev.gatehouse.policy.AccessPolicy;
 import dev.gatehouse.policy.Policy;
+import dev.gatehouse.signin.magiclink.Registrations;
 import java.io.IOException;
 import java.net.IDN;
 import java.net.URI;
@@ -186,6 +187,7 @@ public final class ConfigLoader {
               integer(ConfigKeys.ADDRESS_FREE_ATTEMPTS, 1, 100000),
               duration(ConfigKeys.MAX_BACKOFF, Duration.ofSeconds(1), Duration.ofDays(1)),
               duration(ConfigKeys.ATTEMPT_WINDOW, Duration.ofMinutes(1), Duration.ofDays(7))),
+          registration(),
           new GatehouseConfig.ForwardAuth(
               new AccessPolicy(
                   AccessRules.parse(structured(ConfigKeys.ACCESS_RULES)), defaultPolicy()),
@@ -234,6 +236,46 @@ public final class ConfigLoader {
               : publicUrl.toString();
       return new GatehouseConfig.WebAuthn(
           rpId, origins.isEmpty() ? List.of(publicOrigin) : List.copyOf(origins));
+    }
+
+    private GatehouseConfig.Registration registration() {
+      String value = string(ConfigKeys.REGISTRATION_POLICY).strip().toLowerCase(Locale.ROOT);
+      Registrations.Policy policy =
+          switch (value) {
+            case "closed" -> Registrations.Policy.CLOSED;
+            case "invite" -> Registrations.Policy.INVITE;
+            case "open" -> Registrations.Policy.OPEN;
+            case "domains" -> Registrations.Policy.DOMAINS;
+            default ->
+                throw ConfigException.invalid(
+                    ConfigKeys.REGISTRATION_POLICY,
+                    value,
+                    "must be one of closed, invite, open, domains");
+          };
+      List<String> domains = new ArrayList<>();
+      for (String domain : list(ConfigKeys.REGISTRATION_DOMAINS)) {
+        String canonical = domain.strip().toLowerCase(Locale.ROOT);
+        if (!canonical.matches("[a-z0-9-]+(\\.[a-z0-9-]+)+")) {
+          throw ConfigException.invalid(
+              ConfigKeys.REGISTRATION_DOMAINS,
+              domain,
+              "every entry must be a domain name such as example.com");
+        }
+        domains.add(canonical);
+      }
+      if (policy == Registrations.Policy.DOMAINS && domains.isEmpty()) {
+        throw ConfigException.invalid(
+            ConfigKeys.REGISTRATION_DOMAINS,
+            "[]",
+            "must list at least one domain when registration.policy is domains");
+      }
+      if (policy != Registrations.Policy.DOMAINS && !domains.isEmpty()) {
+        throw ConfigException.invalid(
+            ConfigKeys.REGISTRATION_POLICY,
+            value,
+            "must be domains when registration.domains is set (the domains would be ignored)");
+      }
+      return new GatehouseConfig.Registration(policy, List.copyOf(domains));
     }
 
     private Optional<URI> webhook() {

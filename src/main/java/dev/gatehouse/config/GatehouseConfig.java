@@ -4,6 +4,7 @@ import dev.gatehouse.forwardauth.Verifier;
 import dev.gatehouse.kernel.Cidr;
 import dev.gatehouse.kernel.Secret;
 import dev.gatehouse.policy.AccessPolicy;
+import dev.gatehouse.signin.magiclink.Registrations;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +23,7 @@ public record GatehouseConfig(
     Sessions session,
     Passwords password,
     SignIn signin,
+    Registration registration,
     ForwardAuth forwardAuth,
     Mail mail,
     WebAuthn webauthn,
@@ -67,6 +69,9 @@ public record GatehouseConfig(
       int addressFreeAttempts,
       Duration maxBackoff,
       Duration attemptWindow) {}
+
+  /** Who may create an account; {@code domains} is non-empty exactly under {@code DOMAINS}. */
+  public record Registration(Registrations.Policy policy, List<String> domains) {}
 
   /** Forward-auth: the access rules and the identity header names. */
   public record ForwardAuth(AccessPolicy access, Verifier.Headers headers) {}

@@ -33,18 +33,37 @@ public final class Directory {
 
   /** Creates a user; the username and email are validated and canonicalised. */
   public User addUser(String username, Optional<String> email, String displayName, boolean admin) {
-    User user =
-        new User(
-            UserId.random(random),
-            Names.username(username),
-            email.filter(e -> !e.isEmpty()).map(Names::email),
-            Names.displayName(displayName),
-            false,
-            admin,
-            clock.instant(),
-            Optional.empty());
+    User user = newUser(username, email, displayName, admin, false);
     users.insert(user);
     return user;
+  }
+
+  /**
+   * A validated, canonical user that is not stored yet, for a store that inserts it together with
+   * other changes (a self sign-up).
+   */
+  public User newUser(
+      String username,
+      Optional<String> email,
+      String displayName,
+      boolean admin,
+      boolean emailVerified) {
+    Optional<String> canonicalEmail = email.filter(e -> !e.isEmpty()).map(Names::email);
+    return new User(
+        UserId.random(random),
+        Names.username(username),
+        canonicalEmail,
+        emailVerified && canonicalEmail.isPresent(),
+        Names.displayName(displayName),
+        false,
+        admin,
+        clock.instant(),
+        Optional.empty());
+  }
+
+  /** Marks the user's address verified, if it still is {@code email}. */
+  public void markEmailVerified(UserId id, String email) {
+    users.markEmailVerified(id, email);
   }
 
   /** Finds a user by (not necessarily canonical) username; empty for invalid names too. */

@@ -9,12 +9,14 @@ import java.util.Optional;
  *
  * @param username canonical (NFKC, lower case), unique
  * @param email canonical (NFKC, lower case), unique when present
+ * @param emailVerified whether the owner has followed a link sent to {@code email}
  * @param admin whether the user administers Gatehouse
  */
 public record User(
     UserId id,
     String username,
     Optional<String> email,
+    boolean emailVerified,
     String displayName,
     boolean disabled,
     boolean admin,

@@ -34,6 +34,9 @@ public interface UserRepository {
   /** Deletes the user and everything that belongs to it; false when no such user. */
   boolean delete(UserId id);
 
+  /** Marks the address verified if the user's address still is {@code email}. */
+  void markEmailVerified(UserId id, String email);
+
   /** Records a successful sign-in. */
   void recordSignIn(UserId id, Instant at);
 

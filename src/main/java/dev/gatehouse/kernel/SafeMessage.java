@@ -28,6 +28,8 @@ public enum SafeMessage {
       403,
       "step_up_required",
       "To change how you sign in, sign out and sign in again with your password or a passkey."),
+  SIGNUP_CLOSED(
+      404, "signup_closed", "Sign-up is closed here. Ask an administrator for an invitation."),
   UNAVAILABLE(503, "unavailable", "Gatehouse cannot answer right now. Try again shortly."),
   INTERNAL(500, "internal", "Something went wrong on our side. The error has been logged.");
 

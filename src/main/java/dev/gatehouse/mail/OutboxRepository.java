@@ -21,6 +21,12 @@ public interface OutboxRepository {
       Optional<Instant> expiresAt,
       Optional<String> lastError) {}
 
+  /**
+   * Queues a message that announces no stored change of its own (a notice such as "someone tried to
+   * register your address").
+   */
+  void enqueue(Message.Queued message, Instant now);
+
   /** Pending messages due at {@code now}, oldest first, at most {@code limit}. */
   List<Message.Queued> due(Instant now, int limit);
 

@@ -37,6 +37,11 @@ public final class JdbcOutbox implements OutboxRepository {
   }
 
   @Override
+  public void enqueue(Message.Queued message, Instant now) {
+    jdbi.useHandle(h -> insert(h, message, now));
+  }
+
+  @Override
   public List<Message.Queued> due(Instant now, int limit) {
     return jdbi.withHandle(
         h ->

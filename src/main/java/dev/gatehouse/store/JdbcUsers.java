@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
@@ -17,7 +18,7 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 /** Users and their password hashes in SQL. Thread-safe. */
 public final class JdbcUsers implements UserRepository, CredentialRepository {
   private static final String COLUMNS =
-      "id, username, email, display_name, disabled, admin, created_at, last_sign_in_at";
+      "id, username, email, email_verified, display_name, disabled, admin, created_at, last_sign_in_at";
 
   private final Jdbi jdbi;
 
@@ -28,22 +29,29 @@ public final class JdbcUsers implements UserRepository, CredentialRepository {
 
   @Override
   public void insert(User user) {
+    jdbi.useHandle(h -> insert(h, user));
+  }
+
+  /**
+   * Inserts {@code user} inside {@code h}; {@link DirectoryException.DuplicateException} on a taken
+   * username or email.
+   */
+  static void insert(Handle h, User user) {
     try {
-      jdbi.useHandle(
-          h ->
-              h.createUpdate(
-                      "INSERT INTO users ("
-                          + COLUMNS
-                          + ") VALUES (:id, :username, :email,"
-                          + " :displayName, :disabled, :admin, :createdAt, NULL)")
-                  .bind("id", user.id().value())
-                  .bind("username", user.username())
-                  .bind("email", user.email().orElse(null))
-                  .bind("displayName", user.displayName())
-                  .bind("disabled", user.disabled())
-                  .bind("admin", user.admin())
-                  .bind("createdAt", user.createdAt().toEpochMilli())
-                  .execute());
+      h.createUpdate(
+              "INSERT INTO users ("
+                  + COLUMNS
+                  + ") VALUES (:id, :username, :email, :emailVerified,"
+                  + " :displayName, :disabled, :admin, :createdAt, NULL)")
+          .bind("id", user.id().value())
+          .bind("username", user.username())
+          .bind("email", user.email().orElse(null))
+          .bind("emailVerified", user.emailVerified())
+          .bind("displayName", user.displayName())
+          .bind("disabled", user.disabled())
+          .bind("admin", user.admin())
+          .bind("createdAt", user.createdAt().toEpochMilli())
+          .execute();
     } catch (UnableToExecuteStatementException e) {
       if (StoreException.isUniqueViolation(e)) {
         throw new DirectoryException.DuplicateException(
@@ -119,6 +127,17 @@ public final class JdbcUsers implements UserRepository, CredentialRepository {
   }
 
   @Override
+  public void markEmailVerified(UserId id, String email) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "UPDATE users SET email_verified = TRUE WHERE id = :id AND email = :email")
+                .bind("id", id.value())
+                .bind("email", email)
+                .execute());
+  }
+
+  @Override
   public void recordSignIn(UserId id, Instant at) {
     jdbi.useHandle(
         h ->
@@ -150,16 +169,19 @@ public final class JdbcUsers implements UserRepository, CredentialRepository {
 
   @Override
   public void setPasswordHash(UserId user, String hash, Instant at) {
-    jdbi.useHandle(
-        h ->
-            h.createUpdate(
-                    "INSERT INTO password_credentials (user_id, hash, updated_at) VALUES (:id, :hash, :at)"
-                        + " ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash,"
-                        + " updated_at = excluded.updated_at")
-                .bind("id", user.value())
-                .bind("hash", hash)
-                .bind("at", at.toEpochMilli())
-                .execute());
+    jdbi.useHandle(h -> setPasswordHash(h, user, hash, at));
+  }
+
+  /** Sets a password hash inside {@code h}. */
+  static void setPasswordHash(Handle h, UserId user, String hash, Instant at) {
+    h.createUpdate(
+            "INSERT INTO password_credentials (user_id, hash, updated_at) VALUES (:id, :hash, :at)"
+                + " ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash,"
+                + " updated_at = excluded.updated_at")
+        .bind("id", user.value())
+        .bind("hash", hash)
+        .bind("at", at.toEpochMilli())
+        .execute();
   }
 
   private static User user(ResultSet rs, StatementContext ctx) throws SQLException {
@@ -170,6 +192,7 @@ public final class JdbcUsers implements UserRepository, CredentialRepository {
         new UserId(rs.getString("id")),
         rs.getString("username"),
         Optional.ofNullable(rs.getString("email")),
+        rs.getBoolean("email_verified"),
         rs.getString("display_name"),
         rs.getBoolean("disabled"),
         rs.getBoolean("admin"),

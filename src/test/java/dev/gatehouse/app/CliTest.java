@@ -224,12 +224,22 @@ class CliTest {
 
   @Test
   void anInvitationCreatesTheAccountAndQueuesItsMail() {
-    CliRunner.Result result = run("user", "invite", "Kim@Example.com", "--username", "kim");
+    Map<String, String> invite = Map.of("GATEHOUSE_REGISTRATION_POLICY", "invite");
+    CliRunner.Result result =
+        run("", invite, "user", "invite", "Kim@Example.com", "--username", "kim");
     assertThat(result.status()).isZero();
     assertThat(result.out()).contains("invited kim <kim@example.com>", "no SMTP configured");
     assertThat(run("mail", "queue").out()).contains("kim@example.com", "pending");
-    assertThat(run("user", "invite", "kim@example.com").status())
+    assertThat(run("", invite, "user", "invite", "kim@example.com").status())
         .as("the address is taken")
         .isEqualTo(1);
+  }
+
+  @Test
+  void invitationsAreRefusedWhileRegistrationIsClosed() {
+    CliRunner.Result result = run("user", "invite", "kim@example.com");
+    assertThat(result.status()).isEqualTo(1);
+    assertThat(result.err()).contains("registration.policy is closed", "gatehouse user add");
+    assertThat(run("user", "list").out()).doesNotContain("kim");
   }
 }

@@ -3,6 +3,7 @@ package dev.gatehouse.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gatehouse.signin.magiclink.Registrations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,6 +120,8 @@ class ConfigLoaderTest {
         "GATEHOUSE_DATABASE_POOL_SIZE|0|database.pool-size",
         "GATEHOUSE_LOG_FORMAT|xml|log.format",
         "GATEHOUSE_LOG_LEVEL|loud|log.level",
+        "GATEHOUSE_REGISTRATION_POLICY|everyone|registration.policy",
+        "GATEHOUSE_REGISTRATION_DOMAINS|not a domain|registration.domains",
       })
   void badValuesNameTheKeyTheValueAndWhatIsAllowed(String variable, String value, String key) {
     assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of(variable, value)))
@@ -127,6 +130,31 @@ class ConfigLoaderTest {
         .hasMessageContaining(key)
         .hasMessageContaining(value)
         .hasMessageContaining("must");
+  }
+
+  @Test
+  void domainSignUpNeedsDomainsAndDomainsNeedThatPolicy() {
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(), Map.of("GATEHOUSE_REGISTRATION_POLICY", "domains")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("registration.domains")
+        .hasMessageContaining("at least one domain");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(), Map.of("GATEHOUSE_REGISTRATION_DOMAINS", "example.com")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("registration.policy");
+    GatehouseConfig config =
+        ConfigLoader.load(
+            Optional.empty(),
+            Map.of(
+                "GATEHOUSE_REGISTRATION_POLICY", "Domains",
+                "GATEHOUSE_REGISTRATION_DOMAINS", "Example.COM, corp.example"));
+    assertThat(config.registration().policy()).isEqualTo(Registrations.Policy.DOMAINS);
+    assertThat(config.registration().domains()).containsExactly("example.com", "corp.example");
   }
 
   @Test

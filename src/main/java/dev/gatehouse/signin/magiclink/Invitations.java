@@ -129,6 +129,8 @@ public final class Invitations {
       return new Invalid();
     }
     hash.ifPresent(h -> credentials.setPasswordHash(user.get().id(), h, clock.instant()));
+    // The invitation went to the address: following it proves the address.
+    user.get().email().ifPresent(e -> directory.markEmailVerified(user.get().id(), e));
     Set<String> amr = hash.isPresent() ? Set.of("pwd", "invite") : Set.of("invite");
     return new Welcome(user.get(), sessions.issue(user.get().id(), amr, userAgent, clientAddress));
   }

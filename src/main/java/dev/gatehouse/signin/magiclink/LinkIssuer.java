@@ -39,6 +39,18 @@ final class LinkIssuer {
       Duration lifetime,
       String baseUrl,
       Function<String, Message> message) {
+    issue(purpose, user, browserBinding, "", lifetime, baseUrl, message);
+  }
+
+  /** As above, with a payload stored beside the link (the new address of an email change). */
+  void issue(
+      MagicLinkRepository.Purpose purpose,
+      UserId user,
+      Optional<String> browserBinding,
+      String payload,
+      Duration lifetime,
+      String baseUrl,
+      Function<String, Message> message) {
     String token = Tokens.newToken(random);
     Instant now = clock.instant();
     Instant expires = now.plus(lifetime);
@@ -51,7 +63,8 @@ final class LinkIssuer {
             user,
             browserBinding.map(Tokens::sha256Hex).orElse(""),
             now,
-            expires),
+            expires,
+            payload),
         new Message.Queued(
             HexFormat.of().formatHex(id), message.apply(baseUrl + token), Optional.of(expires), 0),
         now);

@@ -17,17 +17,36 @@ public interface MagicLinkRepository {
     /** The "this wasn't me" link of a sign-in alert. */
     ALERT,
     /** An invitation to set up a new account. */
-    INVITE
+    INVITE,
+    /** Proves that the user receives mail at their address. */
+    VERIFY,
+    /** Moves the user to the address in the payload (sent to that address). */
+    EMAIL_CHANGE
   }
 
-  /** A stored link. */
+  /** Outcome of {@link #changeEmail}. */
+  enum EmailChange {
+    CHANGED,
+    /** Unknown, used or expired link. */
+    UNUSABLE,
+    /** Another account took the address meanwhile (the link is used up). */
+    TAKEN
+  }
+
+  /**
+   * A stored link.
+   *
+   * @param payload what the link carries besides its user (the new address of an email change), or
+   *     empty
+   */
   record Link(
       String tokenHash,
       Purpose purpose,
       UserId user,
       String browserHash,
       Instant createdAt,
-      Instant expiresAt) {}
+      Instant expiresAt,
+      String payload) {}
 
   /**
    * In one transaction: forgets the user's unused links of the same purpose (a new request
@@ -54,4 +73,16 @@ public interface MagicLinkRepository {
 
   /** Atomically marks the link used; true for exactly one caller while it is usable. */
   boolean consume(String tokenHash, Purpose purpose, Instant now);
+
+  /**
+   * Uses a verification link: marks it used and the user's address verified, if the address is
+   * still the one the link was sent to ({@code email}); true when both happened.
+   */
+  boolean verifyEmail(String tokenHash, String email, Instant now);
+
+  /**
+   * Uses an email-change link: in one transaction marks it used, moves its user to the address in
+   * its payload (verified) and queues {@code notice} (for the old address).
+   */
+  EmailChange changeEmail(String tokenHash, Instant now, Optional<Message.Queued> notice);
 }

@@ -168,6 +168,8 @@ public final class MagicLinkService {
     if (user.isEmpty()) {
       return new Invalid();
     }
+    // Following a link sent to the address proves the address.
+    user.get().email().ifPresent(e -> directory.markEmailVerified(user.get().id(), e));
     SessionService.Issued issued =
         sessions.issue(user.get().id(), Set.of("email"), userAgent, clientAddress);
     return new SignedIn(user.get(), issued);

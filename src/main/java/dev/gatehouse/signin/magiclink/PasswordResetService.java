@@ -155,6 +155,8 @@ public final class PasswordResetService {
       return new Invalid();
     }
     credentials.setPasswordHash(user.get().id(), newHash, clock.instant());
+    // Following a link sent to the address proves the address.
+    user.get().email().ifPresent(e -> directory.markEmailVerified(user.get().id(), e));
     sessions.revokeAll(user.get().id());
     return new Done(user.get());
   }

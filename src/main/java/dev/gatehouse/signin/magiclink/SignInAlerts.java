@@ -108,7 +108,8 @@ public final class SignInAlerts {
                 userId,
                 "",
                 now,
-                now.plus(LIFETIME))),
+                now.plus(LIFETIME),
+                "")),
         Optional.of(
             new Message.Queued(
                 HexFormat.of().formatHex(id), message, Optional.of(now.plus(LIFETIME)), 0)));

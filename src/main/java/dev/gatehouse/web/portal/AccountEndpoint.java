@@ -71,6 +71,8 @@ public final class AccountEndpoint {
   public record AccountView(
       String csrf,
       String username,
+      String email,
+      boolean emailVerified,
       boolean canChange,
       boolean totpOn,
       List<PasskeyRow> passkeys,
@@ -105,6 +107,22 @@ public final class AccountEndpoint {
                         case "password" ->
                             "Your password is changed; your other sessions have ended.";
                         case "sessions" -> "Done: those sessions have ended.";
+                        case "setup-passkey" ->
+                            "You are the administrator. Add your passkey now: this account has no"
+                                + " password, and this chance lasts 30 minutes.";
+                        case "welcome" ->
+                            "Welcome! Your account is ready. Add a passkey below to sign in"
+                                + " without a password.";
+                        case "verify-sent" ->
+                            "A confirmation link is on its way to your address (24 hours, once).";
+                        case "change-sent" ->
+                            "A link is on its way to the new address. Your address changes when"
+                                + " you follow it (24 hours, once).";
+                        case "change-refused" ->
+                            "That address cannot be used: enter a valid address other than your"
+                                + " current one.";
+                        case "verify-wait", "change-wait" ->
+                            "Too many emails were sent just now. Wait a while and try again.";
                         default -> "";
                       })
               .orElse("");
@@ -224,6 +242,8 @@ public final class AccountEndpoint {
             new AccountView(
                 sessions.csrfToken(exchange),
                 ctx.user().username(),
+                ctx.user().email().orElse(""),
+                ctx.user().emailVerified(),
                 ctx.session().mayChangeSignInMethods(clock.instant()),
                 totp.isEnabled(ctx.user().id()),
                 keys,

@@ -34,6 +34,7 @@ public final class LoginEndpoint {
   private final TotpEndpoint secondFactor;
 
   private final AuditLog audit;
+  private final boolean signUpOpen;
 
   /** Wires the endpoint. */
   public LoginEndpoint(
@@ -46,6 +47,7 @@ public final class LoginEndpoint {
       String publicOrigin,
       TotpService totp,
       TotpEndpoint secondFactor,
+      boolean signUpOpen,
       AuditLog audit) {
     this.signIn = signIn;
     this.sessions = sessions;
@@ -57,6 +59,7 @@ public final class LoginEndpoint {
     this.totp = totp;
     this.secondFactor = secondFactor;
     this.audit = audit;
+    this.signUpOpen = signUpOpen;
   }
 
   /** {@code GET /login}. */
@@ -160,6 +163,7 @@ public final class LoginEndpoint {
         status,
         templates.render(
             "login.jte",
-            new Views.LoginView(sessions.csrfToken(exchange), safeUsername, rd, error, notice)));
+            new Views.LoginView(
+                sessions.csrfToken(exchange), safeUsername, rd, error, notice, signUpOpen)));
   }
 }

@@ -7,6 +7,7 @@ import dev.gatehouse.web.ErrorPages;
 import dev.gatehouse.web.Exchange;
 import dev.gatehouse.web.Templates;
 import dev.gatehouse.web.WebSessions;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,12 +61,26 @@ public final class SetupEndpoint {
     String username = exchange.formOrEmpty("username");
     String email = exchange.formOrEmpty("email");
     String displayName = exchange.formOrEmpty("display_name");
+    boolean passkeyOnly = exchange.form("passkey_only").map("yes"::equals).orElse(false);
     FirstRunSetup.Outcome outcome =
-        setup.complete(token, username, email, displayName, exchange.formOrEmpty("password"));
+        setup.complete(
+            token,
+            username,
+            email,
+            displayName,
+            passkeyOnly ? Optional.empty() : Optional.of(exchange.formOrEmpty("password")),
+            exchange.header("User-Agent").orElse(""),
+            exchange.clientAddress());
     switch (outcome) {
       case FirstRunSetup.Created created -> {
         LOG.info("first-run setup: administrator {} created", created.admin().username());
-        exchange.redirect(303, publicOrigin + "/login?setup=done");
+        if (created.session().isPresent()) {
+          sessions.end(exchange);
+          sessions.start(exchange, created.session().get());
+          exchange.redirect(303, publicOrigin + "/account?done=setup-passkey");
+        } else {
+          exchange.redirect(303, publicOrigin + "/login?setup=done");
+        }
       }
       case FirstRunSetup.Invalid invalid ->
           render(exchange, 400, token, username, email, displayName, invalid.message());

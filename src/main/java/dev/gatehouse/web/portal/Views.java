@@ -5,7 +5,8 @@ public final class Views {
   private Views() {}
 
   /** The sign-in page. */
-  public record LoginView(String csrf, String username, String rd, String error, String notice) {}
+  public record LoginView(
+      String csrf, String username, String rd, String error, String notice, boolean signUp) {}
 
   /** The signed-in landing page. */
   public record HomeView(
