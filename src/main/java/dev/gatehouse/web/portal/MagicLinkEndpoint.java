@@ -82,16 +82,9 @@ public final class MagicLinkEndpoint {
         metrics.counter("gatehouse.magiclinks.requested").increment();
         renderRequest(exchange, 200, email, true, "");
       }
-      case MagicLinkService.Throttled throttled -> {
-        long seconds = Math.max(1, throttled.retryAfter().toSeconds());
-        exchange.addHeader("Retry-After", Long.toString(seconds));
-        renderRequest(
-            exchange,
-            429,
-            email,
-            false,
-            "Too many requests. Wait " + seconds + " seconds and try again.");
-      }
+      case MagicLinkService.Throttled throttled ->
+          renderRequest(
+              exchange, 429, email, false, Views.throttled(exchange, throttled.retryAfter()));
     }
   }
 

@@ -76,16 +76,9 @@ public final class RegisterEndpoint {
       case Registrations.Sent sent -> renderRequest(exchange, 200, email, true, "");
       case Registrations.NotAllowed refused ->
           renderRequest(exchange, 400, email, false, refused.message());
-      case Registrations.Throttled throttled -> {
-        long seconds = Math.max(1, throttled.retryAfter().toSeconds());
-        exchange.addHeader("Retry-After", Long.toString(seconds));
-        renderRequest(
-            exchange,
-            429,
-            email,
-            false,
-            "Too many requests. Wait " + seconds + " seconds and try again.");
-      }
+      case Registrations.Throttled throttled ->
+          renderRequest(
+              exchange, 429, email, false, Views.throttled(exchange, throttled.retryAfter()));
     }
   }
 

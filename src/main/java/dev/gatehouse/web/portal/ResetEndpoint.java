@@ -65,14 +65,7 @@ public final class ResetEndpoint {
     }
     Optional<Duration> wait = resets.request(email, exchange.clientAddress());
     if (wait.isPresent()) {
-      long seconds = Math.max(1, wait.get().toSeconds());
-      exchange.addHeader("Retry-After", Long.toString(seconds));
-      renderRequest(
-          exchange,
-          429,
-          email,
-          false,
-          "Too many requests. Wait " + seconds + " seconds and try again.");
+      renderRequest(exchange, 429, email, false, Views.throttled(exchange, wait.get()));
       return;
     }
     renderRequest(exchange, 200, email, true, "");

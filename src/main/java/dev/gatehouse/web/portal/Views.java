@@ -4,6 +4,16 @@ package dev.gatehouse.web.portal;
 public final class Views {
   private Views() {}
 
+  /**
+   * Sets {@code Retry-After} for a throttled request and returns the sentence that tells the user
+   * how long to wait.
+   */
+  static String throttled(dev.gatehouse.web.Exchange exchange, java.time.Duration retryAfter) {
+    long seconds = Math.max(1, retryAfter.toSeconds());
+    exchange.addHeader("Retry-After", Long.toString(seconds));
+    return "Too many requests. Wait " + seconds + " seconds and try again.";
+  }
+
   /** The sign-in page. */
   public record LoginView(
       String csrf, String username, String rd, String error, String notice, boolean signUp) {}
