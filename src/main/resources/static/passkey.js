@@ -63,7 +63,10 @@
       var options = PublicKeyCredential.parseRequestOptionsFromJSON(started.options.publicKey);
       return navigator.credentials.get({ publicKey: options, mediation: mediation, signal: controller.signal })
         .then(function (credential) {
-          return post("/passkeys/signin/finish", { ceremony: started.ceremony, credential: assertion(credential) });
+          var rd = document.querySelector('input[name="rd"]');
+          return post("/passkeys/signin/finish", {
+            ceremony: started.ceremony, credential: assertion(credential), rd: rd ? rd.value : ""
+          });
         });
     }).then(function (done) {
       window.location.assign(done.redirect);

@@ -19,6 +19,7 @@ class ArchitectureTest {
     "dev.gatehouse.signin..",
     "dev.gatehouse.admin..",
     "dev.gatehouse.keys..",
+    "dev.gatehouse.oidc..",
   };
 
   private static final JavaClasses CLASSES =

@@ -134,9 +134,14 @@ final class ApiKeyCommand {
   }
 
   private static Duration duration(String text) {
+    return duration("--expires-in", text);
+  }
+
+  /** A CLI duration: {@code 30m}, {@code 12h} or {@code 90d}; else an error naming the option. */
+  static Duration duration(String option, String text) {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,6})(m|h|d)").matcher(text);
     if (!m.matches()) {
-      throw new Main.CliException("--expires-in must look like 30m, 12h or 90d");
+      throw new Main.CliException(option + " must look like 30m, 12h or 90d");
     }
     long n = Long.parseLong(m.group(1));
     return switch (m.group(2)) {

@@ -12,10 +12,14 @@ import dev.gatehouse.forwardauth.Verifier;
 import dev.gatehouse.identity.Directory;
 import dev.gatehouse.kernel.Tokens;
 import dev.gatehouse.keys.AtRestCipher;
+import dev.gatehouse.keys.SigningKeys;
 import dev.gatehouse.mail.LogTransport;
 import dev.gatehouse.mail.MailTransport;
 import dev.gatehouse.mail.OutboxWorker;
 import dev.gatehouse.mail.SmtpTransport;
+import dev.gatehouse.oidc.AccessTokens;
+import dev.gatehouse.oidc.ClientCredentialsGrant;
+import dev.gatehouse.oidc.Clients;
 import dev.gatehouse.session.SessionCookie;
 import dev.gatehouse.session.SessionService;
 import dev.gatehouse.signin.Throttle;
@@ -31,6 +35,7 @@ import dev.gatehouse.signin.totp.TotpService;
 import dev.gatehouse.store.Database;
 import dev.gatehouse.store.JdbcApiKeys;
 import dev.gatehouse.store.JdbcAudit;
+import dev.gatehouse.store.JdbcClients;
 import dev.gatehouse.store.JdbcGroups;
 import dev.gatehouse.store.JdbcMagicLinks;
 import dev.gatehouse.store.JdbcOutbox;
@@ -40,7 +45,9 @@ import dev.gatehouse.store.JdbcRoles;
 import dev.gatehouse.store.JdbcServerSecrets;
 import dev.gatehouse.store.JdbcSessions;
 import dev.gatehouse.store.JdbcSetupTokens;
+import dev.gatehouse.store.JdbcSigningKeys;
 import dev.gatehouse.store.JdbcThrottle;
+import dev.gatehouse.store.JdbcTokens;
 import dev.gatehouse.store.JdbcTotp;
 import dev.gatehouse.store.JdbcUsers;
 import dev.gatehouse.store.StoreException;
@@ -56,6 +63,10 @@ import dev.gatehouse.web.WebServer;
 import dev.gatehouse.web.WebSessions;
 import dev.gatehouse.web.forwardauth.EchoEndpoint;
 import dev.gatehouse.web.forwardauth.ForwardAuthEndpoints;
+import dev.gatehouse.web.oidc.IntrospectionEndpoint;
+import dev.gatehouse.web.oidc.JwksEndpoint;
+import dev.gatehouse.web.oidc.RevocationEndpoint;
+import dev.gatehouse.web.oidc.TokenEndpoint;
 import dev.gatehouse.web.ops.OpsEndpoints;
 import dev.gatehouse.web.portal.AccountEndpoint;
 import dev.gatehouse.web.portal.EmailEndpoint;
@@ -112,6 +123,10 @@ public final class Gatehouse implements AutoCloseable {
   private final Invitations invitations;
   private final Registrations registrations;
   private final EmailAddresses emailAddresses;
+  private final SigningKeys signingKeys;
+  private final Clients clients;
+  private final JdbcTokens tokens;
+  private final AccessTokens accessTokens;
 
   private Gatehouse(GatehouseConfig config, Clock clock) {
     this.config = config;
@@ -169,18 +184,19 @@ public final class Gatehouse implements AutoCloseable {
             clock,
             random);
     GatehouseConfig.SignIn signin = config.signin();
+    AtRestCipher atRest = AtRestCipher.fromKeyFile(atRestKeyFile(config), random);
+    this.signingKeys = new SigningKeys(new JdbcSigningKeys(database), atRest, clock, random);
+    this.clients = new Clients(config.oidcClients(), new JdbcClients(database), clock, random);
+    this.tokens = new JdbcTokens(database);
+    this.accessTokens =
+        new AccessTokens(
+            signingKeys, tokens, clients, clock, random, config.server().publicOrigin());
     this.throttle =
         new Throttle(
             new JdbcThrottle(database), clock, signin.maxBackoff(), signin.attemptWindow());
     this.totp =
         new TotpService(
-            new JdbcTotp(database),
-            AtRestCipher.fromKeyFile(atRestKeyFile(config), random),
-            throttle,
-            sessions,
-            clock,
-            random,
-            "Gatehouse");
+            new JdbcTotp(database), atRest, throttle, sessions, clock, random, "Gatehouse");
     this.passwordSignIn =
         new PasswordSignIn(
             directory,
@@ -363,7 +379,7 @@ public final class Gatehouse implements AutoCloseable {
         new ResetEndpoint(passwordResets, policy, webSessions, templates, errors, origin, audit);
     PasskeyEndpoint passkeyPage =
         new PasskeyEndpoint(
-            passkeys, directory, webSessions, errors, registry, clock, origin, audit);
+            passkeys, directory, webSessions, errors, registry, clock, origin, redirects, audit);
     AccountEndpoint accountPage =
         new AccountEndpoint(
             directory,
@@ -389,12 +405,21 @@ public final class Gatehouse implements AutoCloseable {
     SetupEndpoint setupPage =
         new SetupEndpoint(setup, policy, webSessions, templates, errors, origin);
     OpsEndpoints ops = new OpsEndpoints(database::ping, registry);
+    TokenEndpoint tokenEndpoint =
+        new TokenEndpoint(
+            clients, new ClientCredentialsGrant(accessTokens), registry, clock, origin);
+    IntrospectionEndpoint introspection =
+        new IntrospectionEndpoint(clients, accessTokens, directory, origin);
+    RevocationEndpoint revocation = new RevocationEndpoint(clients, accessTokens, origin);
+    JwksEndpoint jwks = new JwksEndpoint(signingKeys);
     ClientAddress clientAddress = new ClientAddress(server.trustedProxies());
     Verifier.Headers names = config.forwardAuth().headers();
     Verifier verifier =
         new Verifier(
             sessions,
             apiKeys,
+            accessTokens,
+            clients,
             new IdentityResolver(directory, clock),
             config.forwardAuth().access(),
             redirects,
@@ -461,6 +486,10 @@ public final class Gatehouse implements AutoCloseable {
         .any("/api/auth-check", forwardAuth::forwardAuth)
         .any("/api/authz/auth-request", forwardAuth::authRequest)
         .any("/api/echo", new EchoEndpoint(names.all())::echo)
+        .get("/.well-known/jwks.json", jwks::jwks)
+        .post("/oauth/token", tokenEndpoint::token)
+        .post("/oauth/introspect", introspection::introspect)
+        .post("/oauth/revoke", revocation::revoke)
         .get("/healthz", ops::health)
         .get("/readyz", ops::ready)
         .get("/metrics", ops::metrics)
@@ -580,7 +609,30 @@ public final class Gatehouse implements AutoCloseable {
    * run periodically by {@code serve}. Returns the number of rows deleted.
    */
   public int housekeeping() {
-    return sessions.purge() + throttle.purge();
+    signingKeys.reload();
+    return sessions.purge()
+        + throttle.purge()
+        + tokens.purgeExpired(clock.instant().minus(java.time.Duration.ofDays(1)));
+  }
+
+  /** The token-signing keys. */
+  public SigningKeys signingKeys() {
+    return signingKeys;
+  }
+
+  /** OAuth / OIDC clients. */
+  public Clients clients() {
+    return clients;
+  }
+
+  /** Access tokens (issue, verify, revoke). */
+  public AccessTokens accessTokens() {
+    return accessTokens;
+  }
+
+  /** Grant and token records. */
+  public JdbcTokens tokenStore() {
+    return tokens;
   }
 
   /** Users and credentials store. */

@@ -30,6 +30,8 @@ import picocli.CommandLine.Option;
       RoleCommand.class,
       SessionCommand.class,
       ApiKeyCommand.class,
+      ClientCommand.class,
+      KeysCommand.class,
       SnippetCommand.class,
       SelftestCommand.class,
       MailCommand.class,
@@ -85,7 +87,8 @@ public final class Main {
       err.println("gatehouse: configuration error: " + config.getMessage());
       return EXIT_CONFIG;
     }
-    if (e instanceof DirectoryException
+    if (e instanceof dev.gatehouse.oidc.ClientException
+        || e instanceof DirectoryException
         || e instanceof StoreException
         || e instanceof CliException) {
       err.println("gatehouse: " + e.getMessage());

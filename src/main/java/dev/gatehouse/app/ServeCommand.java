@@ -52,6 +52,18 @@ final class ServeCommand implements Callable<Integer> {
             1,
             60,
             TimeUnit.MINUTES);
+    var keyReload =
+        housekeeping.scheduleWithFixedDelay(
+            () -> {
+              try {
+                gatehouse.signingKeys().reload(); // rotations by the CLI or another node
+              } catch (RuntimeException e) {
+                LOG.warn("reloading signing keys failed; will retry: {}", e.toString());
+              }
+            },
+            1,
+            1,
+            TimeUnit.MINUTES);
     var mailLoop =
         housekeeping.scheduleWithFixedDelay(
             () -> {
@@ -71,6 +83,7 @@ final class ServeCommand implements Callable<Integer> {
                 () -> {
                   LOG.info("stopping");
                   mailLoop.cancel(false);
+                  keyReload.cancel(false);
                   housekeeping.shutdownNow();
                   web.close();
                   gatehouse.close();

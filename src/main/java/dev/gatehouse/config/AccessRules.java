@@ -23,7 +23,7 @@ import java.util.function.Function;
  */
 final class AccessRules {
   private static final Set<String> FIELDS =
-      Set.of("hosts", "paths", "methods", "networks", "subjects", "policy");
+      Set.of("hosts", "paths", "methods", "networks", "subjects", "policy", "scopes", "audiences");
   private static final Set<String> METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE");
 
@@ -98,7 +98,21 @@ final class AccessRules {
             "subjects",
             SubjectMatcher::parse,
             "must be user:NAME, group:NAME or app:NAME"),
-        policy);
+        policy,
+        Set.copyOf(
+            list(
+                where,
+                node,
+                "scopes",
+                v -> Optional.of(v).filter(x -> x.matches("[A-Za-z0-9:._/-]{1,64}")),
+                "must be a scope such as backup:write")),
+        Set.copyOf(
+            list(
+                where,
+                node,
+                "audiences",
+                v -> Optional.of(v).filter(x -> !x.isBlank() && x.length() <= 256),
+                "must be an audience such as https://api.example.com")));
   }
 
   private static <T> List<T> list(

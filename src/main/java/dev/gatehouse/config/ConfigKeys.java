@@ -110,6 +110,21 @@ public final class ConfigKeys {
           "[]",
           "Email domains self sign-up is open to under `registration.policy: domains`, exact (e.g."
               + " `[example.com]`).");
+  static final ConfigKey OIDC_CLIENTS =
+      structured(
+          "oidc.clients",
+          "[]",
+          "OpenID Connect / OAuth clients, read-only at run time (`gatehouse client add` makes"
+              + " stored ones). Each has `id`; `name`; `public: true` or a secret as `secret-file`"
+              + " (a file holding it) or `secret-sha256`; `redirect-uris` (exact); `grant-types`"
+              + " (authorization_code, refresh_token, client_credentials; default the first two);"
+              + " `scopes` (default openid, profile, email, groups, offline_access; API scopes"
+              + " too); `allowed-groups` (users outside them are refused); `groups` (the client's"
+              + " own, for client_credentials); `audiences` (resources its tokens are for);"
+              + " `consent` (required or trusted); `require-pkce` (default true; always for public"
+              + " clients); `access-token-lifetime` (10m); `refresh-token-lifetime` (30d);"
+              + " `backchannel-logout-uri`; `post-logout-redirect-uris`; `signing-alg` (ES256 or"
+              + " RS256); `disabled`.");
   static final ConfigKey DEFAULT_POLICY =
       key(
           "access.default-policy",
@@ -123,7 +138,10 @@ public final class ConfigKeys {
               + " `hosts` (exact or `*.example.com`), `paths` (prefix at a segment boundary, glob with"
               + " `*`/`**`, or a regex starting with `^`; matched against the canonical path, never the"
               + " query), `methods`, `networks` (CIDRs), `subjects` (`user:NAME`, `group:NAME`,"
-              + " `app:NAME`) and a required `policy`. In the environment: the list as YAML or JSON.");
+              + " `app:NAME`), `scopes` (an OAuth access token must carry all of them),"
+              + " `audiences` (an access token must carry one; by default its audience must name"
+              + " the request host) and a required `policy`. In the environment: the list as YAML"
+              + " or JSON.");
   static final ConfigKey HEADER_USER =
       key(
           "forward-auth.header-user",
@@ -213,6 +231,7 @@ public final class ConfigKeys {
           ATTEMPT_WINDOW,
           REGISTRATION_POLICY,
           REGISTRATION_DOMAINS,
+          OIDC_CLIENTS,
           DEFAULT_POLICY,
           ACCESS_RULES,
           HEADER_USER,

@@ -188,6 +188,7 @@ public final class ConfigLoader {
               duration(ConfigKeys.MAX_BACKOFF, Duration.ofSeconds(1), Duration.ofDays(1)),
               duration(ConfigKeys.ATTEMPT_WINDOW, Duration.ofMinutes(1), Duration.ofDays(7))),
           registration(),
+          OidcClients.parse(structured(ConfigKeys.OIDC_CLIENTS)),
           new GatehouseConfig.ForwardAuth(
               new AccessPolicy(
                   AccessRules.parse(structured(ConfigKeys.ACCESS_RULES)), defaultPolicy()),

@@ -3,6 +3,7 @@ package dev.gatehouse.config;
 import dev.gatehouse.forwardauth.Verifier;
 import dev.gatehouse.kernel.Cidr;
 import dev.gatehouse.kernel.Secret;
+import dev.gatehouse.oidc.Client;
 import dev.gatehouse.policy.AccessPolicy;
 import dev.gatehouse.signin.magiclink.Registrations;
 import java.net.URI;
@@ -24,6 +25,7 @@ public record GatehouseConfig(
     Passwords password,
     SignIn signin,
     Registration registration,
+    List<Client> oidcClients,
     ForwardAuth forwardAuth,
     Mail mail,
     WebAuthn webauthn,

@@ -7,6 +7,8 @@ import dev.gatehouse.identity.Directory;
 import dev.gatehouse.identity.User;
 import dev.gatehouse.kernel.CacheTicker;
 import dev.gatehouse.kernel.UserId;
+import dev.gatehouse.oidc.AccessTokens;
+import dev.gatehouse.oidc.Client;
 import dev.gatehouse.policy.HostMatcher;
 import dev.gatehouse.policy.Subject;
 import dev.gatehouse.session.Session;
@@ -68,6 +70,43 @@ public final class IdentityResolver {
             Set.of("apikey"),
             scope,
             Set.of()));
+  }
+
+  /**
+   * The subject of a valid OAuth access token: the user it acts for, or the client itself (its
+   * groups) for client_credentials. Empty when the user is gone or disabled.
+   */
+  public Optional<Subject> forToken(AccessTokens.Verified token, Optional<Client> client) {
+    Optional<Set<String>> audiences = Optional.of(Set.copyOf(token.audience()));
+    if (token.user().isPresent()) {
+      return profile(token.user().get())
+          .map(
+              p ->
+                  new Subject(
+                      Subject.Kind.USER,
+                      p.user().username(),
+                      p.user().email().orElse(""),
+                      p.user().displayName(),
+                      p.groups(),
+                      p.claims(),
+                      Set.of("oauth"),
+                      Optional.empty(),
+                      token.scopes(),
+                      audiences));
+    }
+    return client.map(
+        c ->
+            new Subject(
+                Subject.Kind.APPLICATION,
+                c.id(),
+                "",
+                c.name(),
+                List.copyOf(new java.util.TreeSet<>(c.groups())),
+                Map.of(),
+                Set.of("oauth"),
+                Optional.empty(),
+                token.scopes(),
+                audiences));
   }
 
   private Optional<Profile> profile(UserId id) {

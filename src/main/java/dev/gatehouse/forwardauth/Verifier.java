@@ -2,6 +2,8 @@ package dev.gatehouse.forwardauth;
 
 import dev.gatehouse.apikey.ApiKeyService;
 import dev.gatehouse.kernel.Cidr;
+import dev.gatehouse.oidc.AccessTokens;
+import dev.gatehouse.oidc.Clients;
 import dev.gatehouse.policy.AccessPolicy;
 import dev.gatehouse.policy.Decision;
 import dev.gatehouse.policy.Subject;
@@ -59,6 +61,8 @@ public final class Verifier {
 
   private final SessionService sessions;
   private final ApiKeyService apiKeys;
+  private final AccessTokens accessTokens;
+  private final Clients clients;
   private final IdentityResolver identities;
   private final AccessPolicy policy;
   private final RedirectValidator redirects;
@@ -69,6 +73,8 @@ public final class Verifier {
   public Verifier(
       SessionService sessions,
       ApiKeyService apiKeys,
+      AccessTokens accessTokens,
+      Clients clients,
       IdentityResolver identities,
       AccessPolicy policy,
       RedirectValidator redirects,
@@ -76,6 +82,8 @@ public final class Verifier {
       String publicOrigin) {
     this.sessions = sessions;
     this.apiKeys = apiKeys;
+    this.accessTokens = accessTokens;
+    this.clients = clients;
     this.identities = identities;
     this.policy = policy;
     this.redirects = redirects;
@@ -106,8 +114,24 @@ public final class Verifier {
       return new Answer.Forbidden();
     }
     Optional<String> bearer = request.authorization().flatMap(Verifier::gatehouseCredential);
+    Optional<String> jwt =
+        bearer.isPresent()
+            ? Optional.empty()
+            : request.authorization().flatMap(Verifier::bearerJwt);
+    Optional<AccessTokens.Verified> token = jwt.flatMap(accessTokens::verify);
+    // A JWT naming us as issuer but not valid (an ID token, expired, revoked, forged) is refused;
+    // any other JWT belongs to the app and is ignored.
+    boolean ourJwt = token.isPresent() || jwt.map(accessTokens::claimsOurIssuer).orElse(false);
+    if (ourJwt) {
+      bearer = jwt;
+    }
     Optional<Subject> subject;
-    if (bearer.isPresent()) {
+    if (ourJwt) {
+      subject = token.flatMap(t -> identities.forToken(t, clients.find(t.clientId())));
+      if (subject.isEmpty()) {
+        return new Answer.Unauthenticated(Optional.empty(), true);
+      }
+    } else if (bearer.isPresent()) {
       subject = apiKeys.authenticate(bearer.get()).flatMap(identities::forKey);
       if (subject.isEmpty()) {
         return new Answer.Unauthenticated(Optional.empty(), true);
@@ -209,6 +233,25 @@ public final class Verifier {
       }
     }
     return Optional.empty();
+  }
+
+  /** A bearer credential shaped like a JWT ({@code header.payload.signature}, base64url). */
+  static Optional<String> bearerJwt(String authorization) {
+    String value = authorization.strip();
+    if (value.length() < 8 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return Optional.empty();
+    }
+    String token = value.substring(7).strip();
+    int dots = 0;
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      if (c == '.') {
+        dots++;
+      } else if (!(Character.isLetterOrDigit(c) && c < 0x80) && c != '-' && c != '_') {
+        return Optional.empty();
+      }
+    }
+    return dots == 2 ? Optional.of(token) : Optional.empty();
   }
 
   private static boolean isMethodToken(String method) {

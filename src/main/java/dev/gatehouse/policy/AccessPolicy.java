@@ -3,6 +3,7 @@ package dev.gatehouse.policy;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The ordered access rules and the default policy. The first rule whose request conditions match
@@ -42,12 +43,27 @@ public final class AccessPolicy {
           continue;
         }
       }
-      return apply(rule.policy(), subject, "rule " + (i + 1));
+      return apply(
+          rule.policy(), subject, "rule " + (i + 1), host, rule.scopes(), rule.audiences());
     }
-    return apply(defaultPolicy, subject, "default policy");
+    return apply(defaultPolicy, subject, "default policy", host, Set.of(), Set.of());
   }
 
-  private static Decision apply(Policy policy, Optional<Subject> subject, String source) {
+  private static Decision apply(
+      Policy policy,
+      Optional<Subject> subject,
+      String source,
+      String host,
+      Set<String> scopes,
+      Set<String> audiences) {
+    if (policy != Policy.BYPASS && policy != Policy.DENY && subject.isPresent()) {
+      if (!subject.get().meantFor(host, audiences)) {
+        return new Decision.Deny("the access token is not meant for " + host);
+      }
+      if (!subject.get().scopes().containsAll(scopes)) {
+        return new Decision.Deny(source + " requires scopes " + String.join(" ", scopes));
+      }
+    }
     return switch (policy) {
       case BYPASS -> new Decision.Allow(subject);
       case DENY -> new Decision.Deny(source + " denies");

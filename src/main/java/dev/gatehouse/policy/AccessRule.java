@@ -8,6 +8,9 @@ import java.util.Set;
 /**
  * One access rule. Every non-empty condition must hold (an empty list means "any"); within a list
  * any entry may match. Immutable.
+ *
+ * @param scopes scopes an access token must all carry to pass (other credentials carry none)
+ * @param audiences audiences an access token must carry one of (default: one on the request host)
  */
 public record AccessRule(
     List<HostMatcher> hosts,
@@ -15,7 +18,20 @@ public record AccessRule(
     Set<String> methods,
     List<Cidr> networks,
     List<SubjectMatcher> subjects,
-    Policy policy) {
+    Policy policy,
+    Set<String> scopes,
+    Set<String> audiences) {
+
+  /** A rule without token conditions. */
+  public AccessRule(
+      List<HostMatcher> hosts,
+      List<PathMatcher> paths,
+      Set<String> methods,
+      List<Cidr> networks,
+      List<SubjectMatcher> subjects,
+      Policy policy) {
+    this(hosts, paths, methods, networks, subjects, policy, Set.of(), Set.of());
+  }
 
   /** Whether everything but the subject matches. */
   boolean matchesRequest(String host, String path, String method, InetAddress client) {

@@ -147,6 +147,41 @@ public final class Exchange {
     }
   }
 
+  /** The raw query string (still percent-encoded), or empty. */
+  public String rawQuery() {
+    String query = request.getHttpURI().getQuery();
+    return query == null ? "" : query;
+  }
+
+  /**
+   * The raw body of an {@code application/x-www-form-urlencoded} request, at most 64 KiB, for
+   * protocol libraries that parse forms themselves.
+   *
+   * @throws BadRequestException when it is not a form or is too large
+   */
+  public String rawForm() {
+    String type = header("Content-Type").orElse("");
+    if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+      throw new BadRequestException("form body expected");
+    }
+    try {
+      byte[] bytes = Request.asInputStream(request).readNBytes(MAX_FORM_BYTES + 1);
+      if (bytes.length > MAX_FORM_BYTES) {
+        throw new BadRequestException("form body too large");
+      }
+      return new String(bytes, StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new BadRequestException("unreadable body: " + e.getClass().getSimpleName());
+    }
+  }
+
+  /** Sets a response with any content type (empty: no body type). */
+  public void respond(int status, String contentType, String content) {
+    this.status = status;
+    this.contentType = contentType;
+    this.body = content.getBytes(StandardCharsets.UTF_8);
+  }
+
   /** Sets a JSON response. */
   public void json(int status, String json) {
     this.status = status;

@@ -242,4 +242,69 @@ class CliTest {
     assertThat(result.err()).contains("registration.policy is closed", "gatehouse user add");
     assertThat(run("user", "list").out()).doesNotContain("kim");
   }
+
+  @Test
+  void clientsAreManagedFromTheCommandLineAndTheirSecretIsShownOnce() {
+    CliRunner.Result added =
+        run(
+            "client",
+            "add",
+            "grafana",
+            "--name",
+            "Grafana",
+            "--redirect-uri",
+            "https://grafana.example.com/login/generic_oauth",
+            "--allowed-group",
+            "ops");
+    assertThat(added.status()).as(added.err()).isZero();
+    assertThat(added.out()).contains("created client grafana", "client secret (shown once");
+    String secret =
+        added
+            .out()
+            .lines()
+            .filter(l -> l.startsWith("  ") && l.strip().length() == 43)
+            .findFirst()
+            .orElseThrow()
+            .strip();
+    assertThat(run("client", "show", "grafana").out())
+        .contains("https://grafana.example.com/login/generic_oauth", "ops", "confidential")
+        .doesNotContain(secret);
+    assertThat(run("client", "list").out()).contains("grafana", "authorization_code refresh_token");
+
+    CliRunner.Result bad =
+        run("client", "add", "spa", "--public", "--redirect-uri", "http://evil.example.com/cb");
+    assertThat(bad.status()).isEqualTo(1);
+    assertThat(bad.err()).contains("redirect URI", "https");
+
+    assertThat(run("client", "update", "grafana", "--disable").out()).contains("disabled client");
+    assertThat(run("client", "show", "grafana").out()).contains("disabled");
+    CliRunner.Result rotated = run("client", "rotate-secret", "grafana");
+    assertThat(rotated.out()).contains("new secret of grafana").doesNotContain(secret);
+    assertThat(run("client", "delete", "grafana").status()).isZero();
+    assertThat(run("client", "show", "grafana").status()).isEqualTo(1);
+  }
+
+  @Test
+  void clientsOfTheConfigurationFileAreReadOnly() throws Exception {
+    Path secret = dir.resolve("svc.secret");
+    Files.writeString(secret, "a-long-enough-secret-for-the-service-0123");
+    Map<String, String> env =
+        Map.of(
+            "GATEHOUSE_OIDC_CLIENTS",
+            "[{id: svc, secret-file: '" + secret + "', grant-types: [client_credentials]}]");
+    assertThat(run("", env, "client", "list").out()).contains("svc", "config");
+    CliRunner.Result refused = run("", env, "client", "update", "svc", "--disable");
+    assertThat(refused.status()).isEqualTo(1);
+    assertThat(refused.err()).contains("configuration file");
+  }
+
+  @Test
+  void keysAreListedAndRotatedWithTheNewOnesPublishedBeforeTheySign() {
+    assertThat(run("keys", "list").out()).contains("ES256", "RS256", "signing");
+    CliRunner.Result rotated = run("keys", "rotate", "--activate-in", "30m");
+    assertThat(rotated.out()).contains("are published");
+    String listed = run("keys", "list").out();
+    assertThat(listed.lines().filter(l -> l.contains("published, signs from"))).hasSize(2);
+    assertThat(listed.lines().filter(l -> l.contains(" signing"))).hasSize(2);
+  }
 }

@@ -11,6 +11,7 @@ import dev.gatehouse.kernel.SafeMessage;
 import dev.gatehouse.session.Session;
 import dev.gatehouse.signin.passkey.PasskeyRepository;
 import dev.gatehouse.signin.passkey.PasskeyService;
+import dev.gatehouse.url.RedirectValidator;
 import dev.gatehouse.web.ErrorPages;
 import dev.gatehouse.web.Exchange;
 import dev.gatehouse.web.WebSessions;
@@ -37,6 +38,7 @@ public final class PasskeyEndpoint {
   private final MeterRegistry metrics;
   private final Clock clock;
   private final String publicOrigin;
+  private final RedirectValidator redirects;
 
   private final AuditLog audit;
 
@@ -49,6 +51,7 @@ public final class PasskeyEndpoint {
       MeterRegistry metrics,
       Clock clock,
       String publicOrigin,
+      RedirectValidator redirects,
       AuditLog audit) {
     this.passkeys = passkeys;
     this.directory = directory;
@@ -57,6 +60,7 @@ public final class PasskeyEndpoint {
     this.metrics = metrics;
     this.clock = clock;
     this.publicOrigin = publicOrigin;
+    this.redirects = redirects;
     this.audit = audit;
   }
 
@@ -129,7 +133,14 @@ public final class PasskeyEndpoint {
             signedIn.issued().session().id());
         sessions.end(exchange);
         sessions.start(exchange, signedIn.issued());
-        exchange.json(200, "{\"redirect\":\"" + publicOrigin + "/\"}");
+        // Back to where the sign-in was asked for (an app, an OIDC authorization), if valid.
+        String target =
+            Optional.of(text(body, "rd"))
+                .filter(r -> !r.isEmpty())
+                .flatMap(redirects::validate)
+                .orElse(publicOrigin + "/");
+        ObjectNode answer = JSON.createObjectNode().put("redirect", target);
+        exchange.json(200, answer.toString());
       }
       case PasskeyService.Refused refused -> {
         metrics.counter("gatehouse.signins", "method", "passkey", "result", "failure").increment();

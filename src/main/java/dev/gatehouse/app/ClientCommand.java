@@ -1,0 +1,319 @@
+package dev.gatehouse.app;
+
+import dev.gatehouse.oidc.Client;
+import dev.gatehouse.oidc.Clients;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code gatehouse client add|list|show|update|delete|rotate-secret}: OAuth / OIDC clients kept in
+ * the database. Clients of the configuration file are listed too but changed only there.
+ */
+@Command(name = "client", description = "Manage OpenID Connect / OAuth clients.")
+final class ClientCommand {
+  @ParentCommand Main main;
+
+  /** Settings shared by add and update; for update, only what is given changes. */
+  static final class Settings {
+    @Option(names = "--name", description = "What users see on the consent page.")
+    Optional<String> name = Optional.empty();
+
+    @Option(
+        names = "--redirect-uri",
+        paramLabel = "URI",
+        description = "Exact redirect URI (repeatable).")
+    List<String> redirectUris;
+
+    @Option(
+        names = "--grant",
+        paramLabel = "TYPE",
+        description =
+            "authorization_code, refresh_token or client_credentials (repeatable; default the"
+                + " first two).")
+    List<String> grants;
+
+    @Option(
+        names = "--scope",
+        paramLabel = "SCOPE",
+        description =
+            "A scope it may get (repeatable; default openid profile email groups"
+                + " offline_access).")
+    List<String> scopes;
+
+    @Option(
+        names = "--allowed-group",
+        paramLabel = "GROUP",
+        description = "Only members of these groups may sign in to it (repeatable).")
+    List<String> allowedGroups;
+
+    @Option(
+        names = "--group",
+        paramLabel = "GROUP",
+        description = "The client's own groups, for client_credentials (repeatable).")
+    List<String> groups;
+
+    @Option(
+        names = "--audience",
+        paramLabel = "URI",
+        description =
+            "A resource its tokens may be for, e.g. https://api.example.com (repeatable).")
+    List<String> audiences;
+
+    @Option(names = "--consent", paramLabel = "required|trusted", description = "Default required.")
+    Optional<String> consent = Optional.empty();
+
+    @Option(
+        names = "--pkce",
+        paramLabel = "required|optional",
+        description = "Default required; public clients always require it.")
+    Optional<String> pkce = Optional.empty();
+
+    @Option(
+        names = "--access-token-lifetime",
+        paramLabel = "DURATION",
+        description = "Default 10m.")
+    Optional<String> accessLifetime = Optional.empty();
+
+    @Option(
+        names = "--refresh-token-lifetime",
+        paramLabel = "DURATION",
+        description = "Absolute; default 30d.")
+    Optional<String> refreshLifetime = Optional.empty();
+
+    @Option(names = "--backchannel-logout-uri", paramLabel = "URI")
+    Optional<String> backchannelLogoutUri = Optional.empty();
+
+    @Option(names = "--post-logout-redirect-uri", paramLabel = "URI", description = "Repeatable.")
+    List<String> postLogoutRedirectUris;
+
+    @Option(names = "--signing-alg", paramLabel = "ES256|RS256", description = "Default ES256.")
+    Optional<String> signingAlg = Optional.empty();
+  }
+
+  @Command(
+      name = "add",
+      description = "Add a client; a confidential client's secret is shown once.")
+  int add(
+      @Parameters(paramLabel = "CLIENT_ID") String id,
+      @Mixin Settings s,
+      @Option(
+              names = "--public",
+              description = "A browser or native app without a secret (PKCE required).")
+          boolean isPublic) {
+    Client draft =
+        new Client(
+            id,
+            s.name.orElse(id),
+            Optional.empty(),
+            list(s.redirectUris, List.of()),
+            grants(list(s.grants, List.of("authorization_code", "refresh_token"))),
+            Set.copyOf(list(s.scopes, Clients.STANDARD_SCOPES)),
+            Set.copyOf(list(s.allowedGroups, List.of())),
+            Set.copyOf(list(s.groups, List.of())),
+            Set.copyOf(list(s.audiences, List.of())),
+            consent(s.consent.orElse("required")),
+            isPublic || pkce(s.pkce.orElse("required")),
+            s.accessLifetime
+                .map(d -> ApiKeyCommand.duration("--access-token-lifetime", d))
+                .orElse(Duration.ofMinutes(10)),
+            s.refreshLifetime
+                .map(d -> ApiKeyCommand.duration("--refresh-token-lifetime", d))
+                .orElse(Duration.ofDays(30)),
+            s.backchannelLogoutUri,
+            list(s.postLogoutRedirectUris, List.of()),
+            s.signingAlg.orElse("ES256").toUpperCase(Locale.ROOT),
+            false,
+            false);
+    try (Gatehouse gatehouse = main.open()) {
+      Clients.Created created = gatehouse.clients().add(draft, !isPublic);
+      System.out.println("created client " + created.client().id());
+      created
+          .secret()
+          .ifPresent(
+              secret -> {
+                System.out.println("client secret (shown once; store it in the app now):");
+                System.out.println("  " + secret);
+              });
+      print(created.client());
+    }
+    return 0;
+  }
+
+  @Command(name = "list", description = "List clients.")
+  int list() {
+    try (Gatehouse gatehouse = main.open()) {
+      System.out.printf(
+          "%-24s %-12s %-8s %-7s %s%n", "CLIENT ID", "TYPE", "STATE", "SOURCE", "GRANTS");
+      for (Client client : gatehouse.clients().list()) {
+        System.out.printf(
+            "%-24s %-12s %-8s %-7s %s%n",
+            client.id(),
+            client.isPublic() ? "public" : "confidential",
+            client.disabled() ? "disabled" : "enabled",
+            client.fromConfig() ? "config" : "cli",
+            String.join(
+                " ", client.grantTypes().stream().map(Client.GrantType::value).sorted().toList()));
+      }
+    }
+    return 0;
+  }
+
+  @Command(name = "show", description = "Show a client's settings (never its secret).")
+  int show(@Parameters(paramLabel = "CLIENT_ID") String id) {
+    try (Gatehouse gatehouse = main.open()) {
+      print(require(gatehouse, id));
+    }
+    return 0;
+  }
+
+  @Command(name = "update", description = "Change a stored client; options not given stay.")
+  int update(
+      @Parameters(paramLabel = "CLIENT_ID") String id,
+      @Mixin Settings s,
+      @Option(names = "--disable", description = "Refuse it and revoke its tokens.")
+          boolean disable,
+      @Option(names = "--enable", description = "Accept it again.") boolean enable) {
+    if (disable && enable) {
+      throw new Main.CliException("give --disable or --enable, not both");
+    }
+    try (Gatehouse gatehouse = main.open()) {
+      Client c = require(gatehouse, id);
+      Client changed =
+          new Client(
+              c.id(),
+              s.name.orElse(c.name()),
+              c.secretHash(),
+              list(s.redirectUris, c.redirectUris()),
+              s.grants == null ? c.grantTypes() : grants(s.grants),
+              s.scopes == null ? c.scopes() : Set.copyOf(s.scopes),
+              s.allowedGroups == null ? c.allowedGroups() : Set.copyOf(s.allowedGroups),
+              s.groups == null ? c.groups() : Set.copyOf(s.groups),
+              s.audiences == null ? c.audiences() : Set.copyOf(s.audiences),
+              s.consent.map(ClientCommand::consent).orElse(c.consent()),
+              c.isPublic() || s.pkce.map(ClientCommand::pkce).orElse(c.requirePkce()),
+              s.accessLifetime
+                  .map(d -> ApiKeyCommand.duration("--access-token-lifetime", d))
+                  .orElse(c.accessTokenLifetime()),
+              s.refreshLifetime
+                  .map(d -> ApiKeyCommand.duration("--refresh-token-lifetime", d))
+                  .orElse(c.refreshTokenLifetime()),
+              s.backchannelLogoutUri.isPresent()
+                  ? s.backchannelLogoutUri.filter(u -> !u.isEmpty())
+                  : c.backchannelLogoutUri(),
+              list(s.postLogoutRedirectUris, c.postLogoutRedirectUris()),
+              s.signingAlg.map(a -> a.toUpperCase(Locale.ROOT)).orElse(c.signingAlg()),
+              disable || (!enable && c.disabled()),
+              false);
+      gatehouse.clients().update(changed);
+      if (disable) {
+        int revoked = gatehouse.tokenStore().revokeClient(id, gatehouse.clock().instant());
+        System.out.println("disabled client " + id + "; revoked " + revoked + " tokens");
+      } else {
+        System.out.println("updated client " + id);
+      }
+    }
+    return 0;
+  }
+
+  @Command(name = "delete", description = "Delete a stored client and every token it holds.")
+  int delete(@Parameters(paramLabel = "CLIENT_ID") String id) {
+    try (Gatehouse gatehouse = main.open()) {
+      gatehouse.clients().delete(id);
+      System.out.println("deleted client " + id);
+    }
+    return 0;
+  }
+
+  @Command(
+      name = "rotate-secret",
+      description = "Give a confidential client a new secret (shown once); the old one stops.")
+  int rotateSecret(@Parameters(paramLabel = "CLIENT_ID") String id) {
+    try (Gatehouse gatehouse = main.open()) {
+      String secret = gatehouse.clients().rotateSecret(id);
+      System.out.println("new secret of " + id + " (shown once):");
+      System.out.println("  " + secret);
+    }
+    return 0;
+  }
+
+  private static Client require(Gatehouse gatehouse, String id) {
+    return gatehouse
+        .clients()
+        .find(id)
+        .orElseThrow(() -> new Main.CliException("no client with id " + id));
+  }
+
+  private static void print(Client c) {
+    System.out.println(
+        "  id:                " + c.id() + (c.fromConfig() ? " (configuration file)" : ""));
+    System.out.println("  name:              " + c.name());
+    System.out.println("  type:              " + (c.isPublic() ? "public" : "confidential"));
+    System.out.println("  state:             " + (c.disabled() ? "disabled" : "enabled"));
+    System.out.println(
+        "  grants:            "
+            + String.join(
+                " ", c.grantTypes().stream().map(Client.GrantType::value).sorted().toList()));
+    System.out.println("  redirect URIs:     " + String.join(" ", c.redirectUris()));
+    System.out.println("  scopes:            " + String.join(" ", new TreeSet<>(c.scopes())));
+    System.out.println("  allowed groups:    " + orAnyone(c.allowedGroups()));
+    System.out.println("  own groups:        " + String.join(" ", new TreeSet<>(c.groups())));
+    System.out.println("  audiences:         " + String.join(" ", new TreeSet<>(c.audiences())));
+    System.out.println("  consent:           " + c.consent().name().toLowerCase(Locale.ROOT));
+    System.out.println("  PKCE:              " + (c.requirePkce() ? "required" : "optional"));
+    System.out.println("  access tokens:     " + c.accessTokenLifetime());
+    System.out.println("  refresh tokens:    " + c.refreshTokenLifetime() + " (absolute)");
+    System.out.println("  back-channel URI:  " + c.backchannelLogoutUri().orElse("-"));
+    System.out.println("  post-logout URIs:  " + String.join(" ", c.postLogoutRedirectUris()));
+    System.out.println("  ID token alg:      " + c.signingAlg());
+  }
+
+  private static String orAnyone(Set<String> groups) {
+    return groups.isEmpty() ? "(anyone)" : String.join(" ", new TreeSet<>(groups));
+  }
+
+  private static List<String> list(List<String> given, List<String> fallback) {
+    return given == null ? List.copyOf(fallback) : List.copyOf(new LinkedHashSet<>(given));
+  }
+
+  private static Set<Client.GrantType> grants(List<String> names) {
+    List<Client.GrantType> out = new ArrayList<>();
+    for (String name : names) {
+      out.add(
+          Client.GrantType.of(name)
+              .orElseThrow(
+                  () ->
+                      new Main.CliException(
+                          "--grant "
+                              + name
+                              + " must be authorization_code, refresh_token or client_credentials")));
+    }
+    return Set.copyOf(out);
+  }
+
+  private static Client.Consent consent(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "required" -> Client.Consent.REQUIRED;
+      case "trusted" -> Client.Consent.TRUSTED;
+      default -> throw new Main.CliException("--consent must be required or trusted");
+    };
+  }
+
+  private static boolean pkce(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "required" -> true;
+      case "optional" -> false;
+      default -> throw new Main.CliException("--pkce must be required or optional");
+    };
+  }
+}

@@ -1,0 +1,191 @@
+package dev.gatehouse.keys;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The provider's token-signing keys: one ES256 (the default) and one RS256 (for older clients) in
+ * use at a time. Keys are generated at first start, stored sealed with the at-rest key, and stable
+ * across restarts. A rotation stores new keys that are published at once but sign only from a later
+ * moment, and retires the old ones then; a retired key stays published for {@link #RETIRED_KEPT},
+ * longer than any token it signed lives. Nodes and the CLI share the store: {@link #reload()} picks
+ * up their changes. Thread-safe.
+ */
+public final class SigningKeys {
+  /** How long a retired key stays published: the longest lifetime of a signed token. */
+  public static final Duration RETIRED_KEPT = Duration.ofHours(24);
+
+  /** The signing algorithms offered, the default first. */
+  public static final List<JWSAlgorithm> ALGORITHMS =
+      List.of(JWSAlgorithm.ES256, JWSAlgorithm.RS256);
+
+  /** The key set as loaded: private keys by kid, and the signing key per algorithm. */
+  private record State(
+      List<SigningKeyRepository.StoredKey> stored,
+      Map<String, JWK> privateKeys,
+      JWKSet published) {}
+
+  /** A key and what it is, as {@code gatehouse keys list} shows it. */
+  public record KeyInfo(
+      String kid, String alg, Instant activeFrom, Optional<Instant> retiredAt, String state) {}
+
+  private final SigningKeyRepository repository;
+  private final AtRestCipher cipher;
+  private final Clock clock;
+  private final SecureRandom random;
+  private volatile State state;
+
+  /** Loads the keys, creating the first ones when there are none. */
+  public SigningKeys(
+      SigningKeyRepository repository, AtRestCipher cipher, Clock clock, SecureRandom random) {
+    this.repository = repository;
+    this.cipher = cipher;
+    this.clock = clock;
+    this.random = random;
+    reload();
+    if (ALGORITHMS.stream().anyMatch(alg -> signingKey(alg).isEmpty())) {
+      rotate(Duration.ZERO);
+    }
+  }
+
+  /**
+   * Introduces new keys for every algorithm: published now, signing from {@code now + activateIn},
+   * when the current keys retire.
+   */
+  public List<String> rotate(Duration activateIn) {
+    Instant now = clock.instant();
+    Instant activeFrom = now.plus(activateIn);
+    List<SigningKeyRepository.StoredKey> fresh = new ArrayList<>();
+    for (JWSAlgorithm alg : ALGORITHMS) {
+      JWK key = generate(alg);
+      fresh.add(
+          new SigningKeyRepository.StoredKey(
+              key.getKeyID(),
+              alg.getName(),
+              cipher.encrypt(
+                  key.toJSONString().getBytes(StandardCharsets.UTF_8), purpose(key.getKeyID())),
+              now,
+              activeFrom,
+              Optional.empty()));
+    }
+    repository.rotate(fresh, activeFrom);
+    reload();
+    return fresh.stream().map(SigningKeyRepository.StoredKey::kid).toList();
+  }
+
+  /** Re-reads the store (another node or the CLI may have rotated) and forgets expired keys. */
+  public void reload() {
+    Instant now = clock.instant();
+    repository.deleteRetiredBefore(now.minus(RETIRED_KEPT));
+    List<SigningKeyRepository.StoredKey> stored = repository.list();
+    Map<String, JWK> keys = new java.util.HashMap<>();
+    List<JWK> published = new ArrayList<>();
+    for (SigningKeyRepository.StoredKey key : stored) {
+      JWK jwk = open(key);
+      keys.put(key.kid(), jwk);
+      published.add(jwk.toPublicJWK());
+    }
+    state = new State(List.copyOf(stored), Map.copyOf(keys), new JWKSet(published));
+  }
+
+  /** The key that signs with {@code alg} now: the newest active one that is not retired. */
+  public Optional<JWK> signingKey(JWSAlgorithm alg) {
+    Instant now = clock.instant();
+    State current = state;
+    return current.stored().stream()
+        .filter(k -> k.alg().equals(alg.getName()))
+        .filter(k -> !k.activeFrom().isAfter(now))
+        .filter(k -> k.retiredAt().map(r -> r.isAfter(now)).orElse(true))
+        .max(Comparator.comparing(SigningKeyRepository.StoredKey::activeFrom))
+        .map(k -> current.privateKeys().get(k.kid()));
+  }
+
+  /** The public keys: those in use, those about to be, and retired ones whose tokens may live. */
+  public JWKSet publicKeys() {
+    return state.published();
+  }
+
+  /** Every key and its state, newest first. */
+  public List<KeyInfo> describe() {
+    Instant now = clock.instant();
+    List<KeyInfo> out = new ArrayList<>();
+    for (SigningKeyRepository.StoredKey key : state.stored()) {
+      String what;
+      if (key.activeFrom().isAfter(now)) {
+        what = "published, signs from " + key.activeFrom();
+      } else if (key.retiredAt().map(r -> !r.isAfter(now)).orElse(false)) {
+        what = "retired, published until " + key.retiredAt().get().plus(RETIRED_KEPT);
+      } else {
+        what = "signing";
+      }
+      out.add(new KeyInfo(key.kid(), key.alg(), key.activeFrom(), key.retiredAt(), what));
+    }
+    out.sort(Comparator.comparing(KeyInfo::activeFrom).reversed());
+    return out;
+  }
+
+  private JWK generate(JWSAlgorithm alg) {
+    byte[] id = new byte[12];
+    random.nextBytes(id);
+    String kid = HexFormat.of().formatHex(id);
+    try {
+      if (alg.equals(JWSAlgorithm.ES256)) {
+        return new ECKeyGenerator(Curve.P_256)
+            .keyID(kid)
+            .algorithm(alg)
+            .keyUse(KeyUse.SIGNATURE)
+            .secureRandom(random)
+            .generate();
+      }
+      return new RSAKeyGenerator(2048)
+          .keyID(kid)
+          .algorithm(alg)
+          .keyUse(KeyUse.SIGNATURE)
+          .secureRandom(random)
+          .generate();
+    } catch (JOSEException e) {
+      throw new IllegalStateException("cannot generate a " + alg + " key", e);
+    }
+  }
+
+  private JWK open(SigningKeyRepository.StoredKey key) {
+    byte[] plain =
+        cipher
+            .decrypt(key.sealedJwk(), purpose(key.kid()))
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "signing key "
+                            + key.kid()
+                            + " cannot be decrypted: the at-rest key file is not the one it was"
+                            + " sealed with (copy <data-dir>/at-rest.key from the node that made"
+                            + " it)"));
+    try {
+      return JWK.parse(new String(plain, StandardCharsets.UTF_8));
+    } catch (ParseException e) {
+      throw new IllegalStateException("signing key " + key.kid() + " is not a JWK", e);
+    }
+  }
+
+  private static String purpose(String kid) {
+    return "signing-key:" + kid;
+  }
+}

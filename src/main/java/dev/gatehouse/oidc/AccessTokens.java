@@ -1,0 +1,288 @@
+package dev.gatehouse.oidc;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import dev.gatehouse.kernel.CacheTicker;
+import dev.gatehouse.kernel.UserId;
+import dev.gatehouse.keys.SigningKeys;
+import java.security.SecureRandom;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Access tokens: JWTs per RFC 9068 ({@code typ: at+jwt}, {@code iss}, {@code sub}, {@code aud},
+ * {@code exp}, {@code iat}, {@code jti}, {@code client_id}, {@code scope}) signed with the current
+ * ES256 key, each backed by a stored record so it can be revoked and introspected.
+ *
+ * <p>Verification accepts only ES256/RS256 signatures by our own published keys (no {@code none},
+ * no HMAC, header keys such as {@code jku}/{@code jwk} ignored), type {@code at+jwt} (so an ID
+ * token is never an access token), our issuer, a live {@code exp}, an existing unrevoked record and
+ * an enabled client. Signature checks are cached per token; record look-ups for one second, so a
+ * revocation on another node counts within a second. Thread-safe.
+ */
+public final class AccessTokens {
+  /** The JOSE type of access tokens (RFC 9068). */
+  public static final JOSEObjectType TYPE = new JOSEObjectType("at+jwt");
+
+  private static final int MAX_TOKEN_LENGTH = 8192;
+  private static final Duration RECORD_CACHE = Duration.ofSeconds(1);
+
+  /** A token as handed out. */
+  public record Issued(
+      String token, String jti, Instant expiresAt, Set<String> scopes, List<String> audience) {}
+
+  /** A valid token, as its record says. */
+  public record Verified(
+      String jti,
+      String clientId,
+      Optional<UserId> user,
+      Optional<String> grantId,
+      Set<String> scopes,
+      List<String> audience,
+      Instant expiresAt) {}
+
+  private final SigningKeys keys;
+  private final TokenRepository repository;
+  private final Clients clients;
+  private final Clock clock;
+  private final SecureRandom random;
+  private final String issuer;
+  private final DefaultJWTProcessor<SecurityContext> processor;
+  private final Cache<String, JWTClaimsSet> verifiedSignatures;
+  private final LoadingCache<String, Optional<TokenRepository.Status>> records;
+  private final ConcurrentHashMap<String, com.nimbusds.jose.JWSSigner> signers =
+      new ConcurrentHashMap<>();
+
+  /** Wires tokens issued as {@code issuer} (the public URL). */
+  public AccessTokens(
+      SigningKeys keys,
+      TokenRepository repository,
+      Clients clients,
+      Clock clock,
+      SecureRandom random,
+      String issuer) {
+    this.keys = keys;
+    this.repository = repository;
+    this.clients = clients;
+    this.clock = clock;
+    this.random = random;
+    this.issuer = issuer;
+    this.processor = processor(keys, issuer, TYPE, clock);
+    this.verifiedSignatures =
+        Caffeine.newBuilder()
+            .maximumSize(4096)
+            .expireAfterWrite(Duration.ofMinutes(5))
+            .ticker(CacheTicker.forClock(clock)::getAsLong)
+            .build();
+    this.records =
+        Caffeine.newBuilder()
+            .maximumSize(100_000)
+            .expireAfterWrite(RECORD_CACHE)
+            .ticker(CacheTicker.forClock(clock)::getAsLong)
+            .build(repository::accessToken);
+  }
+
+  /**
+   * A verifier of JWTs signed by our keys as {@code issuer}, of JOSE type {@code type}: ES256/RS256
+   * only, keys only from our own set, {@code exp} and {@code iat} required.
+   */
+  static DefaultJWTProcessor<SecurityContext> processor(
+      SigningKeys keys, String issuer, JOSEObjectType type, Clock clock) {
+    DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(type));
+    JWKSource<SecurityContext> source = (selector, context) -> selector.select(keys.publicKeys());
+    processor.setJWSKeySelector(
+        new JWSVerificationKeySelector<>(Set.copyOf(SigningKeys.ALGORITHMS), source));
+    DefaultJWTClaimsVerifier<SecurityContext> claims =
+        new DefaultJWTClaimsVerifier<>(
+            (String) null,
+            new JWTClaimsSet.Builder().issuer(issuer).build(),
+            Set.of("exp", "iat", "jti", "sub")) {
+          @Override
+          protected Date currentTime() {
+            return Date.from(clock.instant()); // our clock: we made the token ourselves
+          }
+        };
+    // nbf is whole seconds, so a token used within its first second needs some slack; expiry is
+    // checked exactly afterwards, on our clock.
+    claims.setMaxClockSkew(5);
+    processor.setJWTClaimsSetVerifier(claims);
+    return processor;
+  }
+
+  /**
+   * Issues a token for {@code client}, acting for {@code user} (or for itself when empty), and
+   * stores its record first.
+   */
+  public Issued issue(
+      Client client,
+      Optional<UserId> user,
+      Optional<String> grantId,
+      Set<String> scopes,
+      List<String> audience,
+      Optional<Instant> authTime) {
+    Instant now = clock.instant();
+    Instant expires = now.plus(client.accessTokenLifetime());
+    byte[] id = new byte[16];
+    random.nextBytes(id);
+    String jti = HexFormat.of().formatHex(id);
+    JWTClaimsSet.Builder claims =
+        new JWTClaimsSet.Builder()
+            .issuer(issuer)
+            .subject(user.map(UserId::value).orElse(client.id()))
+            .audience(audience)
+            .issueTime(Date.from(now))
+            .notBeforeTime(Date.from(now))
+            .expirationTime(Date.from(expires))
+            .jwtID(jti)
+            .claim("client_id", client.id())
+            .claim("scope", String.join(" ", scopes));
+    authTime.ifPresent(t -> claims.claim("auth_time", t.getEpochSecond()));
+    repository.insertAccessToken(
+        new TokenRepository.AccessTokenRecord(
+            jti,
+            grantId,
+            client.id(),
+            user,
+            Set.copyOf(scopes),
+            List.copyOf(audience),
+            now,
+            expires));
+    return new Issued(
+        sign(claims.build(), JWSAlgorithm.ES256, TYPE), jti, expires, Set.copyOf(scopes), audience);
+  }
+
+  /** Signs {@code claims} with the current key of {@code alg}. */
+  String sign(JWTClaimsSet claims, JWSAlgorithm alg, JOSEObjectType type) {
+    JWK key =
+        keys.signingKey(alg).orElseThrow(() -> new IllegalStateException("no " + alg + " key"));
+    SignedJWT jwt =
+        new SignedJWT(new JWSHeader.Builder(alg).keyID(key.getKeyID()).type(type).build(), claims);
+    try {
+      jwt.sign(signers.computeIfAbsent(key.getKeyID(), kid -> signer(key)));
+    } catch (JOSEException e) {
+      throw new IllegalStateException("cannot sign with key " + key.getKeyID(), e);
+    }
+    return jwt.serialize();
+  }
+
+  private static com.nimbusds.jose.JWSSigner signer(JWK key) {
+    try {
+      return key instanceof ECKey ec ? new ECDSASigner(ec) : new RSASSASigner((RSAKey) key);
+    } catch (JOSEException e) {
+      throw new IllegalStateException("unusable signing key " + key.getKeyID(), e);
+    }
+  }
+
+  /** The token's record, when the token is valid right now; empty for anything else. */
+  public Optional<Verified> verify(String token) {
+    Optional<JWTClaimsSet> claims = claims(token);
+    if (claims.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<TokenRepository.Status> status = records.get(claims.get().getJWTID());
+    if (status.isEmpty() || status.get().revoked()) {
+      return Optional.empty();
+    }
+    TokenRepository.AccessTokenRecord record = status.get().token();
+    if (!record.expiresAt().isAfter(clock.instant())
+        || clients.find(record.clientId()).map(Client::disabled).orElse(true)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Verified(
+            record.jti(),
+            record.clientId(),
+            record.user(),
+            record.grantId(),
+            record.scopes(),
+            record.audience(),
+            record.expiresAt()));
+  }
+
+  /** The claims of a well-signed, unexpired token of ours (the record is not consulted). */
+  private Optional<JWTClaimsSet> claims(String token) {
+    if (token.length() > MAX_TOKEN_LENGTH || token.chars().filter(c -> c == '.').count() != 2) {
+      return Optional.empty();
+    }
+    JWTClaimsSet claims = verifiedSignatures.getIfPresent(token);
+    if (claims == null) {
+      try {
+        claims = processor.process(token, null);
+      } catch (ParseException | BadJOSEException | JOSEException | RuntimeException e) {
+        return Optional.empty(); // fail closed on anything unexpected
+      }
+      verifiedSignatures.put(token, claims);
+    }
+    Date exp = claims.getExpirationTime();
+    if (exp == null || !exp.toInstant().isAfter(clock.instant())) {
+      return Optional.empty();
+    }
+    return Optional.of(claims);
+  }
+
+  /** Whether a JWT names us as its issuer (unverified: only to decide whose business it is). */
+  public boolean claimsOurIssuer(String token) {
+    try {
+      return issuer.equals(SignedJWT.parse(token).getJWTClaimsSet().getIssuer());
+    } catch (ParseException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The jti of a token we signed (even if expired or revoked), for revocation; else empty. */
+  public Optional<String> jtiOf(String token) {
+    return claims(token).map(JWTClaimsSet::getJWTID);
+  }
+
+  /** Revokes an access token of {@code clientId}; false when it is not one. */
+  public boolean revoke(String jti, String clientId) {
+    boolean revoked = repository.revokeAccessToken(jti, clientId, clock.instant());
+    records.invalidate(jti);
+    return revoked;
+  }
+
+  /** Forgets cached record look-ups (after a revocation of many tokens). */
+  public void forgetCachedRecords() {
+    records.invalidateAll();
+  }
+
+  /** Scopes as a set from a space-separated string. */
+  public static Set<String> scopes(String value) {
+    Set<String> out = new HashSet<>();
+    for (String part : value.split(" ")) {
+      if (!part.isEmpty()) {
+        out.add(part);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,300 @@
+package dev.gatehouse.oidc;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import dev.gatehouse.kernel.CacheTicker;
+import dev.gatehouse.kernel.Tokens;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Every client: those of the configuration file (read-only) and those made with the CLI (stored;
+ * changes by another process are seen within a second). Validates clients, makes and checks their
+ * secrets (256 bits, stored as SHA-256, compared in constant time, shown once). Thread-safe.
+ */
+public final class Clients {
+  /** Scopes with a meaning in OpenID Connect; clients may also have API scopes of their own. */
+  public static final List<String> STANDARD_SCOPES =
+      List.of("openid", "profile", "email", "groups", "offline_access");
+
+  /** The longest access-token lifetime (signing keys are kept published this long). */
+  public static final Duration MAX_ACCESS_LIFETIME = Duration.ofHours(24);
+
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9._~-]{1,64}");
+  private static final Pattern SCOPE = Pattern.compile("[A-Za-z0-9:._/-]{1,64}");
+  private static final String DUMMY_HASH = Tokens.sha256Hex("no such client");
+
+  /** A new client and, for a confidential one, its secret (shown once, never stored). */
+  public record Created(Client client, Optional<String> secret) {}
+
+  private final Map<String, Client> configured;
+  private final ClientRepository repository;
+  private final Clock clock;
+  private final SecureRandom random;
+  private final LoadingCache<String, Optional<Client>> stored;
+
+  /** The configured clients (validated here) over the stored ones. */
+  public Clients(
+      List<Client> configured, ClientRepository repository, Clock clock, SecureRandom random) {
+    Map<String, Client> byId = new LinkedHashMap<>();
+    for (Client client : configured) {
+      validate(client);
+      if (byId.put(client.id(), client) != null) {
+        throw new ClientException("client id " + client.id() + " is configured twice");
+      }
+    }
+    this.configured = Map.copyOf(byId);
+    this.repository = repository;
+    this.clock = clock;
+    this.random = random;
+    this.stored =
+        Caffeine.newBuilder()
+            .maximumSize(10_000)
+            .expireAfterWrite(Duration.ofSeconds(1))
+            .ticker(CacheTicker.forClock(clock)::getAsLong)
+            .build(repository::find);
+  }
+
+  /** The client with this id (configured or stored), enabled or not. */
+  public Optional<Client> find(String id) {
+    if (!ID.matcher(id).matches()) {
+      return Optional.empty();
+    }
+    Client fromConfig = configured.get(id);
+    return fromConfig != null ? Optional.of(fromConfig) : stored.get(id);
+  }
+
+  /** Every client, by id. */
+  public List<Client> list() {
+    List<Client> all = new ArrayList<>(configured.values());
+    for (Client client : repository.list()) {
+      if (!configured.containsKey(client.id())) {
+        all.add(client);
+      }
+    }
+    all.sort(Comparator.comparing(Client::id));
+    return all;
+  }
+
+  /**
+   * The enabled client these credentials belong to: a confidential client with its secret, or a
+   * public client with none. The work is the same for unknown clients.
+   */
+  public Optional<Client> authenticate(String id, Optional<String> secret) {
+    Optional<Client> client = find(id).filter(c -> !c.disabled());
+    if (client.isEmpty()) {
+      Tokens.constantTimeEquals(DUMMY_HASH, Tokens.sha256Hex(secret.orElse("")));
+      return Optional.empty();
+    }
+    if (client.get().isPublic()) {
+      return secret.isEmpty() ? client : Optional.empty();
+    }
+    boolean ok =
+        secret.isPresent()
+            && Tokens.constantTimeEquals(
+                client.get().secretHash().orElseThrow(), Tokens.sha256Hex(secret.get()));
+    return ok ? client : Optional.empty();
+  }
+
+  /** Stores a new client; a confidential one gets a fresh secret, returned once. */
+  public Created add(Client draft, boolean confidential) {
+    if (configured.containsKey(draft.id())) {
+      throw new ClientException.Duplicate(draft.id());
+    }
+    Optional<String> secret = confidential ? Optional.of(newSecret()) : Optional.empty();
+    Client client = draft.withSecretHash(secret.map(Tokens::sha256Hex));
+    validate(client);
+    repository.insert(client, clock.instant());
+    stored.invalidate(client.id());
+    return new Created(client, secret);
+  }
+
+  /** Replaces a stored client's settings (its secret stays). */
+  public Client update(Client changed) {
+    Client current = requireStored(changed.id());
+    Client client = changed.withSecretHash(current.secretHash());
+    validate(client);
+    repository.update(client, clock.instant());
+    stored.invalidate(client.id());
+    return client;
+  }
+
+  /** Deletes a stored client with every grant and token it holds. */
+  public void delete(String id) {
+    requireStored(id);
+    repository.delete(id);
+    stored.invalidate(id);
+  }
+
+  /** Gives a confidential client a new secret (the old one stops working at once). */
+  public String rotateSecret(String id) {
+    Client current = requireStored(id);
+    if (current.isPublic()) {
+      throw new ClientException("client " + id + " is public: it has no secret to rotate");
+    }
+    String secret = newSecret();
+    repository.update(
+        current.withSecretHash(Optional.of(Tokens.sha256Hex(secret))), clock.instant());
+    stored.invalidate(id);
+    return secret;
+  }
+
+  private Client requireStored(String id) {
+    if (configured.containsKey(id)) {
+      throw new ClientException(
+          "client " + id + " is defined in the configuration file: change it there");
+    }
+    return repository.find(id).orElseThrow(() -> new ClientException("no client with id " + id));
+  }
+
+  private String newSecret() {
+    return Tokens.newToken(random);
+  }
+
+  /** Throws {@link ClientException} naming the first setting that is not allowed. */
+  public static void validate(Client client) {
+    if (!ID.matcher(client.id()).matches()) {
+      throw new ClientException(
+          "client id \""
+              + client.id()
+              + "\" must be 1 to 64 letters, digits, '.', '_', '~' or '-'");
+    }
+    String who = "client " + client.id() + ": ";
+    if (client.grantTypes().isEmpty()) {
+      throw new ClientException(who + "needs at least one grant type");
+    }
+    boolean code = client.grantTypes().contains(Client.GrantType.AUTHORIZATION_CODE);
+    if (client.isPublic() && client.grantTypes().contains(Client.GrantType.CLIENT_CREDENTIALS)) {
+      throw new ClientException(who + "client_credentials needs a confidential client (a secret)");
+    }
+    if (client.isPublic() && !client.requirePkce()) {
+      throw new ClientException(who + "a public client must require PKCE");
+    }
+    if (client.grantTypes().contains(Client.GrantType.REFRESH_TOKEN) && !code) {
+      throw new ClientException(who + "refresh_token needs authorization_code too");
+    }
+    if (code && client.redirectUris().isEmpty()) {
+      throw new ClientException(who + "authorization_code needs at least one redirect URI");
+    }
+    for (String uri : client.redirectUris()) {
+      checkRedirect(who, "redirect URI", uri, client.isPublic());
+    }
+    for (String uri : client.postLogoutRedirectUris()) {
+      checkRedirect(who, "post-logout redirect URI", uri, client.isPublic());
+    }
+    if (client.backchannelLogoutUri().isPresent()) {
+      checkRedirect(who, "back-channel logout URI", client.backchannelLogoutUri().get(), false);
+    }
+    for (String scope : client.scopes()) {
+      if (!SCOPE.matcher(scope).matches()) {
+        throw new ClientException(
+            who + "scope \"" + scope + "\" has characters a scope cannot have");
+      }
+    }
+    for (String audience : client.audiences()) {
+      checkRedirect(who, "audience", audience, false);
+    }
+    if (client.accessTokenLifetime().compareTo(Duration.ofMinutes(1)) < 0
+        || client.accessTokenLifetime().compareTo(MAX_ACCESS_LIFETIME) > 0) {
+      throw new ClientException(who + "access-token lifetime must be 1m to 24h");
+    }
+    if (client.refreshTokenLifetime().compareTo(Duration.ofHours(1)) < 0
+        || client.refreshTokenLifetime().compareTo(Duration.ofDays(366)) > 0) {
+      throw new ClientException(who + "refresh-token lifetime must be 1h to 366d");
+    }
+    if (!client.signingAlg().equals("ES256") && !client.signingAlg().equals("RS256")) {
+      throw new ClientException(who + "signing algorithm must be ES256 or RS256");
+    }
+  }
+
+  /**
+   * https URIs, http only on loopback; public (native) clients may also use a private-use scheme
+   * such as {@code com.example.app:/callback}. Never a fragment or user info.
+   */
+  private static void checkRedirect(String who, String what, String value, boolean nativeAllowed) {
+    URI uri;
+    try {
+      uri = new URI(value);
+    } catch (URISyntaxException e) {
+      throw new ClientException(who + what + " \"" + value + "\" is not a URI");
+    }
+    String scheme = Optional.ofNullable(uri.getScheme()).orElse("").toLowerCase(Locale.ROOT);
+    boolean loopback = isLoopback(uri);
+    boolean privateUse = nativeAllowed && scheme.contains(".") && !scheme.startsWith("http");
+    if (!uri.isAbsolute()
+        || uri.getFragment() != null
+        || uri.getRawUserInfo() != null
+        || !(scheme.equals("https") || (scheme.equals("http") && loopback) || privateUse)) {
+      throw new ClientException(
+          who
+              + what
+              + " \""
+              + value
+              + "\" must be an absolute https URI (http only for localhost), without a fragment"
+              + " or user info");
+    }
+  }
+
+  /** Whether {@code uri} is http on a loopback host. */
+  static boolean isLoopback(URI uri) {
+    String host = Optional.ofNullable(uri.getHost()).orElse("");
+    return host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]");
+  }
+
+  /**
+   * Whether {@code requested} exactly matches a registered redirect URI. Native (public) clients
+   * registering a loopback URI may use any port on it (RFC 8252 §7.3); nothing else is relaxed.
+   */
+  public static boolean redirectMatches(Client client, String requested) {
+    if (client.redirectUris().contains(requested)) {
+      return true;
+    }
+    if (!client.isPublic()) {
+      return false;
+    }
+    URI asked;
+    try {
+      asked = new URI(requested);
+    } catch (URISyntaxException e) {
+      return false;
+    }
+    if (!"http".equals(asked.getScheme()) || !isLoopback(asked) || asked.getRawUserInfo() != null) {
+      return false;
+    }
+    for (String registered : client.redirectUris()) {
+      try {
+        URI uri = new URI(registered);
+        if ("http".equals(uri.getScheme())
+            && isLoopback(uri)
+            && uri.getHost().equals(asked.getHost())
+            && java.util.Objects.equals(uri.getRawPath(), asked.getRawPath())
+            && java.util.Objects.equals(uri.getRawQuery(), asked.getRawQuery())
+            && asked.getRawFragment() == null) {
+          return true;
+        }
+      } catch (URISyntaxException e) {
+        // validated at registration; cannot happen
+      }
+    }
+    return false;
+  }
+
+  /** The scopes {@code requested} narrowed to what {@code client} may have. */
+  public static Set<String> allowedScopes(Client client, Set<String> requested) {
+    Set<String> out = new java.util.TreeSet<>(requested);
+    out.retainAll(client.scopes());
+    return out;
+  }
+}
