@@ -20,6 +20,8 @@ import dev.gatehouse.mail.SmtpTransport;
 import dev.gatehouse.oidc.AccessTokens;
 import dev.gatehouse.oidc.ClientCredentialsGrant;
 import dev.gatehouse.oidc.Clients;
+import dev.gatehouse.oidc.CodeFlow;
+import dev.gatehouse.oidc.Logout;
 import dev.gatehouse.session.SessionCookie;
 import dev.gatehouse.session.SessionService;
 import dev.gatehouse.signin.Throttle;
@@ -63,10 +65,14 @@ import dev.gatehouse.web.WebServer;
 import dev.gatehouse.web.WebSessions;
 import dev.gatehouse.web.forwardauth.EchoEndpoint;
 import dev.gatehouse.web.forwardauth.ForwardAuthEndpoints;
+import dev.gatehouse.web.oidc.AuthorizeEndpoint;
+import dev.gatehouse.web.oidc.DiscoveryEndpoint;
 import dev.gatehouse.web.oidc.IntrospectionEndpoint;
 import dev.gatehouse.web.oidc.JwksEndpoint;
+import dev.gatehouse.web.oidc.LogoutEndpoint;
 import dev.gatehouse.web.oidc.RevocationEndpoint;
 import dev.gatehouse.web.oidc.TokenEndpoint;
+import dev.gatehouse.web.oidc.UserInfoEndpoint;
 import dev.gatehouse.web.ops.OpsEndpoints;
 import dev.gatehouse.web.portal.AccountEndpoint;
 import dev.gatehouse.web.portal.EmailEndpoint;
@@ -127,6 +133,8 @@ public final class Gatehouse implements AutoCloseable {
   private final Clients clients;
   private final JdbcTokens tokens;
   private final AccessTokens accessTokens;
+  private final CodeFlow codeFlow;
+  private final Logout logout;
 
   private Gatehouse(GatehouseConfig config, Clock clock) {
     this.config = config;
@@ -191,6 +199,12 @@ public final class Gatehouse implements AutoCloseable {
     this.accessTokens =
         new AccessTokens(
             signingKeys, tokens, clients, clock, random, config.server().publicOrigin());
+    this.codeFlow =
+        new CodeFlow(
+            tokens, accessTokens, directory, clock, random, config.server().publicOrigin());
+    this.logout =
+        new Logout(tokens, clients, accessTokens, clock, random, config.server().publicOrigin());
+    sessions.onEnded(logout::sessionsEnded);
     this.throttle =
         new Throttle(
             new JdbcThrottle(database), clock, signin.maxBackoff(), signin.attemptWindow());
@@ -407,7 +421,23 @@ public final class Gatehouse implements AutoCloseable {
     OpsEndpoints ops = new OpsEndpoints(database::ping, registry);
     TokenEndpoint tokenEndpoint =
         new TokenEndpoint(
-            clients, new ClientCredentialsGrant(accessTokens), registry, clock, origin);
+            clients, new ClientCredentialsGrant(accessTokens), codeFlow, registry, clock, origin);
+    AuthorizeEndpoint authorize =
+        new AuthorizeEndpoint(
+            clients,
+            codeFlow,
+            tokens,
+            directory,
+            webSessions,
+            templates,
+            errors,
+            registry,
+            clock,
+            origin);
+    UserInfoEndpoint userInfo = new UserInfoEndpoint(accessTokens, directory);
+    LogoutEndpoint endSession =
+        new LogoutEndpoint(clients, accessTokens, webSessions, templates, errors, origin);
+    DiscoveryEndpoint discovery = new DiscoveryEndpoint(origin);
     IntrospectionEndpoint introspection =
         new IntrospectionEndpoint(clients, accessTokens, directory, origin);
     RevocationEndpoint revocation = new RevocationEndpoint(clients, accessTokens, origin);
@@ -487,6 +517,16 @@ public final class Gatehouse implements AutoCloseable {
         .any("/api/authz/auth-request", forwardAuth::authRequest)
         .any("/api/echo", new EchoEndpoint(names.all())::echo)
         .get("/.well-known/jwks.json", jwks::jwks)
+        .get("/.well-known/openid-configuration", discovery::metadata)
+        .get("/.well-known/oauth-authorization-server", discovery::metadata)
+        .get("/oauth/authorize", authorize::authorize)
+        .post("/oauth/authorize", authorize::authorize)
+        .post("/oauth/consent", authorize::consent)
+        .get("/oauth/userinfo", userInfo::userinfo)
+        .post("/oauth/userinfo", userInfo::userinfo)
+        .get("/oauth/logout", endSession::logout)
+        .post("/oauth/logout", endSession::logout)
+        .post("/oauth/logout/confirm", endSession::confirm)
         .post("/oauth/token", tokenEndpoint::token)
         .post("/oauth/introspect", introspection::introspect)
         .post("/oauth/revoke", revocation::revoke)
@@ -642,6 +682,7 @@ public final class Gatehouse implements AutoCloseable {
 
   @Override
   public void close() {
+    logout.drain(java.time.Duration.ofSeconds(5)); // back-channel notices still on their way
     database.close();
   }
 }

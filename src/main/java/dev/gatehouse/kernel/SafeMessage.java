@@ -30,6 +30,17 @@ public enum SafeMessage {
       "To change how you sign in, sign out and sign in again with your password or a passkey."),
   SIGNUP_CLOSED(
       404, "signup_closed", "Sign-up is closed here. Ask an administrator for an invitation."),
+  OIDC_BAD_REQUEST(
+      400,
+      "invalid_authorization_request",
+      "This sign-in request names an application Gatehouse does not know, or a return address that"
+          + " application has not registered. Go back to the application and try again; if it"
+          + " keeps happening, tell its administrator."),
+  OIDC_NOT_ALLOWED(
+      403,
+      "access_denied",
+      "Your account may not use this application. Ask an administrator to add you to one of its"
+          + " groups."),
   UNAVAILABLE(503, "unavailable", "Gatehouse cannot answer right now. Try again shortly."),
   INTERNAL(500, "internal", "Something went wrong on our side. The error has been logged.");
 

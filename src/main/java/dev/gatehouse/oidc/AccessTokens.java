@@ -249,6 +249,37 @@ public final class AccessTokens {
     return Optional.of(claims);
   }
 
+  /**
+   * The claims of an ID token we signed, used as {@code id_token_hint} at logout: signature (our
+   * keys, ES256/RS256), issuer and type are checked; expiry is not (hints are often old).
+   */
+  public Optional<JWTClaimsSet> verifyIdTokenHint(String token) {
+    if (token.length() > MAX_TOKEN_LENGTH) {
+      return Optional.empty();
+    }
+    try {
+      SignedJWT jwt = SignedJWT.parse(token);
+      JWSAlgorithm alg = jwt.getHeader().getAlgorithm();
+      if (!SigningKeys.ALGORITHMS.contains(alg)
+          || (jwt.getHeader().getType() != null
+              && !JOSEObjectType.JWT.equals(jwt.getHeader().getType()))) {
+        return Optional.empty();
+      }
+      JWK key = keys.publicKeys().getKeyByKeyId(jwt.getHeader().getKeyID());
+      if (key == null || !alg.getName().equals(String.valueOf(key.getAlgorithm()))) {
+        return Optional.empty();
+      }
+      boolean valid =
+          key instanceof ECKey ec
+              ? jwt.verify(new com.nimbusds.jose.crypto.ECDSAVerifier(ec))
+              : jwt.verify(new com.nimbusds.jose.crypto.RSASSAVerifier((RSAKey) key));
+      JWTClaimsSet claims = jwt.getJWTClaimsSet();
+      return valid && issuer.equals(claims.getIssuer()) ? Optional.of(claims) : Optional.empty();
+    } catch (ParseException | JOSEException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
   /** Whether a JWT names us as its issuer (unverified: only to decide whose business it is). */
   public boolean claimsOurIssuer(String token) {
     try {

@@ -89,8 +89,8 @@ public interface TokenRepository {
   void revokeGrant(String id, Instant now);
 
   /**
-   * Revokes the grants given in a Gatehouse session (logout), except those of {@code offline}
-   * scope; returns the grants revoked.
+   * Revokes the grants given in a Gatehouse session (logout), except those of {@code
+   * offline_access} scope; returns every grant given in it (their clients are told).
    */
   List<Grant> revokeSessionGrants(String sessionId, Instant now);
 

@@ -37,6 +37,8 @@ public final class SessionService {
   private final Duration absoluteTimeout;
   private final Duration touchInterval;
   private final Cache<String, Optional<Session>> cache;
+  private final java.util.List<java.util.function.Consumer<List<Session>>> endListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** A service with these timeouts. */
   public SessionService(
@@ -118,27 +120,52 @@ public final class SessionService {
     return Optional.of(session);
   }
 
+  /**
+   * Calls {@code listener} with the sessions that were just ended by sign-out or revocation (not
+   * those that simply expire), e.g. to end what applications were given in them.
+   */
+  public void onEnded(java.util.function.Consumer<List<Session>> listener) {
+    endListeners.add(listener);
+  }
+
+  private void ended(List<Session> sessions) {
+    if (!sessions.isEmpty()) {
+      endListeners.forEach(l -> l.accept(sessions));
+    }
+  }
+
   /** Ends the session behind a cookie token (sign-out). */
   public void revokeToken(String token) {
     if (!Tokens.looksLikeToken(token)) {
       return;
     }
     String hash = Tokens.sha256Hex(token);
+    Optional<Session> session = repository.findActive(hash);
     repository.revokeByTokenHash(hash, clock.instant());
     cache.invalidate(hash);
+    ended(session.stream().toList());
   }
 
   /** Ends a session by public id or unambiguous prefix; the number ended. */
   public int revoke(String idOrPrefix) {
+    List<Session> ending =
+        repository.listActive(Optional.empty(), clock.instant()).stream()
+            .filter(s -> s.id().startsWith(idOrPrefix))
+            .toList();
     int count = repository.revoke(idOrPrefix, clock.instant());
     cache.invalidateAll();
+    if (count > 0) {
+      ended(ending);
+    }
     return count;
   }
 
   /** Ends every session of a user; the number ended. */
   public int revokeAll(UserId user) {
+    List<Session> ending = repository.listActive(Optional.of(user), clock.instant());
     int count = repository.revokeAllForUser(user, clock.instant());
     cache.invalidateAll();
+    ended(ending);
     return count;
   }
 

@@ -217,14 +217,12 @@ public final class JdbcTokens implements TokenRepository {
                   .bind("session", sessionId)
                   .map(JdbcTokens::grant)
                   .list();
-          List<Grant> revoked = new java.util.ArrayList<>();
           for (Grant grant : grants) {
             if (!grant.scopes().contains("offline_access")) {
               revokeGrant(h, grant.id(), now);
-              revoked.add(grant);
             }
           }
-          return revoked;
+          return grants;
         });
   }
 

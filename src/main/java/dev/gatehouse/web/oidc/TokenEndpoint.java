@@ -1,17 +1,24 @@
 package dev.gatehouse.web.oidc;
 
 import com.nimbusds.oauth2.sdk.AccessTokenResponse;
+import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
 import com.nimbusds.oauth2.sdk.ErrorObject;
 import com.nimbusds.oauth2.sdk.OAuth2Error;
 import com.nimbusds.oauth2.sdk.ParseException;
+import com.nimbusds.oauth2.sdk.RefreshTokenGrant;
 import com.nimbusds.oauth2.sdk.Scope;
 import com.nimbusds.oauth2.sdk.TokenRequest;
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
+import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import com.nimbusds.oauth2.sdk.token.Tokens;
+import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
+import com.nimbusds.openid.connect.sdk.token.OIDCTokens;
 import dev.gatehouse.oidc.AccessTokens;
 import dev.gatehouse.oidc.Client;
 import dev.gatehouse.oidc.ClientCredentialsGrant;
 import dev.gatehouse.oidc.Clients;
+import dev.gatehouse.oidc.CodeFlow;
 import dev.gatehouse.web.Exchange;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
@@ -28,6 +35,7 @@ import java.util.Set;
 public final class TokenEndpoint {
   private final Clients clients;
   private final ClientCredentialsGrant clientCredentials;
+  private final CodeFlow codeFlow;
   private final MeterRegistry metrics;
   private final Clock clock;
   private final URI endpoint;
@@ -36,11 +44,13 @@ public final class TokenEndpoint {
   public TokenEndpoint(
       Clients clients,
       ClientCredentialsGrant clientCredentials,
+      CodeFlow codeFlow,
       MeterRegistry metrics,
       Clock clock,
       String publicOrigin) {
     this.clients = clients;
     this.clientCredentials = clientCredentials;
+    this.codeFlow = codeFlow;
     this.metrics = metrics;
     this.clock = clock;
     this.endpoint = URI.create(publicOrigin + "/oauth/token");
@@ -87,7 +97,59 @@ public final class TokenEndpoint {
               refuse(exchange, "client_credentials", refused.error());
         }
       }
+      case AuthorizationCodeGrant grant -> {
+        if (grant.getRedirectionURI() == null) {
+          refuse(
+              exchange,
+              "authorization_code",
+              OAuth2Error.INVALID_REQUEST.setDescription("redirect_uri is required"));
+          return;
+        }
+        answer(
+            exchange,
+            "authorization_code",
+            codeFlow.redeem(
+                client.get(),
+                grant.getAuthorizationCode().getValue(),
+                grant.getRedirectionURI().toString(),
+                Optional.ofNullable(grant.getCodeVerifier()).map(CodeVerifier::getValue)));
+      }
+      case RefreshTokenGrant grant ->
+          answer(
+              exchange,
+              "refresh_token",
+              codeFlow.refresh(
+                  client.get(),
+                  grant.getRefreshToken().getValue(),
+                  Optional.ofNullable(request.getScope()).map(s -> Set.copyOf(s.toStringList()))));
       default -> refuse(exchange, "unsupported", OAuth2Error.UNSUPPORTED_GRANT_TYPE);
+    }
+  }
+
+  private void answer(Exchange exchange, String grant, CodeFlow.Result result) {
+    switch (result) {
+      case CodeFlow.Refused refused -> refuse(exchange, grant, refused.error());
+      case CodeFlow.Issued issued -> {
+        metrics.counter("gatehouse.oauth.tokens", "grant", grant).increment();
+        AccessTokens.Issued token = issued.access();
+        long lifetime =
+            Math.max(1, Duration.between(clock.instant(), token.expiresAt()).toSeconds());
+        BearerAccessToken access =
+            new BearerAccessToken(
+                token.token(),
+                lifetime,
+                token.scopes().isEmpty() ? null : new Scope(token.scopes().toArray(String[]::new)));
+        RefreshToken refresh = issued.refreshToken().map(RefreshToken::new).orElse(null);
+        if (issued.idToken().isPresent()) {
+          NimbusHttp.respond(
+              exchange,
+              new OIDCTokenResponse(new OIDCTokens(issued.idToken().get(), access, refresh))
+                  .toHTTPResponse());
+        } else {
+          NimbusHttp.respond(
+              exchange, new AccessTokenResponse(new Tokens(access, refresh)).toHTTPResponse());
+        }
+      }
     }
   }
 

@@ -65,7 +65,8 @@ public final class LoginEndpoint {
   /** {@code GET /login}. */
   public void show(Exchange exchange) {
     Optional<String> rd = exchange.query("rd").flatMap(redirects::validate);
-    if (sessions.current(exchange).isPresent()) {
+    // reauth=1: an application asked for a fresh sign-in (OIDC prompt=login or max_age).
+    if (sessions.current(exchange).isPresent() && exchange.query("reauth").isEmpty()) {
       exchange.redirect(302, rd.orElse(home));
       return;
     }
@@ -76,7 +77,9 @@ public final class LoginEndpoint {
                 ? "You are signed out."
                 : exchange.query("reset").isPresent()
                     ? "Your password is changed and you are signed out everywhere. Sign in with the new one."
-                    : "";
+                    : exchange.query("reauth").isPresent()
+                        ? "The application asks you to sign in again."
+                        : "";
     render(exchange, 200, "", rd.orElse(""), "", notice);
   }
 

@@ -1,0 +1,385 @@
+package dev.gatehouse.web.oidc;
+
+import com.nimbusds.oauth2.sdk.AuthorizationCode;
+import com.nimbusds.oauth2.sdk.AuthorizationErrorResponse;
+import com.nimbusds.oauth2.sdk.AuthorizationRequest;
+import com.nimbusds.oauth2.sdk.AuthorizationSuccessResponse;
+import com.nimbusds.oauth2.sdk.ErrorObject;
+import com.nimbusds.oauth2.sdk.OAuth2Error;
+import com.nimbusds.oauth2.sdk.ParseException;
+import com.nimbusds.oauth2.sdk.ResponseMode;
+import com.nimbusds.oauth2.sdk.ResponseType;
+import com.nimbusds.oauth2.sdk.id.Issuer;
+import com.nimbusds.oauth2.sdk.id.State;
+import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
+import com.nimbusds.oauth2.sdk.util.URLUtils;
+import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
+import com.nimbusds.openid.connect.sdk.OIDCError;
+import com.nimbusds.openid.connect.sdk.Prompt;
+import dev.gatehouse.identity.Directory;
+import dev.gatehouse.identity.User;
+import dev.gatehouse.kernel.SafeMessage;
+import dev.gatehouse.oidc.Client;
+import dev.gatehouse.oidc.Clients;
+import dev.gatehouse.oidc.CodeFlow;
+import dev.gatehouse.oidc.TokenRepository;
+import dev.gatehouse.session.Session;
+import dev.gatehouse.web.ErrorPages;
+import dev.gatehouse.web.Exchange;
+import dev.gatehouse.web.Templates;
+import dev.gatehouse.web.WebSessions;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The authorization endpoint ({@code GET|POST /oauth/authorize}) and its consent step ({@code POST
+ * /oauth/consent}). An unknown client or a redirect URI it has not registered gets an error page
+ * and never a redirect; every other problem goes back to the client with {@code error}, {@code
+ * state} and {@code iss}. Only {@code response_type=code}, {@code response_mode=query}, PKCE S256.
+ * Uses the Gatehouse session; signing in (any portal method) or again ({@code prompt=login}, {@code
+ * max_age}) goes through the portal and comes back here. Thread-safe.
+ */
+public final class AuthorizeEndpoint {
+  /** Our marker: the sign-in must be newer than this (epoch ms), set when we asked for one. */
+  static final String AUTH_AFTER = "gatehouse_auth_after";
+
+  private final Clients clients;
+  private final CodeFlow codes;
+  private final TokenRepository consents;
+  private final Directory directory;
+  private final WebSessions sessions;
+  private final Templates templates;
+  private final ErrorPages errors;
+  private final MeterRegistry metrics;
+  private final Clock clock;
+  private final String publicOrigin;
+  private final Issuer issuer;
+
+  /** Wires the endpoint. */
+  public AuthorizeEndpoint(
+      Clients clients,
+      CodeFlow codes,
+      TokenRepository consents,
+      Directory directory,
+      WebSessions sessions,
+      Templates templates,
+      ErrorPages errors,
+      MeterRegistry metrics,
+      Clock clock,
+      String publicOrigin) {
+    this.clients = clients;
+    this.codes = codes;
+    this.consents = consents;
+    this.directory = directory;
+    this.sessions = sessions;
+    this.templates = templates;
+    this.errors = errors;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.publicOrigin = publicOrigin;
+    this.issuer = new Issuer(publicOrigin);
+  }
+
+  /** The consent page. */
+  public record ConsentView(
+      String csrf, String request, String clientName, List<String> permissions, String username) {}
+
+  /** {@code GET|POST /oauth/authorize}. */
+  public void authorize(Exchange exchange) {
+    String raw = exchange.method().equals("POST") ? exchange.rawForm() : exchange.rawQuery();
+    handle(exchange, raw, Optional.empty());
+  }
+
+  /** {@code POST /oauth/consent}: the user's answer on the consent page. */
+  public void consent(Exchange exchange) {
+    if (!sessions.csrfValid(exchange)) {
+      errors.render(exchange, SafeMessage.CSRF_FAILED);
+      return;
+    }
+    handle(
+        exchange,
+        exchange.formOrEmpty("request"),
+        Optional.of("allow".equals(exchange.formOrEmpty("decision"))));
+  }
+
+  private void handle(Exchange exchange, String raw, Optional<Boolean> decision) {
+    Map<String, List<String>> params;
+    try {
+      params = URLUtils.parseParameters(raw);
+    } catch (RuntimeException e) {
+      errors.render(exchange, SafeMessage.OIDC_BAD_REQUEST);
+      return;
+    }
+    if (params.values().stream().anyMatch(v -> v.size() != 1)) {
+      errors.render(exchange, SafeMessage.OIDC_BAD_REQUEST); // a repeated parameter is ambiguous
+      return;
+    }
+    Optional<Client> client =
+        single(params, "client_id").flatMap(clients::find).filter(c -> !c.disabled());
+    Optional<String> redirect = single(params, "redirect_uri");
+    if (client.isEmpty()
+        || redirect.isEmpty()
+        || !Clients.redirectMatches(client.get(), redirect.get())) {
+      count("bad_client_or_redirect");
+      errors.render(exchange, SafeMessage.OIDC_BAD_REQUEST);
+      return;
+    }
+    URI redirectUri;
+    try {
+      redirectUri = new URI(redirect.get());
+    } catch (java.net.URISyntaxException e) {
+      errors.render(exchange, SafeMessage.OIDC_BAD_REQUEST);
+      return;
+    }
+    State state = single(params, "state").map(State::new).orElse(null);
+    Reply reply = new Reply(exchange, redirectUri, state, decision.isPresent());
+
+    boolean openid =
+        single(params, "scope").map(s -> List.of(s.split(" ")).contains("openid")).orElse(false);
+    AuthorizationRequest request;
+    try {
+      request = openid ? AuthenticationRequest.parse(params) : AuthorizationRequest.parse(params);
+    } catch (ParseException e) {
+      reply.error(Optional.ofNullable(e.getErrorObject()).orElse(OAuth2Error.INVALID_REQUEST));
+      return;
+    } catch (RuntimeException e) {
+      reply.error(OAuth2Error.INVALID_REQUEST);
+      return;
+    }
+    if (!ResponseType.CODE.equals(request.getResponseType())) {
+      reply.error(OAuth2Error.UNSUPPORTED_RESPONSE_TYPE);
+      return;
+    }
+    if (request.getResponseMode() != null
+        && !ResponseMode.QUERY.equals(request.getResponseMode())) {
+      reply.error(OAuth2Error.INVALID_REQUEST.setDescription("only response_mode=query"));
+      return;
+    }
+    if (request.getRequestObject() != null) {
+      reply.error(OAuth2Error.REQUEST_NOT_SUPPORTED);
+      return;
+    }
+    if (request.getRequestURI() != null) {
+      reply.error(OAuth2Error.REQUEST_URI_NOT_SUPPORTED);
+      return;
+    }
+    if (!client.get().grantTypes().contains(Client.GrantType.AUTHORIZATION_CODE)) {
+      reply.error(OAuth2Error.UNAUTHORIZED_CLIENT);
+      return;
+    }
+    Optional<String> challenge = Optional.empty();
+    if (request.getCodeChallenge() != null) {
+      // No method means "plain" (RFC 7636 §4.3), which we refuse like an explicit plain.
+      if (!CodeChallengeMethod.S256.equals(request.getCodeChallengeMethod())) {
+        reply.error(
+            OAuth2Error.INVALID_REQUEST.setDescription("code_challenge_method must be S256"));
+        return;
+      }
+      challenge = Optional.of(request.getCodeChallenge().getValue());
+    } else if (client.get().requirePkce()) {
+      reply.error(OAuth2Error.INVALID_REQUEST.setDescription("PKCE (S256) is required"));
+      return;
+    }
+    Set<String> scopes =
+        request.getScope() == null
+            ? Set.of()
+            : Clients.allowedScopes(client.get(), Set.copyOf(request.getScope().toStringList()));
+    Prompt prompt = Optional.ofNullable(request.getPrompt()).orElse(new Prompt());
+    boolean none = prompt.contains(Prompt.Type.NONE);
+
+    Optional<WebSessions.Current> current = sessions.current(exchange);
+    Optional<User> user =
+        current.flatMap(c -> directory.findById(c.session().userId())).filter(u -> !u.disabled());
+    if (current.isEmpty() || user.isEmpty()) {
+      if (none) {
+        reply.error(OIDCError.LOGIN_REQUIRED);
+      } else {
+        signIn(exchange, params, false, reply.afterPost);
+      }
+      return;
+    }
+    Session session = current.get().session();
+    Instant now = clock.instant();
+    Optional<Long> authAfter = single(params, AUTH_AFTER).flatMap(AuthorizeEndpoint::parseLong);
+    if (authAfter.isPresent() && session.createdAt().toEpochMilli() < authAfter.get()) {
+      signIn(exchange, params, true, reply.afterPost);
+      return;
+    }
+    if (prompt.contains(Prompt.Type.LOGIN) && authAfter.isEmpty()) {
+      if (none) {
+        reply.error(OAuth2Error.INVALID_REQUEST.setDescription("prompt=none with login"));
+        return;
+      }
+      Map<String, List<String>> again = new LinkedHashMap<>(params);
+      again.put(AUTH_AFTER, List.of(Long.toString(now.toEpochMilli())));
+      signIn(exchange, again, true, reply.afterPost);
+      return;
+    }
+    if (request instanceof AuthenticationRequest oidc
+        && oidc.getMaxAge() >= 0
+        && session.createdAt().plusSeconds(oidc.getMaxAge()).isBefore(now)) {
+      if (none) {
+        reply.error(OIDCError.LOGIN_REQUIRED);
+      } else {
+        Map<String, List<String>> again = new LinkedHashMap<>(params);
+        again.put(AUTH_AFTER, List.of(Long.toString(now.toEpochMilli())));
+        signIn(exchange, again, true, reply.afterPost);
+      }
+      return;
+    }
+    if (!client.get().allowedGroups().isEmpty()
+        && directory.groupsOf(user.get().id()).stream()
+            .noneMatch(client.get().allowedGroups()::contains)) {
+      count("not_in_group");
+      errors.render(exchange, SafeMessage.OIDC_NOT_ALLOWED);
+      return;
+    }
+    boolean needConsent =
+        client.get().consent() == Client.Consent.REQUIRED
+            && (prompt.contains(Prompt.Type.CONSENT)
+                || !consents
+                    .consent(user.get().id(), client.get().id())
+                    .map(given -> given.containsAll(scopes))
+                    .orElse(false));
+    if (decision.isPresent()) {
+      if (!decision.get()) {
+        count("denied");
+        reply.error(OAuth2Error.ACCESS_DENIED);
+        return;
+      }
+      consents.saveConsent(user.get().id(), client.get().id(), scopes, now);
+      needConsent = false;
+    }
+    if (needConsent) {
+      if (none) {
+        reply.error(OIDCError.CONSENT_REQUIRED);
+        return;
+      }
+      Map<String, List<String>> kept = new LinkedHashMap<>(params);
+      kept.remove("prompt"); // answered here: do not ask again on the way back
+      exchange.html(
+          200,
+          templates.render(
+              "consent.jte",
+              new ConsentView(
+                  sessions.csrfToken(exchange),
+                  URLUtils.serializeParameters(kept),
+                  client.get().name(),
+                  permissions(scopes),
+                  user.get().username())));
+      return;
+    }
+    Optional<String> nonce =
+        request instanceof AuthenticationRequest oidc && oidc.getNonce() != null
+            ? Optional.of(oidc.getNonce().getValue())
+            : Optional.empty();
+    String code =
+        codes.issueCode(
+            new CodeFlow.Approved(
+                client.get(),
+                user.get().id(),
+                session.id(),
+                session.createdAt(),
+                session.amr(),
+                redirect.get(),
+                scopes,
+                nonce,
+                challenge));
+    count("code_issued");
+    reply.send(
+        new AuthorizationSuccessResponse(
+                redirectUri, new AuthorizationCode(code), null, state, issuer, ResponseMode.QUERY)
+            .toURI());
+  }
+
+  /** Sends the browser through the portal's sign-in and back here. */
+  private void signIn(
+      Exchange exchange, Map<String, List<String>> params, boolean again, boolean afterPost) {
+    Map<String, List<String>> back = new LinkedHashMap<>(params);
+    if (again) {
+      back.remove("prompt");
+    }
+    String target = publicOrigin + "/oauth/authorize?" + URLUtils.serializeParameters(back);
+    exchange.redirect(
+        afterPost ? 303 : 302,
+        publicOrigin
+            + "/login?"
+            + (again ? "reauth=1&" : "")
+            + "rd="
+            + URLEncoder.encode(target, StandardCharsets.UTF_8));
+  }
+
+  /** Answers to the client's redirect URI. */
+  private final class Reply {
+    private final Exchange exchange;
+    private final URI redirectUri;
+    private final State state;
+    private final boolean afterPost;
+
+    Reply(Exchange exchange, URI redirectUri, State state, boolean afterPost) {
+      this.exchange = exchange;
+      this.redirectUri = redirectUri;
+      this.state = state;
+      this.afterPost = afterPost || exchange.method().equals("POST");
+    }
+
+    void error(ErrorObject error) {
+      count(error.getCode());
+      send(
+          new AuthorizationErrorResponse(redirectUri, error, state, issuer, ResponseMode.QUERY)
+              .toURI());
+    }
+
+    void send(URI location) {
+      exchange.redirect(afterPost ? 303 : 302, location.toString());
+    }
+  }
+
+  /** The scopes in plain words, for the consent page. */
+  static List<String> permissions(Set<String> scopes) {
+    List<String> out = new ArrayList<>();
+    for (String scope : new TreeSet<>(scopes)) {
+      out.add(
+          switch (scope) {
+            case "openid" -> "Know who you are (an identifier that stays the same)";
+            case "profile" -> "See your name and username";
+            case "email" -> "See your email address";
+            case "groups" -> "See which groups you belong to";
+            case "offline_access" ->
+                "Stay connected while you are signed out, until you revoke it on your account page";
+            default -> "Use the permission \u201c" + scope + "\u201d";
+          });
+    }
+    return out;
+  }
+
+  private void count(String outcome) {
+    metrics.counter("gatehouse.oauth.authorize", "outcome", outcome).increment();
+  }
+
+  private static Optional<String> single(Map<String, List<String>> params, String name) {
+    List<String> values = params.get(name);
+    return values == null || values.size() != 1 || values.get(0).isEmpty()
+        ? Optional.empty()
+        : Optional.of(values.get(0));
+  }
+
+  private static Optional<Long> parseLong(String text) {
+    try {
+      return Optional.of(Long.parseLong(text));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+}
