@@ -406,7 +406,25 @@ public final class Gatehouse implements AutoCloseable {
             errors,
             audit,
             clock,
-            origin);
+            origin,
+            new AccountEndpoint.Connections() {
+              @Override
+              public java.util.Map<String, java.util.Set<String>> of(
+                  dev.gatehouse.kernel.UserId user) {
+                return tokens.consents(user);
+              }
+
+              @Override
+              public String name(String clientId) {
+                return clients.find(clientId).map(c -> c.name()).orElse(clientId);
+              }
+
+              @Override
+              public void revoke(dev.gatehouse.kernel.UserId user, String clientId) {
+                tokens.revokeConsent(user, clientId, clock.instant());
+                accessTokens.forgetCachedRecords();
+              }
+            });
     SecurityEndpoint securityPage =
         new SecurityEndpoint(alerts, accounts, directory, webSessions, templates, errors, audit);
     RegisterEndpoint registerPage =
@@ -488,6 +506,7 @@ public final class Gatehouse implements AutoCloseable {
         .post("/account/sessions/revoke", accountPage::revokeSession)
         .post("/account/sessions/revoke-others", accountPage::revokeOthers)
         .post("/account/password", accountPage::changePassword)
+        .post("/account/apps/revoke", accountPage::revokeApp)
         .get("/account/totp", totpPage::showEnrol)
         .post("/account/totp", totpPage::confirm)
         .post("/account/totp/disable", totpPage::disable)

@@ -56,15 +56,22 @@ public final class TestGatehouse implements AutoCloseable {
    * secure context, and a valid passkey relying-party id), host-only cookies, the real clock.
    */
   public static TestGatehouse startForBrowser(Path dataDir) throws Exception {
+    return startForBrowser(dataDir, Map.of());
+  }
+
+  /** As {@link #startForBrowser(Path)}, with extra settings. */
+  public static TestGatehouse startForBrowser(Path dataDir, Map<String, String> settings)
+      throws Exception {
     int port = TestProxy.freePort();
+    Map<String, String> all = new HashMap<>(settings);
+    all.put("GATEHOUSE_SERVER_LISTEN", "127.0.0.1:" + port);
+    all.put("GATEHOUSE_SERVER_PUBLIC_URL", "http://localhost:" + port);
+    all.put("GATEHOUSE_SESSION_COOKIE_DOMAIN", "");
     return start(
         TestDatabases.Kind.SQLITE,
         dataDir,
         new MutableClock(java.time.Clock.systemUTC().instant()),
-        Map.of(
-            "GATEHOUSE_SERVER_LISTEN", "127.0.0.1:" + port,
-            "GATEHOUSE_SERVER_PUBLIC_URL", "http://localhost:" + port,
-            "GATEHOUSE_SESSION_COOKIE_DOMAIN", ""));
+        all);
   }
 
   /** The configured public origin ({@code https://auth.example.com} unless overridden). */

@@ -675,4 +675,43 @@ class OidcCodeFlowTest {
     assertThat(browser.post("/oauth/logout/confirm", Map.of()).statusCode()).isEqualTo(303);
     assertThat(browser.get("/").statusCode()).isEqualTo(302);
   }
+
+  @Test
+  void aUserSeesAndRevokesAnApplicationsAccessOnTheAccountPage() throws Exception {
+    start(TestDatabases.Kind.SQLITE);
+    TestBrowser browser = signedIn();
+    CodeVerifier verifier = new CodeVerifier();
+    AuthorizationSuccessResponse granted =
+        success(authorize(browser, request("app", REDIRECT, verifier).build().toURI()));
+    TokenResponse tokens = exchange("app", granted.getAuthorizationCode(), REDIRECT, verifier);
+    HttpResponse<String> account = browser.get("/account");
+    assertThat(account.body()).contains("The App", "email");
+    assertThat(browser.post("/account/apps/revoke", Map.of("client_id", "app")).statusCode())
+        .isEqualTo(303);
+    assertThat(browser.get("/account").body()).contains("id=\"no-apps\"");
+    assertThat(
+            userinfo(tokens.toSuccessResponse().getTokens().getBearerAccessToken())
+                .indicatesSuccess())
+        .isFalse();
+    assertThat(refresh(tokens.toSuccessResponse().getTokens().getRefreshToken()).indicatesSuccess())
+        .isFalse();
+    HttpResponse<String> asked =
+        browser.get(pathOf(request("app", REDIRECT, verifier).build().toURI().toString()));
+    assertThat(asked.body()).as("consent is asked again").contains("id=\"consent-allow\"");
+  }
+
+  @Test
+  void aLoginHintPrefillsTheUsernameOnTheSignInPage() throws Exception {
+    start(TestDatabases.Kind.SQLITE);
+    TestBrowser browser = gatehouse.browser();
+    HttpResponse<String> toLogin =
+        browser.get(
+            pathOf(
+                request("app", REDIRECT, new CodeVerifier())
+                    .loginHint("alice")
+                    .build()
+                    .toURI()
+                    .toString()));
+    assertThat(browser.get(TestBrowser.locationPath(toLogin)).body()).contains("value=\"alice\"");
+  }
 }

@@ -311,13 +311,18 @@ public final class AuthorizeEndpoint {
       back.remove("prompt");
     }
     String target = publicOrigin + "/oauth/authorize?" + URLUtils.serializeParameters(back);
+    String hint =
+        single(params, "login_hint")
+            .map(h -> "&login_hint=" + URLEncoder.encode(h, StandardCharsets.UTF_8))
+            .orElse("");
     exchange.redirect(
         afterPost ? 303 : 302,
         publicOrigin
             + "/login?"
             + (again ? "reauth=1&" : "")
             + "rd="
-            + URLEncoder.encode(target, StandardCharsets.UTF_8));
+            + URLEncoder.encode(target, StandardCharsets.UTF_8)
+            + hint);
   }
 
   /** Answers to the client's redirect URI. */

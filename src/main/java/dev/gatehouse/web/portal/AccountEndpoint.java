@@ -40,6 +40,19 @@ public final class AccountEndpoint {
   private final AuditLog audit;
   private final Clock clock;
   private final String publicOrigin;
+  private final Connections connections;
+
+  /** The applications a user gave access to, and taking it back (OIDC consents). */
+  public interface Connections {
+    /** Client id to the scopes consented, for {@code user}. */
+    java.util.Map<String, java.util.Set<String>> of(dev.gatehouse.kernel.UserId user);
+
+    /** The client's display name. */
+    String name(String clientId);
+
+    /** Forgets the consent and ends the grants the client holds for the user. */
+    void revoke(dev.gatehouse.kernel.UserId user, String clientId);
+  }
 
   /** Wires the page. */
   public AccountEndpoint(
@@ -53,7 +66,8 @@ public final class AccountEndpoint {
       ErrorPages errors,
       AuditLog audit,
       Clock clock,
-      String publicOrigin) {
+      String publicOrigin,
+      Connections connections) {
     this.directory = directory;
     this.sessionService = sessionService;
     this.passkeys = passkeys;
@@ -65,6 +79,7 @@ public final class AccountEndpoint {
     this.audit = audit;
     this.clock = clock;
     this.publicOrigin = publicOrigin;
+    this.connections = connections;
   }
 
   /** The page's view. */
@@ -77,8 +92,12 @@ public final class AccountEndpoint {
       boolean totpOn,
       List<PasskeyRow> passkeys,
       List<SessionRow> sessions,
+      List<AppRow> apps,
       String notice,
       String error) {}
+
+  /** One application the user gave access to. */
+  public record AppRow(String clientId, String name, String scopes) {}
 
   /** One passkey row. */
   public record PasskeyRow(
@@ -107,6 +126,7 @@ public final class AccountEndpoint {
                         case "password" ->
                             "Your password is changed; your other sessions have ended.";
                         case "sessions" -> "Done: those sessions have ended.";
+                        case "app" -> "Done: that application no longer has access.";
                         case "setup-passkey" ->
                             "You are the administrator. Add your passkey now: this account has no"
                                 + " password, and this chance lasts 30 minutes.";
@@ -170,6 +190,25 @@ public final class AccountEndpoint {
         exchange.clientAddress(),
         "all other sessions");
     exchange.redirect(303, publicOrigin + "/account?done=sessions");
+  }
+
+  /** {@code POST /account/apps/revoke}: takes back an application's access. */
+  public void revokeApp(Exchange exchange) {
+    Optional<Ctx> ctx = context(exchange, true);
+    if (ctx.isEmpty()) {
+      return;
+    }
+    String clientId = exchange.formOrEmpty("client_id");
+    if (connections.of(ctx.get().user().id()).containsKey(clientId)) {
+      connections.revoke(ctx.get().user().id(), clientId);
+      audit.record(
+          "oauth.consent-revoked",
+          Optional.of(ctx.get().user().id()),
+          ctx.get().user().username(),
+          exchange.clientAddress(),
+          "client " + clientId);
+    }
+    exchange.redirect(303, publicOrigin + "/account?done=app");
   }
 
   /** {@code POST /account/password}: needs the current password. */
@@ -248,6 +287,14 @@ public final class AccountEndpoint {
                 totp.isEnabled(ctx.user().id()),
                 keys,
                 rows,
+                connections.of(ctx.user().id()).entrySet().stream()
+                    .map(
+                        e ->
+                            new AppRow(
+                                e.getKey(),
+                                connections.name(e.getKey()),
+                                String.join(", ", new java.util.TreeSet<>(e.getValue()))))
+                    .toList(),
                 notice,
                 error)));
   }

@@ -80,7 +80,9 @@ public final class LoginEndpoint {
                     : exchange.query("reauth").isPresent()
                         ? "The application asks you to sign in again."
                         : "";
-    render(exchange, 200, "", rd.orElse(""), "", notice);
+    // login_hint from an OIDC request pre-fills the username (it decides nothing).
+    String hint = exchange.query("login_hint").filter(h -> h.length() <= 128).orElse("");
+    render(exchange, 200, hint, rd.orElse(""), "", notice);
   }
 
   /** {@code POST /login}. */
