@@ -13,7 +13,8 @@ duration=${DURATION:-10s}
 connections=${CONNECTIONS:-64}
 work=$(mktemp -d)
 cleanup() {
-  [ -n "${gpid:-}" ] && kill "$gpid" 2>/dev/null || true
+  # The launcher may run java as its child (when it had to build the jar first): end both.
+  [ -n "${gpid:-}" ] && { pkill -P "$gpid" 2>/dev/null || true; kill "$gpid" 2>/dev/null || true; }
   wait 2>/dev/null || true
   rm -rf "$work"
 }
@@ -92,7 +93,8 @@ bearer=$(run "${verify_headers[@]}" -H "Authorization: Bearer $token" "http://12
 warm "${verify_headers[@]}" -H "Cookie: $cookie" "http://127.0.0.1:$GH/api/verify"
 session=$(run "${verify_headers[@]}" -H "Cookie: $cookie" "http://127.0.0.1:$GH/api/verify" | rate)
 rows=$(sqlite3 "$work/data/gatehouse.db" 'select count(*) from oauth_access_tokens' 2>/dev/null || echo "?")
-rss=$(ps -o rss= -p "$gpid" | awk '{printf "%.0f", $1/1024}')
+jvm=$(pgrep -P "$gpid" java || echo "$gpid")
+rss=$(ps -o rss= -p "$jvm" | awk '{printf "%.0f", $1/1024}')
 
 echo
 echo "client_credentials grants/s : $cc   (target >= 5000; $rows token records stored)"

@@ -702,6 +702,7 @@ public final class Gatehouse implements AutoCloseable {
   @Override
   public void close() {
     logout.drain(java.time.Duration.ofSeconds(5)); // back-channel notices still on their way
+    tokens.close();
     database.close();
   }
 }

@@ -12,12 +12,30 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /** Grants and access-token records in SQL. */
-public final class JdbcTokens implements TokenRepository {
+public final class JdbcTokens implements TokenRepository, AutoCloseable {
   private final Jdbi jdbi;
+  private final GroupCommit<AccessTokenRecord> accessTokenWriter;
 
   /** Repository over {@code database}. */
   public JdbcTokens(Database database) {
     this.jdbi = database.jdbi();
+    // Access-token records are the one write per grant: committed in groups (one fsync each).
+    this.accessTokenWriter =
+        new GroupCommit<>(
+            "gatehouse-token-writer",
+            256,
+            records ->
+                jdbi.useTransaction(
+                    h -> {
+                      for (AccessTokenRecord record : records) {
+                        insertAccessToken(h, record);
+                      }
+                    }));
+  }
+
+  @Override
+  public void close() {
+    accessTokenWriter.close();
   }
 
   private static String joined(Set<String> values) {
@@ -295,21 +313,23 @@ public final class JdbcTokens implements TokenRepository {
 
   @Override
   public void insertAccessToken(AccessTokenRecord token) {
-    jdbi.useHandle(
-        h ->
-            h.createUpdate(
-                    "INSERT INTO oauth_access_tokens (jti, grant_id, client_id, user_id, scopes,"
-                        + " audience, created_at, expires_at) VALUES (:jti, :grant, :client, :user,"
-                        + " :scopes, :audience, :created, :expires)")
-                .bind("jti", token.jti())
-                .bind("grant", token.grantId().orElse(null))
-                .bind("client", token.clientId())
-                .bind("user", token.user().map(UserId::value).orElse(null))
-                .bind("scopes", String.join(" ", token.scopes()))
-                .bind("audience", String.join(" ", token.audience()))
-                .bind("created", token.createdAt().toEpochMilli())
-                .bind("expires", token.expiresAt().toEpochMilli())
-                .execute());
+    accessTokenWriter.submit(token);
+  }
+
+  private static void insertAccessToken(Handle h, AccessTokenRecord token) {
+    h.createUpdate(
+            "INSERT INTO oauth_access_tokens (jti, grant_id, client_id, user_id, scopes,"
+                + " audience, created_at, expires_at) VALUES (:jti, :grant, :client, :user,"
+                + " :scopes, :audience, :created, :expires)")
+        .bind("jti", token.jti())
+        .bind("grant", token.grantId().orElse(null))
+        .bind("client", token.clientId())
+        .bind("user", token.user().map(UserId::value).orElse(null))
+        .bind("scopes", String.join(" ", token.scopes()))
+        .bind("audience", String.join(" ", token.audience()))
+        .bind("created", token.createdAt().toEpochMilli())
+        .bind("expires", token.expiresAt().toEpochMilli())
+        .execute();
   }
 
   @Override
