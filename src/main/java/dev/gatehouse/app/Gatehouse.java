@@ -7,6 +7,7 @@ import dev.gatehouse.audit.AuditLog;
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.credential.PasswordHasher;
 import dev.gatehouse.credential.PasswordPolicy;
+import dev.gatehouse.forwardauth.IdentityJwts;
 import dev.gatehouse.forwardauth.IdentityResolver;
 import dev.gatehouse.forwardauth.Verifier;
 import dev.gatehouse.identity.Directory;
@@ -469,10 +470,16 @@ public final class Gatehouse implements AutoCloseable {
             accessTokens,
             clients,
             new IdentityResolver(directory, clock),
+            new IdentityJwts(accessTokens, clock, origin),
             config.forwardAuth().access(),
             redirects,
             new Verifier.Headers(
-                names.user(), names.email(), names.name(), names.groups(), names.claims()),
+                names.user(),
+                names.email(),
+                names.name(),
+                names.groups(),
+                names.jwt(),
+                names.claims()),
             origin);
     ForwardAuthEndpoints forwardAuth =
         new ForwardAuthEndpoints(verifier, clientAddress, cookie.name(), registry);

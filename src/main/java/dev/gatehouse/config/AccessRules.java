@@ -23,7 +23,16 @@ import java.util.function.Function;
  */
 final class AccessRules {
   private static final Set<String> FIELDS =
-      Set.of("hosts", "paths", "methods", "networks", "subjects", "policy", "scopes", "audiences");
+      Set.of(
+          "hosts",
+          "paths",
+          "methods",
+          "networks",
+          "subjects",
+          "policy",
+          "scopes",
+          "audiences",
+          "identity-jwt");
   private static final Set<String> METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE");
 
@@ -112,7 +121,20 @@ final class AccessRules {
                 node,
                 "audiences",
                 v -> Optional.of(v).filter(x -> !x.isBlank() && x.length() <= 256),
-                "must be an audience such as https://api.example.com")));
+                "must be an audience such as https://api.example.com")),
+        identityJwt(where, node));
+  }
+
+  private static boolean identityJwt(String where, JsonNode rule) {
+    JsonNode node = rule.get("identity-jwt");
+    if (node == null || node.isNull()) {
+      return false;
+    }
+    String text = node.asText().toLowerCase(Locale.ROOT);
+    if (!text.equals("true") && !text.equals("false")) {
+      throw error(where + ".identity-jwt", text, "must be true or false");
+    }
+    return text.equals("true");
   }
 
   private static <T> List<T> list(

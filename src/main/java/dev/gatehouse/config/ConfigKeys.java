@@ -156,6 +156,13 @@ public final class ConfigKeys {
           "forward-auth.header-groups",
           "Remote-Groups",
           "Header carrying the groups, comma-separated.");
+  static final ConfigKey HEADER_JWT =
+      key(
+          "forward-auth.header-jwt",
+          "Remote-JWT",
+          "Header carrying a signed identity JWT (ES256, 60 s, audience https://HOST, verifiable"
+              + " against /.well-known/jwks.json) on requests allowed by a rule with"
+              + " `identity-jwt: true`; empty otherwise.");
   static final ConfigKey CLAIM_HEADERS =
       structured(
           "forward-auth.claim-headers",
@@ -238,6 +245,7 @@ public final class ConfigKeys {
           HEADER_EMAIL,
           HEADER_NAME,
           HEADER_GROUPS,
+          HEADER_JWT,
           CLAIM_HEADERS,
           RP_ID,
           RP_ORIGINS,

@@ -340,6 +340,7 @@ public final class ConfigLoader {
       String email = headerName(ConfigKeys.HEADER_EMAIL, string(ConfigKeys.HEADER_EMAIL), seen);
       String name = headerName(ConfigKeys.HEADER_NAME, string(ConfigKeys.HEADER_NAME), seen);
       String groups = headerName(ConfigKeys.HEADER_GROUPS, string(ConfigKeys.HEADER_GROUPS), seen);
+      String jwt = headerName(ConfigKeys.HEADER_JWT, string(ConfigKeys.HEADER_JWT), seen);
       JsonNode claims = structured(ConfigKeys.CLAIM_HEADERS);
       if (!claims.isObject()) {
         throw ConfigException.invalid(
@@ -359,7 +360,7 @@ public final class ConfigLoader {
             entry.getKey(), headerName(ConfigKeys.CLAIM_HEADERS, entry.getValue().asText(), seen));
       }
       return new Verifier.Headers(
-          user, email, name, groups, java.util.Collections.unmodifiableMap(claimHeaders));
+          user, email, name, groups, jwt, java.util.Collections.unmodifiableMap(claimHeaders));
     }
 
     private static String headerName(ConfigKey key, String value, java.util.Set<String> seen) {

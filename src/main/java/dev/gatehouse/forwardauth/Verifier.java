@@ -35,12 +35,20 @@ import org.slf4j.LoggerFactory;
 public final class Verifier {
   private static final Logger LOG = LoggerFactory.getLogger(Verifier.class);
 
-  /** Identity header names: user, email, name, groups, then claim headers (claim name → header). */
+  /**
+   * Identity header names: user, email, name, groups, the signed identity JWT, then claim headers
+   * (claim name → header).
+   */
   public record Headers(
-      String user, String email, String name, String groups, Map<String, String> claims) {
+      String user,
+      String email,
+      String name,
+      String groups,
+      String jwt,
+      Map<String, String> claims) {
     /** Every header name, in a stable order. */
     public List<String> all() {
-      List<String> names = new ArrayList<>(List.of(user, email, name, groups));
+      List<String> names = new ArrayList<>(List.of(user, email, name, groups, jwt));
       names.addAll(claims.values());
       return List.copyOf(names);
     }
@@ -64,6 +72,7 @@ public final class Verifier {
   private final AccessTokens accessTokens;
   private final Clients clients;
   private final IdentityResolver identities;
+  private final IdentityJwts identityJwts;
   private final AccessPolicy policy;
   private final RedirectValidator redirects;
   private final Headers headers;
@@ -76,6 +85,7 @@ public final class Verifier {
       AccessTokens accessTokens,
       Clients clients,
       IdentityResolver identities,
+      IdentityJwts identityJwts,
       AccessPolicy policy,
       RedirectValidator redirects,
       Headers headers,
@@ -85,6 +95,7 @@ public final class Verifier {
     this.accessTokens = accessTokens;
     this.clients = clients;
     this.identities = identities;
+    this.identityJwts = identityJwts;
     this.policy = policy;
     this.redirects = redirects;
     this.headers = headers;
@@ -151,7 +162,13 @@ public final class Verifier {
     Decision decision =
         policy.decide(canonical.host(), canonical.path(), original.method(), client.get(), subject);
     return switch (decision) {
-      case Decision.Allow allow -> new Answer.Allowed(identityHeaders(allow.subject()));
+      case Decision.Allow allow ->
+          new Answer.Allowed(
+              identityHeaders(
+                  allow.subject(),
+                  allow.identityJwt() && allow.subject().isPresent()
+                      ? identityJwts.forSubject(allow.subject().get(), canonical.host())
+                      : ""));
       case Decision.Deny deny -> {
         LOG.info(
             "forward-auth: {} {}{} denied: {}",
@@ -179,12 +196,14 @@ public final class Verifier {
         .orElse(loginUrl);
   }
 
-  private List<Map.Entry<String, String>> identityHeaders(Optional<Subject> subject) {
-    List<Map.Entry<String, String>> out = new ArrayList<>(4 + headers.claims().size());
+  private List<Map.Entry<String, String>> identityHeaders(Optional<Subject> subject, String jwt) {
+    List<Map.Entry<String, String>> out = new ArrayList<>(5 + headers.claims().size());
     out.add(header(headers.user(), subject.map(Subject::name).orElse("")));
     out.add(header(headers.email(), subject.map(Subject::email).orElse("")));
     out.add(header(headers.name(), subject.map(Subject::displayName).orElse("")));
     out.add(header(headers.groups(), subject.map(s -> String.join(",", s.groups())).orElse("")));
+    // Always sent, empty when not asked for, so that a client's forged copy never survives.
+    out.add(header(headers.jwt(), jwt));
     for (Map.Entry<String, String> claim : headers.claims().entrySet()) {
       String value =
           subject

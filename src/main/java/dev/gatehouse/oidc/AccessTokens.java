@@ -280,6 +280,32 @@ public final class AccessTokens {
     }
   }
 
+  /**
+   * A short-lived identity assertion for an upstream (forward-auth): ES256, {@code typ: JWT}, with
+   * {@code audience} and {@code claims}; never an access token (its type differs and it has no
+   * record).
+   */
+  public String signIdentity(
+      String iss,
+      String audience,
+      String subject,
+      java.util.Map<String, Object> claims,
+      Instant now,
+      Duration lifetime) {
+    byte[] id = new byte[16];
+    random.nextBytes(id);
+    JWTClaimsSet.Builder builder =
+        new JWTClaimsSet.Builder()
+            .issuer(iss)
+            .audience(audience)
+            .subject(subject)
+            .issueTime(Date.from(now))
+            .expirationTime(Date.from(now.plus(lifetime)))
+            .jwtID(HexFormat.of().formatHex(id));
+    claims.forEach(builder::claim);
+    return sign(builder.build(), JWSAlgorithm.ES256, JOSEObjectType.JWT);
+  }
+
   /** Whether a JWT names us as its issuer (unverified: only to decide whose business it is). */
   public boolean claimsOurIssuer(String token) {
     try {

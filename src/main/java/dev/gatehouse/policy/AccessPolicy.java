@@ -43,8 +43,11 @@ public final class AccessPolicy {
           continue;
         }
       }
-      return apply(
-          rule.policy(), subject, "rule " + (i + 1), host, rule.scopes(), rule.audiences());
+      Decision decision =
+          apply(rule.policy(), subject, "rule " + (i + 1), host, rule.scopes(), rule.audiences());
+      return decision instanceof Decision.Allow allow && rule.identityJwt()
+          ? new Decision.Allow(allow.subject(), true)
+          : decision;
     }
     return apply(defaultPolicy, subject, "default policy", host, Set.of(), Set.of());
   }

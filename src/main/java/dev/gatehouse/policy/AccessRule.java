@@ -11,6 +11,7 @@ import java.util.Set;
  *
  * @param scopes scopes an access token must all carry to pass (other credentials carry none)
  * @param audiences audiences an access token must carry one of (default: one on the request host)
+ * @param identityJwt whether an allowed request also gets a signed identity JWT for the upstream
  */
 public record AccessRule(
     List<HostMatcher> hosts,
@@ -20,7 +21,8 @@ public record AccessRule(
     List<SubjectMatcher> subjects,
     Policy policy,
     Set<String> scopes,
-    Set<String> audiences) {
+    Set<String> audiences,
+    boolean identityJwt) {
 
   /** A rule without token conditions. */
   public AccessRule(
@@ -30,7 +32,7 @@ public record AccessRule(
       List<Cidr> networks,
       List<SubjectMatcher> subjects,
       Policy policy) {
-    this(hosts, paths, methods, networks, subjects, policy, Set.of(), Set.of());
+    this(hosts, paths, methods, networks, subjects, policy, Set.of(), Set.of(), false);
   }
 
   /** Whether everything but the subject matches. */

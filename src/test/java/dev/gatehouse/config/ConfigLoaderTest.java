@@ -206,7 +206,12 @@ class ConfigLoaderTest {
     assertThat(config.forwardAuth().access().size()).isEqualTo(2);
     assertThat(config.forwardAuth().headers().all())
         .containsExactly(
-            "X-User", "Remote-Email", "Remote-Name", "Remote-Groups", "X-Grafana-Role");
+            "X-User",
+            "Remote-Email",
+            "Remote-Name",
+            "Remote-Groups",
+            "Remote-JWT",
+            "X-Grafana-Role");
   }
 
   @ParameterizedTest(name = "rule {0} is refused naming {1}")

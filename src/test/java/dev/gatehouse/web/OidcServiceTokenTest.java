@@ -88,6 +88,7 @@ class OidcServiceTokenTest {
             + "', grant-types: [client_credentials], scopes: ['x']}]";
     String rules =
         "[{hosts: [api.example.com], paths: [/write], scopes: ['backup:write'], policy: authenticated},"
+            + " {hosts: [files.example.com], policy: authenticated, identity-jwt: true},"
             + " {hosts: [api.example.com, files.example.com, app.example.com], policy: authenticated}]";
     gatehouse =
         TestGatehouse.start(
@@ -267,6 +268,33 @@ class OidcServiceTokenTest {
     String narrowed = accessToken(null, URI.create("https://files.example.com")).getValue();
     assertThat(verify("files.example.com", "/", narrowed).statusCode()).isEqualTo(200);
     assertThat(verify("api.example.com", "/", narrowed).statusCode()).isEqualTo(403);
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void aRuleCanHandTheUpstreamASignedIdentityJwtForItsHostOnly(TestDatabases.Kind kind)
+      throws Exception {
+    start(kind);
+    String token = accessToken(null).getValue();
+    HttpResponse<String> files = verify("files.example.com", "/", token);
+    assertThat(files.statusCode()).isEqualTo(200);
+    String assertion = files.headers().firstValue("Remote-JWT").orElseThrow();
+    JWKSet jwks = JWKSet.parse(gatehouse.app().signingKeys().publicKeys().toString());
+    DefaultJWTProcessor<SecurityContext> upstream = new DefaultJWTProcessor<>();
+    upstream.setJWSKeySelector(
+        new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, new ImmutableJWKSet<>(jwks)));
+    upstream.setJWTClaimsSetVerifier((claims, context) -> {}); // the fixed test clock
+    JWTClaimsSet claims = upstream.process(assertion, null);
+    assertThat(claims.getAudience()).containsExactly("https://files.example.com");
+    assertThat(claims.getSubject()).isEqualTo("backup");
+    assertThat(claims.getStringListClaim("groups")).containsExactly("robots");
+    assertThat(SignedJWT.parse(assertion).getHeader().getType()).isEqualTo(JOSEObjectType.JWT);
+    assertThat(verify("api.example.com", "/", token).headers().firstValue("Remote-JWT"))
+        .as("sent empty where no rule asks for it, so a forged one is overwritten")
+        .contains("");
+    assertThat(verify("files.example.com", "/", assertion).statusCode())
+        .as("an identity assertion is not a bearer token")
+        .isEqualTo(401);
   }
 
   @ParameterizedTest
