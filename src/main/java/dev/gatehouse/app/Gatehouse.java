@@ -459,7 +459,7 @@ public final class Gatehouse implements AutoCloseable {
     DiscoveryEndpoint discovery = new DiscoveryEndpoint(origin);
     IntrospectionEndpoint introspection =
         new IntrospectionEndpoint(clients, accessTokens, directory, origin);
-    RevocationEndpoint revocation = new RevocationEndpoint(clients, accessTokens, origin);
+    RevocationEndpoint revocation = new RevocationEndpoint(clients, accessTokens, codeFlow, origin);
     JwksEndpoint jwks = new JwksEndpoint(signingKeys);
     ClientAddress clientAddress = new ClientAddress(server.trustedProxies());
     Verifier.Headers names = config.forwardAuth().headers();

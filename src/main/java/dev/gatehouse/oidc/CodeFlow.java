@@ -157,6 +157,23 @@ public final class CodeFlow {
         client, used.grant(), Optional.of(stored.nonce()).filter(n -> !n.isEmpty()), true);
   }
 
+  /**
+   * Revokes a refresh token of {@code client} (RFC 7009): its whole grant ends, with the access
+   * tokens it produced. False when it is not one of the client's.
+   */
+  public boolean revokeRefreshToken(Client client, String refreshToken) {
+    if (!Tokens.looksLikeToken(refreshToken)) {
+      return false;
+    }
+    boolean revoked =
+        repository.revokeByRefreshToken(
+            Tokens.sha256Hex(refreshToken), client.id(), clock.instant());
+    if (revoked) {
+      accessTokens.forgetCachedRecords();
+    }
+    return revoked;
+  }
+
   /** Rotates a refresh token (RFC 6749 §6) and issues fresh tokens on the same grant. */
   public Result refresh(Client client, String refreshToken, Optional<Set<String>> narrower) {
     if (!client.grantTypes().contains(Client.GrantType.REFRESH_TOKEN)) {

@@ -82,6 +82,9 @@ public interface TokenRepository {
    */
   Use rotateRefreshToken(String oldHash, String newHash, String clientId, Instant now);
 
+  /** Revokes the grant behind a refresh token of {@code clientId}; false when there is none. */
+  boolean revokeByRefreshToken(String tokenHash, String clientId, Instant now);
+
   /** The grant with this id, if it is live (not revoked, not expired). */
   Optional<Grant> liveGrant(String id, Instant now);
 

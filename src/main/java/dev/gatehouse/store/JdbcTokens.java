@@ -105,18 +105,15 @@ public final class JdbcTokens implements TokenRepository, AutoCloseable {
             Optional<Grant> grant = liveGrant(h, code.get().grantId(), now);
             return grant.<Use>map(g -> new Used(g, code)).orElseGet(Unusable::new);
           }
-          Optional<String> usedBefore =
+          return replayed(
+              h,
               h.createQuery(
                       "SELECT grant_id FROM oauth_codes WHERE code_hash = :hash"
                           + " AND used_at IS NOT NULL")
                   .bind("hash", codeHash)
                   .mapTo(String.class)
-                  .findOne();
-          if (usedBefore.isPresent()) {
-            revokeGrant(h, usedBefore.get(), now);
-            return new Replayed(usedBefore.get());
-          }
-          return new Unusable();
+                  .findOne(),
+              now);
         });
   }
 
@@ -158,19 +155,45 @@ public final class JdbcTokens implements TokenRepository, AutoCloseable {
             insertRefresh(h, newHash, grantId.get(), clientId, now);
             return new Used(grant.get(), Optional.empty());
           }
-          Optional<String> usedBefore =
+          return replayed(
+              h,
               h.createQuery(
                       "SELECT grant_id FROM oauth_refresh_tokens WHERE token_hash = :hash"
                           + " AND client_id = :client AND used_at IS NOT NULL")
                   .bind("hash", oldHash)
                   .bind("client", clientId)
                   .mapTo(String.class)
+                  .findOne(),
+              now);
+        });
+  }
+
+  /**
+   * A code or refresh token used before came back: whoever holds it, the grant it came from is
+   * revoked with everything it produced (RFC 9700 §4.14).
+   */
+  private static Use replayed(Handle h, Optional<String> usedBefore, Instant now) {
+    if (usedBefore.isEmpty()) {
+      return new Unusable();
+    }
+    revokeGrant(h, usedBefore.get(), now);
+    return new Replayed(usedBefore.get());
+  }
+
+  @Override
+  public boolean revokeByRefreshToken(String tokenHash, String clientId, Instant now) {
+    return jdbi.inTransaction(
+        h -> {
+          Optional<String> grant =
+              h.createQuery(
+                      "SELECT grant_id FROM oauth_refresh_tokens WHERE token_hash = :hash"
+                          + " AND client_id = :client")
+                  .bind("hash", tokenHash)
+                  .bind("client", clientId)
+                  .mapTo(String.class)
                   .findOne();
-          if (usedBefore.isPresent()) {
-            revokeGrant(h, usedBefore.get(), now);
-            return new Replayed(usedBefore.get());
-          }
-          return new Unusable();
+          grant.ifPresent(g -> revokeGrant(h, g, now));
+          return grant.isPresent();
         });
   }
 

@@ -22,6 +22,7 @@ import com.nimbusds.oauth2.sdk.ResponseType;
 import com.nimbusds.oauth2.sdk.Scope;
 import com.nimbusds.oauth2.sdk.TokenRequest;
 import com.nimbusds.oauth2.sdk.TokenResponse;
+import com.nimbusds.oauth2.sdk.TokenRevocationRequest;
 import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
 import com.nimbusds.oauth2.sdk.auth.Secret;
 import com.nimbusds.oauth2.sdk.id.ClientID;
@@ -698,6 +699,44 @@ class OidcCodeFlowTest {
     HttpResponse<String> asked =
         browser.get(pathOf(request("app", REDIRECT, verifier).build().toURI().toString()));
     assertThat(asked.body()).as("consent is asked again").contains("id=\"consent-allow\"");
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void revokingARefreshTokenEndsItsGrantButOnlyForItsOwnClient(TestDatabases.Kind kind)
+      throws Exception {
+    start(kind);
+    CodeVerifier verifier = new CodeVerifier();
+    AuthorizationSuccessResponse granted =
+        success(authorize(signedIn(), request("app", REDIRECT, verifier).build().toURI()));
+    TokenResponse tokens = exchange("app", granted.getAuthorizationCode(), REDIRECT, verifier);
+    RefreshToken refreshToken = tokens.toSuccessResponse().getTokens().getRefreshToken();
+    new TokenRevocationRequest(
+            endpoint("/oauth/revoke"),
+            new ClientSecretBasic(new ClientID("legacy"), new Secret(SECRET)),
+            refreshToken)
+        .toHTTPRequest()
+        .send();
+    assertThat(
+            userinfo(tokens.toSuccessResponse().getTokens().getBearerAccessToken())
+                .indicatesSuccess())
+        .as("another client cannot revoke it")
+        .isTrue();
+    assertThat(
+            new TokenRevocationRequest(
+                    endpoint("/oauth/revoke"),
+                    new ClientSecretBasic(new ClientID("app"), new Secret(SECRET)),
+                    refreshToken)
+                .toHTTPRequest()
+                .send()
+                .getStatusCode())
+        .isEqualTo(200);
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(refresh(refreshToken).indicatesSuccess()).isFalse();
+    assertThat(
+            userinfo(tokens.toSuccessResponse().getTokens().getBearerAccessToken())
+                .indicatesSuccess())
+        .isFalse();
   }
 
   @Test

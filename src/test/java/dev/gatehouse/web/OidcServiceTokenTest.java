@@ -368,6 +368,19 @@ class OidcServiceTokenTest {
         .isEqualTo(401);
     assertThat(introspect(basic("backup", SECRET), hs.serialize()).toSuccessResponse().isActive())
         .isFalse();
+    for (String forged : List.of(none, hs.serialize())) {
+      HttpResponse<String> userinfo =
+          HTTP.send(
+              HttpRequest.newBuilder(endpoint("/oauth/userinfo"))
+                  .header("Authorization", "Bearer " + forged)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(userinfo.statusCode()).as("userinfo with a forged token").isEqualTo(401);
+      assertThat(userinfo.headers().firstValue("WWW-Authenticate"))
+          .get()
+          .asString()
+          .contains("invalid_token");
+    }
 
     String tampered =
         genuine.substring(0, genuine.lastIndexOf('.') + 1)

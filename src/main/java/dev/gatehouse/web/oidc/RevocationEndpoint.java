@@ -6,6 +6,7 @@ import com.nimbusds.oauth2.sdk.TokenRevocationRequest;
 import dev.gatehouse.oidc.AccessTokens;
 import dev.gatehouse.oidc.Client;
 import dev.gatehouse.oidc.Clients;
+import dev.gatehouse.oidc.CodeFlow;
 import dev.gatehouse.web.Exchange;
 import java.net.URI;
 import java.util.Optional;
@@ -17,12 +18,15 @@ import java.util.Optional;
 public final class RevocationEndpoint {
   private final Clients clients;
   private final AccessTokens tokens;
+  private final CodeFlow codeFlow;
   private final URI endpoint;
 
   /** Wires the endpoint at {@code publicOrigin}/oauth/revoke. */
-  public RevocationEndpoint(Clients clients, AccessTokens tokens, String publicOrigin) {
+  public RevocationEndpoint(
+      Clients clients, AccessTokens tokens, CodeFlow codeFlow, String publicOrigin) {
     this.clients = clients;
     this.tokens = tokens;
+    this.codeFlow = codeFlow;
     this.endpoint = URI.create(publicOrigin + "/oauth/revoke");
   }
 
@@ -44,9 +48,13 @@ public final class RevocationEndpoint {
       NimbusHttp.error(exchange, OAuth2Error.INVALID_CLIENT);
       return;
     }
-    tokens
-        .jtiOf(request.getToken().getValue())
-        .ifPresent(jti -> tokens.revoke(jti, caller.get().id()));
+    String token = request.getToken().getValue();
+    Optional<String> jti = tokens.jtiOf(token);
+    if (jti.isPresent()) {
+      tokens.revoke(jti.get(), caller.get().id());
+    } else {
+      codeFlow.revokeRefreshToken(caller.get(), token); // refresh tokens are opaque
+    }
     exchange.addHeader("Cache-Control", "no-store");
     exchange.respond(200, "", "");
   }
