@@ -89,7 +89,7 @@ public final class IdentityResolver {
                       p.user().displayName(),
                       p.groups(),
                       p.claims(),
-                      Set.of("oauth"),
+                      amr(token),
                       Optional.empty(),
                       token.scopes(),
                       audiences));
@@ -107,6 +107,13 @@ public final class IdentityResolver {
                 Optional.empty(),
                 token.scopes(),
                 audiences));
+  }
+
+  /** How the user signed in for the token's grant (so two-factor rules can pass), plus oauth. */
+  private static Set<String> amr(AccessTokens.Verified token) {
+    Set<String> amr = new java.util.HashSet<>(token.amr());
+    amr.add("oauth");
+    return Set.copyOf(amr);
   }
 
   private Optional<Profile> profile(UserId id) {

@@ -67,7 +67,8 @@ public final class AccessTokens {
       Optional<String> grantId,
       Set<String> scopes,
       List<String> audience,
-      Instant expiresAt) {}
+      Instant expiresAt,
+      Set<String> amr) {}
 
   private final SigningKeys keys;
   private final TokenRepository repository;
@@ -225,7 +226,8 @@ public final class AccessTokens {
             record.grantId(),
             record.scopes(),
             record.audience(),
-            record.expiresAt()));
+            record.expiresAt(),
+            status.get().amr()));
   }
 
   /** The claims of a well-signed, unexpired token of ours (the record is not consulted). */

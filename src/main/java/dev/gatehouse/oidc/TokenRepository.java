@@ -24,8 +24,11 @@ public interface TokenRepository {
       Instant createdAt,
       Instant expiresAt) {}
 
-  /** A record and whether it (or its grant) was revoked. */
-  record Status(AccessTokenRecord token, boolean revoked) {}
+  /**
+   * A record, whether it (or its grant) was revoked, and how the user signed in for its grant
+   * ({@code amr}; empty for client_credentials).
+   */
+  record Status(AccessTokenRecord token, boolean revoked, Set<String> amr) {}
 
   /**
    * What a user gave a client: refresh and access tokens hang off it; revoking it revokes them.

@@ -362,7 +362,7 @@ public final class JdbcTokens implements TokenRepository, AutoCloseable {
             h.createQuery(
                     "SELECT t.jti, t.grant_id, t.client_id, t.user_id, t.scopes, t.audience,"
                         + " t.created_at, t.expires_at, t.revoked_at, g.id AS grant_found,"
-                        + " g.revoked_at AS grant_revoked"
+                        + " g.revoked_at AS grant_revoked, g.amr AS grant_amr"
                         + " FROM oauth_access_tokens t LEFT JOIN oauth_grants g ON g.id = t.grant_id"
                         + " WHERE t.jti = :jti")
                 .bind("jti", jti)
@@ -389,7 +389,9 @@ public final class JdbcTokens implements TokenRepository, AutoCloseable {
                                       .toList()),
                               Instant.ofEpochMilli(rs.getLong("created_at")),
                               Instant.ofEpochMilli(rs.getLong("expires_at"))),
-                          revoked || grantRevoked || grantMissing);
+                          revoked || grantRevoked || grantMissing,
+                          AccessTokens.scopes(
+                              Optional.ofNullable(rs.getString("grant_amr")).orElse("")));
                     })
                 .findOne());
   }

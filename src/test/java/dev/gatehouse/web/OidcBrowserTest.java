@@ -69,7 +69,12 @@ class OidcBrowserTest {
               + "/backchannel'}]";
       try (TestGatehouse gatehouse =
           TestGatehouse.startForBrowser(
-              dir.resolve("data"), Map.of("GATEHOUSE_OIDC_CLIENTS", clients))) {
+              dir.resolve("data"),
+              Map.of(
+                  "GATEHOUSE_OIDC_CLIENTS",
+                  clients,
+                  "GATEHOUSE_ACCESS_RULES",
+                  "[{hosts: [api.example.com], audiences: [app], policy: two-factor}]"))) {
         String origin = gatehouse.publicOrigin();
         User alice =
             gatehouse
@@ -159,6 +164,24 @@ class OidcBrowserTest {
                     .send());
         assertThat(info.toSuccessResponse().getUserInfo().getEmailAddress())
             .isEqualTo("alice@example.com");
+        java.net.http.HttpResponse<String> api =
+            java.net.http.HttpClient.newHttpClient()
+                .send(
+                    java.net.http.HttpRequest.newBuilder(
+                            URI.create(gatehouse.baseUrl() + "/api/verify"))
+                        .header("X-Forwarded-Proto", "https")
+                        .header("X-Forwarded-Host", "api.example.com")
+                        .header("X-Forwarded-Uri", "/")
+                        .header("X-Forwarded-Method", "GET")
+                        .header(
+                            "Authorization",
+                            "Bearer " + oidc.getOIDCTokens().getAccessToken().getValue())
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(api.statusCode())
+            .as("a token from a passkey sign-in meets a two-factor rule")
+            .isEqualTo(200);
+        assertThat(api.headers().firstValue("Remote-User")).contains("alice");
         TokenResponse refreshed =
             OIDCTokenResponseParser.parse(
                 new TokenRequest.Builder(

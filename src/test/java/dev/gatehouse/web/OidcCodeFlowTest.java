@@ -125,7 +125,9 @@ class OidcCodeFlowTest {
                 "GATEHOUSE_OIDC_CLIENTS",
                 clients,
                 "GATEHOUSE_ACCESS_RULES",
-                "[{hosts: [app.example.com], policy: authenticated}]"));
+                "[{hosts: [mfa.example.com], audiences: [app], policy: two-factor},"
+                    + " {hosts: [api.example.com], audiences: [app], policy: authenticated},"
+                    + " {hosts: [app.example.com], policy: authenticated}]"));
     alice =
         gatehouse
             .app()
@@ -737,6 +739,42 @@ class OidcCodeFlowTest {
             userinfo(tokens.toSuccessResponse().getTokens().getBearerAccessToken())
                 .indicatesSuccess())
         .isFalse();
+  }
+
+  @Test
+  void aUsersAccessTokenCountsAtForwardAuthWithItsAudienceAndHowTheUserSignedIn() throws Exception {
+    start(TestDatabases.Kind.SQLITE);
+    CodeVerifier verifier = new CodeVerifier();
+    AuthorizationSuccessResponse granted =
+        success(authorize(signedIn(), request("app", REDIRECT, verifier).build().toURI()));
+    String token =
+        exchange("app", granted.getAuthorizationCode(), REDIRECT, verifier)
+            .toSuccessResponse()
+            .getTokens()
+            .getAccessToken()
+            .getValue();
+    HttpResponse<String> api = verifyAt("api.example.com", token);
+    assertThat(api.statusCode()).isEqualTo(200);
+    assertThat(api.headers().firstValue("Remote-User")).contains("alice");
+    assertThat(api.headers().firstValue("Remote-Email")).contains("alice@example.com");
+    assertThat(verifyAt("mfa.example.com", token).statusCode())
+        .as("signed in with a password alone: not two factors")
+        .isEqualTo(403);
+    assertThat(verifyAt("app.example.com", token).statusCode())
+        .as("the token's audience is the client, not this host")
+        .isEqualTo(403);
+  }
+
+  private HttpResponse<String> verifyAt(String host, String token) throws Exception {
+    TestBrowser any = gatehouse.browser();
+    return any.send(
+        any.request("/api/verify")
+            .header("X-Forwarded-Proto", "https")
+            .header("X-Forwarded-Host", host)
+            .header("X-Forwarded-Uri", "/")
+            .header("X-Forwarded-Method", "GET")
+            .header("Authorization", "Bearer " + token)
+            .build());
   }
 
   @Test

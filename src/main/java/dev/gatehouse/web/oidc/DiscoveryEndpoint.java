@@ -22,10 +22,15 @@ import java.util.List;
  * readable cross-origin. Thread-safe.
  */
 public final class DiscoveryEndpoint {
-  private final String json;
+  private final String publicOrigin;
+  private volatile String json;
 
-  /** The metadata of the provider at {@code publicOrigin}. */
+  /** The metadata of the provider at {@code publicOrigin} (built at the first request). */
   public DiscoveryEndpoint(String publicOrigin) {
+    this.publicOrigin = publicOrigin;
+  }
+
+  private static String build(String publicOrigin) {
     OIDCProviderMetadata metadata =
         new OIDCProviderMetadata(
             new Issuer(publicOrigin),
@@ -86,18 +91,23 @@ public final class DiscoveryEndpoint {
     metadata.setSupportsBackChannelLogout(true);
     metadata.setSupportsBackChannelLogoutSession(true);
     metadata.setSupportsFrontChannelLogout(false);
-    this.json = metadata.toJSONObject().toJSONString();
+    return metadata.toJSONObject().toJSONString();
   }
 
   /** {@code GET} either well-known path. */
   public void metadata(Exchange exchange) {
     exchange.addHeader("Cache-Control", "public, max-age=300");
     exchange.addHeader("Access-Control-Allow-Origin", "*");
-    exchange.respond(200, "application/json", json);
+    exchange.respond(200, "application/json", json());
   }
 
-  /** For tests and the benchmark: the JSON served. */
+  /** The JSON served (made once; a race makes it twice, identically). */
   String json() {
-    return json;
+    String made = json;
+    if (made == null) {
+      made = build(publicOrigin);
+      json = made;
+    }
+    return made;
   }
 }
