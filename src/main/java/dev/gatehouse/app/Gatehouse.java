@@ -389,7 +389,14 @@ public final class Gatehouse implements AutoCloseable {
         new HomeEndpoint(directory, webSessions, redirects, templates, errors, origin, audit);
     MagicLinkEndpoint magicLinkPage =
         new MagicLinkEndpoint(
-            magicLinks, webSessions, templates, errors, registry, origin, cookie.secure());
+            magicLinks,
+            webSessions,
+            templates,
+            errors,
+            registry,
+            origin,
+            redirects,
+            cookie.secure());
     ResetEndpoint resetPage =
         new ResetEndpoint(passwordResets, policy, webSessions, templates, errors, origin, audit);
     PasskeyEndpoint passkeyPage =

@@ -375,4 +375,40 @@ class MagicLinkTest {
     assertThat(gatehouse.browser().signIn(otherName, "a fine new passphrase").statusCode())
         .isEqualTo(303);
   }
+
+  @Test
+  void aLinkAskedForFromASignInWithAReturnAddressGoesBackThereInTheSameBrowser() throws Exception {
+    start(true);
+    user("amy");
+    TestBrowser browser = gatehouse.browser();
+    String rd = "https://auth.example.com/account";
+    HttpResponse<String> login =
+        browser.get("/login?rd=" + java.net.URLEncoder.encode(rd, "UTF-8"));
+    assertThat(login.body()).contains("/login/email?rd=");
+    HttpResponse<String> form =
+        browser.get("/login/email?rd=" + java.net.URLEncoder.encode(rd, "UTF-8"));
+    assertThat(form.body()).contains("name=\"rd\" value=\"" + rd + "\"");
+    browser.post("/login/email", Map.of("email", "amy@example.com", "rd", rd));
+    String link = deliveredLinks().get(0);
+    browser.get(link);
+    HttpResponse<String> signedIn =
+        browser.post(
+            "/login/email/confirm", Map.of("token", link.substring(link.indexOf("token=") + 6)));
+    assertThat(signedIn.statusCode()).isEqualTo(303);
+    assertThat(signedIn.headers().firstValue("Location")).contains(rd);
+
+    TestBrowser evil = gatehouse.browser();
+    evil.get("/login/email");
+    evil.post(
+        "/login/email", Map.of("email", "amy@example.com", "rd", "https://evil.example.net/"));
+    String second = deliveredLinks().get(1);
+    evil.get(second);
+    HttpResponse<String> home =
+        evil.post(
+            "/login/email/confirm",
+            Map.of("token", second.substring(second.indexOf("token=") + 6)));
+    assertThat(home.headers().firstValue("Location"))
+        .as("a return address outside our domain is dropped")
+        .contains("https://auth.example.com/");
+  }
 }

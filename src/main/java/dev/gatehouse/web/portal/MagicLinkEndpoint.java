@@ -3,6 +3,7 @@ package dev.gatehouse.web.portal;
 import dev.gatehouse.kernel.SafeMessage;
 import dev.gatehouse.kernel.Tokens;
 import dev.gatehouse.signin.magiclink.MagicLinkService;
+import dev.gatehouse.url.RedirectValidator;
 import dev.gatehouse.web.ErrorPages;
 import dev.gatehouse.web.Exchange;
 import dev.gatehouse.web.Templates;
@@ -31,6 +32,8 @@ public final class MagicLinkEndpoint {
   private final MeterRegistry metrics;
   private final String home;
   private final String pendingCookie;
+  private final String returnCookie;
+  private final RedirectValidator redirects;
   private final boolean secure;
   private final SecureRandom random = new SecureRandom();
 
@@ -42,6 +45,7 @@ public final class MagicLinkEndpoint {
       ErrorPages errors,
       MeterRegistry metrics,
       String publicOrigin,
+      RedirectValidator redirects,
       boolean secure) {
     this.links = links;
     this.sessions = sessions;
@@ -51,11 +55,14 @@ public final class MagicLinkEndpoint {
     this.home = publicOrigin + "/";
     this.secure = secure;
     this.pendingCookie = secure ? "__Host-gatehouse_pending" : "gatehouse_pending";
+    this.returnCookie = secure ? "__Host-gatehouse_return" : "gatehouse_return";
+    this.redirects = redirects;
   }
 
   /** {@code GET /login/email}. */
   public void showRequest(Exchange exchange) {
-    renderRequest(exchange, 200, "", false, "");
+    renderRequest(
+        exchange, 200, "", false, "", exchange.query("rd").flatMap(redirects::validate).orElse(""));
   }
 
   /** {@code POST /login/email}. */
@@ -77,6 +84,19 @@ public final class MagicLinkEndpoint {
             .sameSite(HttpCookie.SameSite.LAX)
             .maxAge(MagicLinkService.LIFETIME.toSeconds())
             .build());
+    // Where to go once the link is used in this browser (an app, an OIDC authorization).
+    Optional<String> rd =
+        exchange.form("rd").filter(r -> !r.isEmpty()).flatMap(redirects::validate);
+    rd.ifPresent(
+        target ->
+            exchange.addCookie(
+                HttpCookie.build(returnCookie, target)
+                    .path("/")
+                    .httpOnly(true)
+                    .secure(secure)
+                    .sameSite(HttpCookie.SameSite.LAX)
+                    .maxAge(MagicLinkService.LIFETIME.toSeconds())
+                    .build()));
     switch (links.request(email, pending, exchange.clientAddress())) {
       case MagicLinkService.Accepted accepted -> {
         metrics.counter("gatehouse.magiclinks.requested").increment();
@@ -131,7 +151,19 @@ public final class MagicLinkEndpoint {
                 .secure(secure)
                 .maxAge(0)
                 .build());
-        exchange.redirect(303, home);
+        List<String> back = exchange.cookies(returnCookie);
+        Optional<String> target =
+            back.size() == 1 ? redirects.validate(back.get(0)) : Optional.empty();
+        if (!back.isEmpty()) {
+          exchange.addCookie(
+              HttpCookie.build(returnCookie, "")
+                  .path("/")
+                  .httpOnly(true)
+                  .secure(secure)
+                  .maxAge(0)
+                  .build());
+        }
+        exchange.redirect(303, target.orElse(home));
       }
       case MagicLinkService.ConfirmOtherDevice other ->
           renderConfirm(exchange, 200, token, true, "");
@@ -149,11 +181,22 @@ public final class MagicLinkEndpoint {
 
   private void renderRequest(
       Exchange exchange, int status, String email, boolean sent, String error) {
+    renderRequest(
+        exchange,
+        status,
+        email,
+        sent,
+        error,
+        exchange.form("rd").filter(r -> !r.isEmpty()).flatMap(redirects::validate).orElse(""));
+  }
+
+  private void renderRequest(
+      Exchange exchange, int status, String email, boolean sent, String error, String rd) {
     exchange.html(
         status,
         templates.render(
             "login_email.jte",
-            new Views.MagicLinkRequestView(sessions.csrfToken(exchange), email, sent, error)));
+            new Views.MagicLinkRequestView(sessions.csrfToken(exchange), email, sent, error, rd)));
   }
 
   private void renderConfirm(

@@ -115,7 +115,7 @@ public final class ResetEndpoint {
         status,
         templates.render(
             "reset_request.jte",
-            new Views.MagicLinkRequestView(sessions.csrfToken(exchange), email, sent, error)));
+            new Views.MagicLinkRequestView(sessions.csrfToken(exchange), email, sent, error, "")));
   }
 
   private void renderForm(Exchange exchange, int status, String token, String error) {

@@ -39,7 +39,8 @@ public final class Views {
       int maxLength) {}
 
   /** The "email me a link" page and its answer. */
-  public record MagicLinkRequestView(String csrf, String email, boolean sent, String error) {}
+  public record MagicLinkRequestView(
+      String csrf, String email, boolean sent, String error, String rd) {}
 
   /** The page a magic link opens: one button that signs in. */
   public record MagicLinkConfirmView(
