@@ -206,6 +206,7 @@ public final class Gatehouse implements AutoCloseable {
     this.logout =
         new Logout(tokens, clients, accessTokens, clock, random, config.server().publicOrigin());
     sessions.onEnded(logout::sessionsEnded);
+    sessions.onReplaced(logout::sessionReplaced);
     this.throttle =
         new Throttle(
             new JdbcThrottle(database), clock, signin.maxBackoff(), signin.attemptWindow());

@@ -76,6 +76,11 @@ public final class Logout {
             });
   }
 
+  /** The user signed in again in the same browser: their grants carry on in the new session. */
+  public void sessionReplaced(Session old, Session next) {
+    tokens.moveSessionGrants(old.id(), next.id());
+  }
+
   /** Ends what was given in these sessions and tells the clients (the sessions are ended). */
   public void sessionsEnded(List<Session> sessions) {
     Instant now = clock.instant();

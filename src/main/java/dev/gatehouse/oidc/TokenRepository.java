@@ -100,6 +100,9 @@ public interface TokenRepository {
    */
   List<Grant> revokeSessionGrants(String sessionId, Instant now);
 
+  /** Moves the live grants of one Gatehouse session to its successor (same user, new sign-in). */
+  void moveSessionGrants(String fromSessionId, String toSessionId);
+
   /** The scopes the user consented to for the client. */
   Optional<Set<String>> consent(UserId user, String clientId);
 

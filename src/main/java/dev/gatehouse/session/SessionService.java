@@ -39,6 +39,8 @@ public final class SessionService {
   private final Cache<String, Optional<Session>> cache;
   private final java.util.List<java.util.function.Consumer<List<Session>>> endListeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.List<java.util.function.BiConsumer<Session, Session>> replacedListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** A service with these timeouts. */
   public SessionService(
@@ -126,6 +128,35 @@ public final class SessionService {
    */
   public void onEnded(java.util.function.Consumer<List<Session>> listener) {
     endListeners.add(listener);
+  }
+
+  /**
+   * Calls {@code listener} with (old, new) when a browser signs in again as the same user: the old
+   * session ends, but what was given in it moves on to the new one.
+   */
+  public void onReplaced(java.util.function.BiConsumer<Session, Session> listener) {
+    replacedListeners.add(listener);
+  }
+
+  /**
+   * Ends the session behind {@code token} because the browser now has {@code next}: for the same
+   * user it counts as a continuation ({@link #onReplaced}), otherwise as an end ({@link #onEnded}).
+   */
+  public void handOver(String token, Session next) {
+    if (!Tokens.looksLikeToken(token)) {
+      return;
+    }
+    String hash = Tokens.sha256Hex(token);
+    Optional<Session> old = repository.findActive(hash);
+    repository.revokeByTokenHash(hash, clock.instant());
+    cache.invalidate(hash);
+    if (old.isPresent()
+        && old.get().userId().equals(next.userId())
+        && !old.get().id().equals(next.id())) {
+      replacedListeners.forEach(l -> l.accept(old.get(), next));
+    } else {
+      ended(old.stream().toList());
+    }
   }
 
   private void ended(List<Session> sessions) {

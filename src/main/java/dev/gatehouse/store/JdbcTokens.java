@@ -268,6 +268,18 @@ public final class JdbcTokens implements TokenRepository, AutoCloseable {
   }
 
   @Override
+  public void moveSessionGrants(String fromSessionId, String toSessionId) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "UPDATE oauth_grants SET session_id = :to WHERE session_id = :from"
+                        + " AND revoked_at IS NULL")
+                .bind("from", fromSessionId)
+                .bind("to", toSessionId)
+                .execute());
+  }
+
+  @Override
   public Optional<Set<String>> consent(UserId user, String clientId) {
     return jdbi.withHandle(
         h ->

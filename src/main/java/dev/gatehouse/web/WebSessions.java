@@ -79,6 +79,11 @@ public final class WebSessions {
    * the sign-in hook (alerts). A failing hook never fails the sign-in.
    */
   public void start(Exchange exchange, SessionService.Issued issued) {
+    // The browser's previous session ends here; signed in again as the same user, what apps were
+    // given in it carries on in the new one.
+    for (String token : exchange.cookies(cookie.name())) {
+      sessions.handOver(token, issued.session());
+    }
     exchange.removeCookie(cookie.name());
     exchange.addCookie(sessionCookie(issued.token(), cookieLifetime));
     try {

@@ -778,6 +778,38 @@ class OidcCodeFlowTest {
   }
 
   @Test
+  void signingInAgainAsTheSameUserKeepsAppsSignedInAndAnotherUserEndsThem() throws Exception {
+    start(TestDatabases.Kind.SQLITE);
+    TestBrowser browser = signedIn();
+    CodeVerifier verifier = new CodeVerifier();
+    AuthorizationSuccessResponse granted =
+        success(authorize(browser, request("app", REDIRECT, verifier).build().toURI()));
+    RefreshToken first =
+        exchange("app", granted.getAuthorizationCode(), REDIRECT, verifier)
+            .toSuccessResponse()
+            .getTokens()
+            .getRefreshToken();
+
+    browser.get("/login?reauth=1");
+    assertThat(
+            browser.post("/login", Map.of("username", "alice", "password", PASSWORD)).statusCode())
+        .isEqualTo(303);
+    TokenResponse kept = refresh(first);
+    assertThat(kept.indicatesSuccess()).as("the app stays signed in").isTrue();
+    assertThat(rp.awaitLogoutToken(Duration.ofSeconds(1))).isEmpty();
+
+    User bob = gatehouse.app().directory().addUser("bob", Optional.empty(), "", false);
+    gatehouse.app().accounts().setPassword(bob, PASSWORD);
+    browser.get("/login?reauth=1");
+    browser.post("/login", Map.of("username", "bob", "password", PASSWORD));
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(refresh(kept.toSuccessResponse().getTokens().getRefreshToken()).indicatesSuccess())
+        .as("alice's session ended when bob signed in on this browser")
+        .isFalse();
+    assertThat(rp.awaitLogoutToken(Duration.ofSeconds(10))).isPresent();
+  }
+
+  @Test
   void aLoginHintPrefillsTheUsernameOnTheSignInPage() throws Exception {
     start(TestDatabases.Kind.SQLITE);
     TestBrowser browser = gatehouse.browser();

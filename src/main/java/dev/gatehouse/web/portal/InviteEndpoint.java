@@ -66,7 +66,6 @@ public final class InviteEndpoint {
     switch (invitations.accept(
         token, password, exchange.header("User-Agent").orElse(""), exchange.clientAddress())) {
       case Invitations.Welcome welcome -> {
-        sessions.end(exchange);
         sessions.start(exchange, welcome.issued());
         exchange.redirect(303, publicOrigin + "/account");
       }

@@ -108,7 +108,6 @@ public final class LoginEndpoint {
             success.user().username(),
             exchange.clientAddress(),
             success.issued().session().id());
-        sessions.end(exchange); // The browser's previous session, if any, is replaced, not kept.
         sessions.start(exchange, success.issued());
         exchange.redirect(303, rd.orElse(home));
       }

@@ -142,7 +142,6 @@ public final class MagicLinkEndpoint {
             signedIn.user().username(),
             exchange.clientAddress(),
             signedIn.issued().session().id());
-        sessions.end(exchange);
         sessions.start(exchange, signedIn.issued());
         exchange.addCookie(
             HttpCookie.build(pendingCookie, "")

@@ -131,7 +131,6 @@ public final class PasskeyEndpoint {
             signedIn.user().username(),
             exchange.clientAddress(),
             signedIn.issued().session().id());
-        sessions.end(exchange);
         sessions.start(exchange, signedIn.issued());
         // Back to where the sign-in was asked for (an app, an OIDC authorization), if valid.
         String target =

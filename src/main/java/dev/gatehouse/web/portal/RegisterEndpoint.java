@@ -116,7 +116,6 @@ public final class RegisterEndpoint {
         exchange.header("User-Agent").orElse(""),
         exchange.clientAddress())) {
       case Registrations.Welcome welcome -> {
-        sessions.end(exchange);
         sessions.start(exchange, welcome.issued());
         exchange.redirect(303, publicOrigin + "/account?done=welcome");
       }

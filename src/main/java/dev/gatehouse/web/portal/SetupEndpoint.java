@@ -75,7 +75,6 @@ public final class SetupEndpoint {
       case FirstRunSetup.Created created -> {
         LOG.info("first-run setup: administrator {} created", created.admin().username());
         if (created.session().isPresent()) {
-          sessions.end(exchange);
           sessions.start(exchange, created.session().get());
           exchange.redirect(303, publicOrigin + "/account?done=setup-passkey");
         } else {

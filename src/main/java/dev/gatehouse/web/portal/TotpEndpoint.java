@@ -127,7 +127,6 @@ public final class TotpEndpoint {
             "sign-in: user {} completed the second factor (session {})",
             done.user(),
             done.issued().session().id());
-        sessions.end(exchange);
         sessions.start(exchange, done.issued());
         exchange.addCookie(
             HttpCookie.build(challengeCookie, "")
