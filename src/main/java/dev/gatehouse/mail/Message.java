@@ -18,5 +18,16 @@ public record Message(String to, String subject, String text, String html) {
 
   /** A queued message with its outbox identity. */
   public record Queued(
-      String id, Message message, Optional<java.time.Instant> expiresAt, int attempts) {}
+      String id, Message message, Optional<java.time.Instant> expiresAt, int attempts) {
+    /**
+     * A message about to enter the outbox: a random 128-bit id (its stable Message-ID), not sent
+     * after {@code expiresAt} (when its link dies).
+     */
+    public static Queued fresh(
+        Message message, java.time.Instant expiresAt, java.security.SecureRandom random) {
+      byte[] id = new byte[16];
+      random.nextBytes(id);
+      return new Queued(java.util.HexFormat.of().formatHex(id), message, Optional.of(expiresAt), 0);
+    }
+  }
 }

@@ -12,7 +12,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -212,10 +211,7 @@ public final class EmailAddresses {
   }
 
   private Message.Queued queued(Message message, Instant now) {
-    byte[] id = new byte[16];
-    random.nextBytes(id);
-    return new Message.Queued(
-        HexFormat.of().formatHex(id), message, Optional.of(now.plus(LIFETIME)), 0);
+    return Message.Queued.fresh(message, now.plus(LIFETIME), random);
   }
 
   private Message takenAddressNotice(String address) {

@@ -7,7 +7,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -54,8 +53,6 @@ final class LinkIssuer {
     String token = Tokens.newToken(random);
     Instant now = clock.instant();
     Instant expires = now.plus(lifetime);
-    byte[] id = new byte[16];
-    random.nextBytes(id);
     links.replaceAndQueue(
         new MagicLinkRepository.Link(
             Tokens.sha256Hex(token),
@@ -65,8 +62,7 @@ final class LinkIssuer {
             now,
             expires,
             payload),
-        new Message.Queued(
-            HexFormat.of().formatHex(id), message.apply(baseUrl + token), Optional.of(expires), 0),
+        Message.Queued.fresh(message.apply(baseUrl + token), expires, random),
         now);
   }
 

@@ -15,7 +15,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -222,10 +221,7 @@ public final class Registrations {
   }
 
   private Message.Queued queued(Message message, Instant now) {
-    byte[] id = new byte[16];
-    random.nextBytes(id);
-    return new Message.Queued(
-        HexFormat.of().formatHex(id), message, Optional.of(now.plus(LIFETIME)), 0);
+    return Message.Queued.fresh(message, now.plus(LIFETIME), random);
   }
 
   private static Message signUpMessage(String address, String link) {

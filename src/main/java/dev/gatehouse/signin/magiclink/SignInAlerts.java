@@ -12,7 +12,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -81,22 +80,20 @@ public final class SignInAlerts {
                 + link
                 + "\n",
             "<p>Hello "
-                + escape(user.get().username())
+                + LinkIssuer.escape(user.get().username())
                 + ",</p>"
                 + "<p>your account was just signed in from a browser or network it has not used before:</p>"
                 + "<p>"
-                + escape(device)
+                + LinkIssuer.escape(device)
                 + "<br>from "
-                + escape(clientAddress)
+                + LinkIssuer.escape(clientAddress)
                 + "<br>at "
                 + now
                 + "</p>"
                 + "<p>If this was you, there is nothing to do. If it wasn't, "
                 + "<a href=\""
-                + escape(link)
+                + LinkIssuer.escape(link)
                 + "\">sign out everywhere</a>.</p>");
-    byte[] id = new byte[16];
-    random.nextBytes(id);
     return links.rememberDevice(
         userId,
         fingerprint,
@@ -110,9 +107,7 @@ public final class SignInAlerts {
                 now,
                 now.plus(LIFETIME),
                 "")),
-        Optional.of(
-            new Message.Queued(
-                HexFormat.of().formatHex(id), message, Optional.of(now.plus(LIFETIME)), 0)));
+        Optional.of(Message.Queued.fresh(message, now.plus(LIFETIME), random)));
   }
 
   /** Whether a "this wasn't me" link can still be used (does not consume it). */
@@ -155,12 +150,5 @@ public final class SignInAlerts {
   private static String clip(String text) {
     String clean = text.replaceAll("\\p{Cntrl}", "?");
     return clean.length() > 200 ? clean.substring(0, 200) : clean;
-  }
-
-  private static String escape(String text) {
-    return text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\"", "&quot;");
   }
 }
