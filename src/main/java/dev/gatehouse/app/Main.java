@@ -50,15 +50,33 @@ public final class Main {
 
   Map<String, String> environment = System.getenv();
 
+  /** Where {@code ./gatehouse.yml} is looked for: the process's working directory. */
+  Path workingDirectory = Path.of("");
+
+  /** The clock every command's services read. */
+  Clock clock = Clock.systemUTC();
+
   /** Runs the CLI and exits with its status. */
   public static void main(String[] args) {
     System.exit(run(args, System.getenv()));
   }
 
-  /** Runs the CLI with this environment and returns the exit status (for tests). */
+  /** Runs the CLI with this environment and returns the exit status. */
   static int run(String[] args, Map<String, String> environment) {
+    return run(args, environment, Path.of(""), Clock.systemUTC());
+  }
+
+  /**
+   * Runs the CLI as if started in {@code workingDirectory}, with this environment and clock, and
+   * returns the exit status. Tests use it so that neither the machine's {@code gatehouse.yml} nor
+   * its {@code GATEHOUSE_…} variables nor a clock other than the server's reach the command.
+   */
+  static int run(
+      String[] args, Map<String, String> environment, Path workingDirectory, Clock clock) {
     Main main = new Main();
     main.environment = environment;
+    main.workingDirectory = workingDirectory;
+    main.clock = clock;
     CommandLine cli = new CommandLine(main);
     cli.setExecutionExceptionHandler(Main::handle);
     return cli.execute(args);
@@ -70,15 +88,16 @@ public final class Main {
     if (file.isPresent() && !Files.isRegularFile(file.get())) {
       throw ConfigException.missingFile(file.get());
     }
-    if (file.isEmpty() && Files.isRegularFile(Path.of("gatehouse.yml"))) {
-      file = Optional.of(Path.of("gatehouse.yml"));
+    Path local = workingDirectory.resolve("gatehouse.yml");
+    if (file.isEmpty() && Files.isRegularFile(local)) {
+      file = Optional.of(local);
     }
     return ConfigLoader.load(file, environment);
   }
 
   /** Opens Gatehouse (store and services) for a CLI command. */
   Gatehouse open() {
-    return Gatehouse.open(config(), Clock.systemUTC());
+    return Gatehouse.open(config(), clock);
   }
 
   private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {

@@ -3,7 +3,6 @@ package dev.gatehouse.app;
 import dev.gatehouse.admin.FirstRunSetup;
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.web.WebServer;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -30,7 +29,7 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     GatehouseConfig config = main.config();
     Logging.configure(config.log().format(), config.log().level());
-    Gatehouse gatehouse = Gatehouse.open(config, Clock.systemUTC());
+    Gatehouse gatehouse = Gatehouse.open(config, main.clock);
     WebServer web = gatehouse.startWeb();
     ScheduledExecutorService housekeeping =
         Executors.newSingleThreadScheduledExecutor(

@@ -16,8 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
 class CliTest {
   @TempDir Path dir;
 
+  /** The one clock of every server and CLI run in a test: never the real one beside a fixed one. */
+  private final MutableClock clock = MutableClock.atFixedInstant();
+
   private CliRunner.Result run(String stdin, Map<String, String> extraEnv, String... args) {
-    return new CliRunner(Map.of("GATEHOUSE_DATA_DIR", dir.resolve("data").toString()))
+    return new CliRunner(Map.of("GATEHOUSE_DATA_DIR", dir.resolve("data").toString()), dir, clock)
         .run(stdin, extraEnv, args);
   }
 
@@ -32,6 +35,14 @@ class CliTest {
     assertThat(result.status()).isEqualTo(2);
     assertThat(result.err()).contains("session.idle-timeout", "\"soon\"", "must be a duration");
     assertThat(run("config", "check").status()).isZero();
+  }
+
+  @Test
+  void readsTheGatehouseYmlOfItsWorkingDirectoryOnly() throws Exception {
+    Files.writeString(dir.resolve("gatehouse.yml"), "session:\n  idle-timeout: soon\n");
+    CliRunner.Result result = run("config", "check");
+    assertThat(result.status()).isEqualTo(2);
+    assertThat(result.err()).contains("session.idle-timeout", "\"soon\"");
   }
 
   @Test
@@ -95,11 +106,7 @@ class CliTest {
   @Test
   void worksOnTheSameDataDirectoryWhileTheServerRuns() throws Exception {
     try (TestGatehouse server =
-        TestGatehouse.start(
-            TestDatabases.Kind.SQLITE,
-            dir.resolve("data"),
-            MutableClock.atFixedInstant(),
-            Map.of())) {
+        TestGatehouse.start(TestDatabases.Kind.SQLITE, dir.resolve("data"), clock, Map.of())) {
       assertThat(
               run(
                       "correct horse battery staple\n",

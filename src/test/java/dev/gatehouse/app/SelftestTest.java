@@ -18,17 +18,15 @@ import org.junit.jupiter.api.io.TempDir;
 class SelftestTest {
   @TempDir Path dir;
 
+  private final MutableClock clock = new MutableClock(Clock.systemUTC().instant());
+
   private final Map<String, String> settings =
       Map.of("GATEHOUSE_ACCESS_RULES", "[{hosts: [127.0.0.1], policy: authenticated}]");
 
   @Test
   void passesBehindTheGeneratedSnippet() throws Exception {
     try (TestGatehouse gatehouse =
-        TestGatehouse.start(
-            TestDatabases.Kind.SQLITE,
-            dir.resolve("data"),
-            new MutableClock(Clock.systemUTC().instant()),
-            settings)) {
+        TestGatehouse.start(TestDatabases.Kind.SQLITE, dir.resolve("data"), clock, settings)) {
       String address = gatehouse.baseUrl().substring("http://".length());
       int port = TestProxy.freePort();
       String site =
@@ -59,11 +57,7 @@ class SelftestTest {
   @Test
   void failsWhenTheProxyDoesNotAskGatehouse() throws Exception {
     try (TestGatehouse gatehouse =
-        TestGatehouse.start(
-            TestDatabases.Kind.SQLITE,
-            dir.resolve("data"),
-            new MutableClock(Clock.systemUTC().instant()),
-            settings)) {
+        TestGatehouse.start(TestDatabases.Kind.SQLITE, dir.resolve("data"), clock, settings)) {
       String address = gatehouse.baseUrl().substring("http://".length());
       int port = TestProxy.freePort();
       String unprotected = "http://127.0.0.1:" + port + " {\n\treverse_proxy " + address + "\n}\n";
@@ -85,6 +79,6 @@ class SelftestTest {
     env.put("GATEHOUSE_DATA_DIR", dir.resolve("data").toString());
     env.put("GATEHOUSE_SERVER_PUBLIC_URL", TestGatehouse.PUBLIC_ORIGIN);
     env.put("GATEHOUSE_SESSION_COOKIE_DOMAIN", "example.com");
-    return new CliRunner(env);
+    return new CliRunner(env, dir, clock);
   }
 }
