@@ -15,6 +15,9 @@ final class ConfigCommand {
       description = "Validate the configuration without starting; exit 2 when invalid.")
   int check() {
     GatehouseConfig config = main.config();
+    for (String warning : config.forwardAuth().access().fallThroughWarnings()) {
+      System.out.println("warning: " + warning);
+    }
     System.out.println(
         "configuration is valid: public URL "
             + config.server().publicOrigin()

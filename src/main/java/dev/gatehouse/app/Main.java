@@ -71,7 +71,7 @@ public final class Main {
    * returns the exit status. Tests use it so that neither the machine's {@code gatehouse.yml} nor
    * its {@code GATEHOUSE_…} variables nor a clock other than the server's reach the command.
    */
-  static int run(
+  public static int run(
       String[] args, Map<String, String> environment, Path workingDirectory, Clock clock) {
     Main main = new Main();
     main.environment = environment;

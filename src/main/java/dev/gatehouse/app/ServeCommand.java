@@ -95,6 +95,9 @@ final class ServeCommand implements Callable<Integer> {
               + " __Host-/__Secure- prefix. Use https for anything but local development.",
           config.server().publicOrigin());
     }
+    for (String warning : config.forwardAuth().access().fallThroughWarnings()) {
+      LOG.warn("access rules: {}", warning);
+    }
     String where =
         config.database().url().isPresent()
             ? "PostgreSQL"

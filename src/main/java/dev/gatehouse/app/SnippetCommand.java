@@ -2,6 +2,7 @@ package dev.gatehouse.app;
 
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.forwardauth.Snippets;
+import dev.gatehouse.forwardauth.Verifier;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,6 +36,13 @@ final class SnippetCommand implements Callable<Integer> {
       description = "Listen on plain http on this port (local testing) instead of https.")
   Optional<Integer> httpPort = Optional.empty();
 
+  @Option(
+      names = "--no-default-server",
+      description =
+          "nginx: leave out the default_server block that refuses unknown hosts (it may exist once"
+              + " per listen address; keep it in the first snippet you paste).")
+  boolean noDefaultServer;
+
   @Override
   public Integer call() {
     GatehouseConfig config = main.config();
@@ -48,8 +56,16 @@ final class SnippetCommand implements Callable<Integer> {
     if (!host.matches("[A-Za-z0-9.-]{1,253}") || !upstream.matches("[A-Za-z0-9.:\\[\\]-]{1,300}")) {
       throw new Main.CliException("--host must be a host name and --upstream host:port");
     }
+    Verifier.Headers headers = config.forwardAuth().headers();
     Snippets.Options options =
-        new Snippets.Options(host, upstream, reach, httpPort, config.forwardAuth().headers().all());
+        new Snippets.Options(
+            host,
+            upstream,
+            reach,
+            httpPort,
+            headers.all(),
+            headers.allWithDefaults(),
+            !noDefaultServer);
     String text =
         switch (proxy) {
           case "caddy" -> Snippets.caddy(options);

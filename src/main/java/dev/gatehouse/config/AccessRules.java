@@ -32,13 +32,15 @@ final class AccessRules {
           "policy",
           "scopes",
           "audiences",
-          "identity-jwt");
+          "identity-jwt",
+          "path-case");
   private static final Set<String> METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE");
 
   private AccessRules() {}
 
-  static List<AccessRule> parse(JsonNode rules) {
+  /** Parses the rules; {@code pathCase} applies to rules without their own {@code path-case}. */
+  static List<AccessRule> parse(JsonNode rules, PathMatcher.Case pathCase) {
     if (rules.isNull() || rules.isMissingNode()) {
       return List.of();
     }
@@ -47,12 +49,12 @@ final class AccessRules {
     }
     List<AccessRule> parsed = new ArrayList<>();
     for (int i = 0; i < rules.size(); i++) {
-      parsed.add(rule("access.rules[" + i + "]", rules.get(i)));
+      parsed.add(rule("access.rules[" + i + "]", rules.get(i), pathCase));
     }
     return List.copyOf(parsed);
   }
 
-  private static AccessRule rule(String where, JsonNode node) {
+  private static AccessRule rule(String where, JsonNode node, PathMatcher.Case defaultCase) {
     if (!node.isObject()) {
       throw error(where, node.toString(), "must be a mapping with a policy");
     }
@@ -74,6 +76,19 @@ final class AccessRules {
                         where + ".policy",
                         policyText,
                         "must be bypass, authenticated, two-factor or deny"));
+    PathMatcher.Case pathCase = defaultCase;
+    JsonNode caseNode = node.get("path-case");
+    if (caseNode != null && !caseNode.isNull()) {
+      pathCase =
+          PathMatcher.Case.parse(caseNode.asText())
+              .orElseThrow(
+                  () ->
+                      error(
+                          where + ".path-case",
+                          caseNode.asText(),
+                          "must be insensitive or sensitive"));
+    }
+    PathMatcher.Case letterCase = pathCase;
     return new AccessRule(
         list(
             where,
@@ -85,7 +100,7 @@ final class AccessRules {
             where,
             node,
             "paths",
-            PathMatcher::parse,
+            text -> PathMatcher.parse(text, letterCase),
             "must be a canonical path prefix (/app), a glob (/static/**) or a regex starting with ^; no %-escapes, '\\\\', ';', '//' or dot segments"),
         Set.copyOf(
             new LinkedHashSet<>(

@@ -130,6 +130,13 @@ public final class ConfigKeys {
           "access.default-policy",
           "deny",
           "Policy when no rule matches: `bypass`, `authenticated`, `two-factor` or `deny`.");
+  static final ConfigKey PATH_CASE =
+      key(
+          "access.path-case",
+          "insensitive",
+          "How rule `paths` compare letters: `insensitive` (`/admin` also covers `/Admin` and"
+              + " `/ADMIN`, as Express, ASP.NET Core and IIS route them) or `sensitive`. A rule's own"
+              + " `path-case` overrides it.");
   static final ConfigKey ACCESS_RULES =
       structured(
           "access.rules",
@@ -140,7 +147,8 @@ public final class ConfigKeys {
               + " query), `methods`, `networks` (CIDRs), `subjects` (`user:NAME`, `group:NAME`,"
               + " `app:NAME`), `scopes` (an OAuth access token must carry all of them),"
               + " `audiences` (an access token must carry one; by default its audience must name"
-              + " the request host) and a required `policy`. In the environment: the list as YAML"
+              + " the request host), `path-case` (overrides `access.path-case`) and a required"
+              + " `policy`. In the environment: the list as YAML"
               + " or JSON.");
   static final ConfigKey HEADER_USER =
       key(
@@ -240,6 +248,7 @@ public final class ConfigKeys {
           REGISTRATION_DOMAINS,
           OIDC_CLIENTS,
           DEFAULT_POLICY,
+          PATH_CASE,
           ACCESS_RULES,
           HEADER_USER,
           HEADER_EMAIL,

@@ -8,6 +8,7 @@ import dev.gatehouse.forwardauth.Verifier;
 import dev.gatehouse.kernel.Cidr;
 import dev.gatehouse.kernel.Secret;
 import dev.gatehouse.policy.AccessPolicy;
+import dev.gatehouse.policy.PathMatcher;
 import dev.gatehouse.policy.Policy;
 import dev.gatehouse.signin.magiclink.Registrations;
 import java.io.IOException;
@@ -191,7 +192,8 @@ public final class ConfigLoader {
           OidcClients.parse(structured(ConfigKeys.OIDC_CLIENTS)),
           new GatehouseConfig.ForwardAuth(
               new AccessPolicy(
-                  AccessRules.parse(structured(ConfigKeys.ACCESS_RULES)), defaultPolicy()),
+                  AccessRules.parse(structured(ConfigKeys.ACCESS_RULES), pathCase()),
+                  defaultPolicy()),
               identityHeaders()),
           mail(),
           webauthn(publicUrl),
@@ -321,6 +323,15 @@ public final class ConfigLoader {
           string(ConfigKeys.SMTP_USERNAME).strip(),
           secret(ConfigKeys.SMTP_PASSWORD),
           from);
+    }
+
+    private PathMatcher.Case pathCase() {
+      String value = string(ConfigKeys.PATH_CASE);
+      return PathMatcher.Case.parse(value)
+          .orElseThrow(
+              () ->
+                  ConfigException.invalid(
+                      ConfigKeys.PATH_CASE, value, "must be insensitive or sensitive"));
     }
 
     private Policy defaultPolicy() {

@@ -31,15 +31,17 @@ public record OriginalRequest(String scheme, String host, String rawUri, String 
   }
 
   /**
-   * nginx {@code auth_request}: {@code X-Original-URL} (absolute) and {@code X-Original-Method}, or
-   * else the {@code X-Forwarded-*} set.
+   * nginx {@code auth_request}: {@code X-Original-URL} (absolute) and {@code X-Original-Method}.
+   * Empty when either is missing or repeated: this dialect never falls back to {@code
+   * X-Forwarded-*}, so a hand-written configuration that forgets a line fails closed instead of
+   * being judged on headers that describe some other request.
    */
   public static Optional<OriginalRequest> fromOriginalHeaders(
       Function<String, Optional<String>> header) {
     Optional<String> url = header.apply("X-Original-URL");
     Optional<String> method = header.apply("X-Original-Method");
     if (url.isEmpty() || method.isEmpty()) {
-      return fromForwardedHeaders(header);
+      return Optional.empty();
     }
     String value = url.get();
     int schemeEnd = value.indexOf("://");

@@ -17,7 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -46,11 +48,31 @@ public final class Verifier {
       String groups,
       String jwt,
       Map<String, String> claims) {
+    /** The names Gatehouse uses when nothing is configured. */
+    public static final List<String> DEFAULT_NAMES =
+        List.of("Remote-User", "Remote-Email", "Remote-Name", "Remote-Groups", "Remote-JWT");
+
     /** Every header name, in a stable order. */
     public List<String> all() {
       List<String> names = new ArrayList<>(List.of(user, email, name, groups, jwt));
       names.addAll(claims.values());
       return List.copyOf(names);
+    }
+
+    /**
+     * Every name a client could forge an identity with: the configured ones and the defaults (an
+     * app set up before a rename may still believe {@code Remote-User}), each once whatever its
+     * letter case, in a stable order.
+     */
+    public List<String> allWithDefaults() {
+      Map<String, String> byLowerCase = new LinkedHashMap<>();
+      for (String header : all()) {
+        byLowerCase.putIfAbsent(header.toLowerCase(Locale.ROOT), header);
+      }
+      for (String header : DEFAULT_NAMES) {
+        byLowerCase.putIfAbsent(header.toLowerCase(Locale.ROOT), header);
+      }
+      return List.copyOf(byLowerCase.values());
     }
   }
 
@@ -118,7 +140,7 @@ public final class Verifier {
     Optional<CanonicalTarget> target =
         Canonicalizer.target(original.scheme(), original.host(), original.rawUri());
     Optional<InetAddress> client = Cidr.parseNumericAddress(request.clientAddress());
-    if (target.isEmpty() || client.isEmpty() || !isMethodToken(original.method())) {
+    if (target.isEmpty() || !isMethodToken(original.method())) {
       LOG.info(
           "forward-auth: refused an ambiguous or unparsable request for host {}",
           printable(original.host()));
@@ -159,8 +181,13 @@ public final class Verifier {
       subject = Optional.empty();
     }
     CanonicalTarget canonical = target.get();
+    // An unparsable client address is an unknown one: it matches no `networks` rule.
     Decision decision =
-        policy.decide(canonical.host(), canonical.path(), original.method(), client.get(), subject);
+        client.isPresent()
+            ? policy.decide(
+                canonical.host(), canonical.path(), original.method(), client.get(), subject)
+            : policy.decideForUnknownClient(
+                canonical.host(), canonical.path(), original.method(), subject);
     return switch (decision) {
       case Decision.Allow allow ->
           new Answer.Allowed(

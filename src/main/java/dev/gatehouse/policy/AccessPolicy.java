@@ -27,6 +27,24 @@ public final class AccessPolicy {
    */
   public Decision decide(
       String host, String path, String method, InetAddress client, Optional<Subject> subject) {
+    return decideFor(host, path, method, Optional.of(client), subject);
+  }
+
+  /**
+   * Decides for a request whose client address is unknown (a trusted proxy forwarded an unparsable
+   * one): it matches no rule with {@code networks}, whatever those rules say.
+   */
+  public Decision decideForUnknownClient(
+      String host, String path, String method, Optional<Subject> subject) {
+    return decideFor(host, path, method, Optional.empty(), subject);
+  }
+
+  private Decision decideFor(
+      String host,
+      String path,
+      String method,
+      Optional<InetAddress> client,
+      Optional<Subject> subject) {
     if (subject.isPresent() && !subject.get().mayAccess(host)) {
       return new Decision.Deny("credential is not scoped to " + host);
     }
@@ -81,6 +99,14 @@ public final class AccessPolicy {
             : new Decision.Deny(source + " requires two factors");
       }
     };
+  }
+
+  /**
+   * Rules with subjects whose other users fall through to a later rule (or the default policy) that
+   * lets them into the same paths: one sentence each, for {@code config check} and start-up.
+   */
+  public List<String> fallThroughWarnings() {
+    return FallThroughCheck.warnings(rules, defaultPolicy);
   }
 
   /** Number of rules (for start-up logging). */

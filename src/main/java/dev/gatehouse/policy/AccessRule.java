@@ -3,6 +3,7 @@ package dev.gatehouse.policy;
 import dev.gatehouse.kernel.Cidr;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -36,11 +37,13 @@ public record AccessRule(
   }
 
   /** Whether everything but the subject matches. */
-  boolean matchesRequest(String host, String path, String method, InetAddress client) {
+  boolean matchesRequest(String host, String path, String method, Optional<InetAddress> client) {
     return (hosts.isEmpty() || hosts.stream().anyMatch(h -> h.matches(host)))
         && (paths.isEmpty() || paths.stream().anyMatch(p -> p.matches(path)))
         && (methods.isEmpty() || methods.contains(method))
-        && (networks.isEmpty() || networks.stream().anyMatch(n -> n.contains(client)));
+        // An unknown client address lies in no network: it neither gains nor escapes a rule by it.
+        && (networks.isEmpty()
+            || client.map(c -> networks.stream().anyMatch(n -> n.contains(c))).orElse(false));
   }
 
   /** Whether the subject condition holds for {@code subject}. */

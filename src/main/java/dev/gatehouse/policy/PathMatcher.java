@@ -15,22 +15,53 @@ import java.util.regex.PatternSyntaxException;
  *       {@code /admin/x}, not {@code /administrator}.
  * </ul>
  *
- * Matching is case-sensitive, exactly as the canonical path reads. Immutable.
+ * <p>By default every form matches without regard to letter case ({@link Case#INSENSITIVE}): many
+ * upstreams (Express, ASP.NET Core, IIS) serve {@code /Admin} as {@code /admin}, so a rule that
+ * reads {@code /admin} must cover both or a deny rule could be walked around (SECURITY.md §1).
+ * {@link Case#SENSITIVE} is the opt-in for upstreams that treat the two as different paths.
+ * Immutable.
  */
 public final class PathMatcher {
+  /** How letters compare. */
+  public enum Case {
+    /** {@code /Admin} matches {@code /admin} (the default). */
+    INSENSITIVE,
+    /** Exactly as written. */
+    SENSITIVE;
+
+    /** {@code insensitive} or {@code sensitive}. */
+    public static Optional<Case> parse(String text) {
+      return switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
+        case "insensitive" -> Optional.of(INSENSITIVE);
+        case "sensitive" -> Optional.of(SENSITIVE);
+        default -> Optional.empty();
+      };
+    }
+  }
+
   private final String text;
   private final Optional<Pattern> pattern;
+  private final Case letterCase;
 
-  private PathMatcher(String text, Optional<Pattern> pattern) {
+  private PathMatcher(String text, Optional<Pattern> pattern, Case letterCase) {
     this.text = text;
     this.pattern = pattern;
+    this.letterCase = letterCase;
+  }
+
+  /** Parses a case-insensitive entry (see {@link #parse(String, Case)}). */
+  public static Optional<PathMatcher> parse(String text) {
+    return parse(text, Case.INSENSITIVE);
   }
 
   /** Parses an entry; empty with no explanation when it is neither a path, a glob nor a regex. */
-  public static Optional<PathMatcher> parse(String text) {
+  public static Optional<PathMatcher> parse(String text, Case letterCase) {
+    int flags =
+        letterCase == Case.INSENSITIVE ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0;
     if (text.startsWith("^")) {
       try {
-        return Optional.of(new PathMatcher(text, Optional.of(Pattern.compile(text))));
+        return Optional.of(
+            new PathMatcher(text, Optional.of(Pattern.compile(text, flags)), letterCase));
       } catch (PatternSyntaxException e) {
         return Optional.empty();
       }
@@ -46,9 +77,11 @@ public final class PathMatcher {
       return Optional.empty();
     }
     if (text.contains("*") || text.contains("?")) {
-      return Optional.of(new PathMatcher(text, Optional.of(Pattern.compile(globToRegex(text)))));
+      return Optional.of(
+          new PathMatcher(
+              text, Optional.of(Pattern.compile(globToRegex(text), flags)), letterCase));
     }
-    return Optional.of(new PathMatcher(text, Optional.empty()));
+    return Optional.of(new PathMatcher(text, Optional.empty(), letterCase));
   }
 
   private static String globToRegex(String glob) {
@@ -74,10 +107,19 @@ public final class PathMatcher {
     if (pattern.isPresent()) {
       return pattern.get().matcher(path).matches();
     }
-    if (text.endsWith("/")) {
-      return path.startsWith(text);
+    boolean ignoreCase = letterCase == Case.INSENSITIVE;
+    if (!path.regionMatches(ignoreCase, 0, text, 0, text.length())) {
+      return false;
     }
-    return path.equals(text) || path.startsWith(text + "/");
+    // A prefix at a segment boundary: /admin matches /admin and /admin/x, not /administrator.
+    return text.endsWith("/")
+        || path.length() == text.length()
+        || path.charAt(text.length()) == '/';
+  }
+
+  /** How this entry compares letters. */
+  public Case letterCase() {
+    return letterCase;
   }
 
   @Override

@@ -8,10 +8,14 @@ import java.util.Optional;
 /**
  * Who the client is. {@code X-Forwarded-For} is believed only when the TCP peer lies inside the
  * configured trusted-proxy CIDRs (SECURITY.md §1); then the client is the right-most address of the
- * chain that is not itself a trusted proxy. An unparsable chain from a trusted proxy falls back to
- * the peer. Immutable and thread-safe.
+ * chain that is not itself a trusted proxy. An unparsable address in a chain from a trusted proxy
+ * makes the client {@link #UNKNOWN}: it matches no {@code networks} rule (SECURITY.md §1).
+ * Immutable and thread-safe.
  */
 public final class ClientAddress {
+  /** The client address when a trusted proxy forwarded one that does not parse. */
+  public static final String UNKNOWN = "unknown";
+
   private final List<Cidr> trustedProxies;
   private final java.util.concurrent.ConcurrentMap<String, Boolean> trustedPeers =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -51,7 +55,9 @@ public final class ClientAddress {
       String hop = hops[i].strip();
       Optional<InetAddress> address = Cidr.parseNumericAddress(hop);
       if (address.isEmpty()) {
-        return peer; // Garbage in a trusted chain: do not guess.
+        // Garbage in a trusted chain: the client is unknown. Falling back to the peer would put
+        // the request inside the proxy's own network and open rules meant for it.
+        return UNKNOWN;
       }
       if (!isTrusted(hop)) {
         return address.get().getHostAddress();

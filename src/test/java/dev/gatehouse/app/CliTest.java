@@ -2,6 +2,7 @@ package dev.gatehouse.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.testing.CliRunner;
 import dev.gatehouse.testing.MutableClock;
 import dev.gatehouse.testing.TestDatabases;
 import dev.gatehouse.testing.TestGatehouse;
@@ -43,6 +44,23 @@ class CliTest {
     CliRunner.Result result = run("config", "check");
     assertThat(result.status()).isEqualTo(2);
     assertThat(result.err()).contains("session.idle-timeout", "\"soon\"");
+  }
+
+  @Test
+  void configCheckWarnsWhenOthersFallThroughASubjectRuleIntoALaterAllow() {
+    CliRunner.Result result =
+        run(
+            "",
+            Map.of(
+                "GATEHOUSE_ACCESS_RULES",
+                "[{hosts: [app.example.com], paths: [/admin], subjects: ['group:admins'],"
+                    + " policy: authenticated},"
+                    + " {hosts: [app.example.com], subjects: ['group:users'], policy: authenticated}]"),
+            "config",
+            "check");
+    assertThat(result.status()).isZero();
+    assertThat(result.out())
+        .contains("warning: access.rules[0] is for group:admins", "members of group:users");
   }
 
   @Test

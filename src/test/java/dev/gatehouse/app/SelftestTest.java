@@ -2,7 +2,7 @@ package dev.gatehouse.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gatehouse.forwardauth.Snippets;
+import dev.gatehouse.testing.CliRunner;
 import dev.gatehouse.testing.MutableClock;
 import dev.gatehouse.testing.TestDatabases;
 import dev.gatehouse.testing.TestGatehouse;
@@ -29,14 +29,21 @@ class SelftestTest {
         TestGatehouse.start(TestDatabases.Kind.SQLITE, dir.resolve("data"), clock, settings)) {
       String address = gatehouse.baseUrl().substring("http://".length());
       int port = TestProxy.freePort();
-      String site =
-          Snippets.caddy(
-              new Snippets.Options(
+      CliRunner.Result snippet =
+          cli()
+              .run(
+                  "snippet",
+                  "caddy",
+                  "--host",
                   "127.0.0.1",
+                  "--upstream",
                   address,
+                  "--gatehouse",
                   address,
-                  Optional.of(port),
-                  gatehouse.app().config().forwardAuth().headers().all()));
+                  "--http-port",
+                  String.valueOf(port));
+      assertThat(snippet.status()).isZero();
+      String site = snippet.out();
       try (TestProxy proxy =
           TestProxy.start(TestProxy.Kind.CADDY, site, port, dir.resolve("caddy"))) {
         CliRunner.Result result = cli().run("selftest", "proxy", proxy.baseUrl() + "/api/echo");

@@ -44,6 +44,110 @@ class AccessPolicyTest {
   }
 
   @Test
+  void pathRulesIgnoreLetterCaseByDefaultForEveryForm() {
+    AccessPolicy policy =
+        new AccessPolicy(
+            List.of(
+                rule("", "/admin", Policy.AUTHENTICATED, "group:admins"),
+                rule("", "/admin", Policy.DENY),
+                rule("", "/static/**", Policy.BYPASS),
+                rule("", "^/api/v[0-9]+/internal(/.*)?$", Policy.DENY)),
+            Policy.AUTHENTICATED);
+    Optional<Subject> plain = Optional.of(user("bob", Set.of("pwd"), "users"));
+    for (String path : List.of("/admin/x", "/Admin/x", "/ADMIN", "/aDmIn/users")) {
+      assertThat(policy.decide("a", path, "GET", WAN, plain))
+          .as(path)
+          .isInstanceOf(Decision.Deny.class);
+    }
+    assertThat(policy.decide("a", "/Administrator", "GET", WAN, plain))
+        .as("still a segment boundary")
+        .isInstanceOf(Decision.Allow.class);
+    assertThat(policy.decide("a", "/STATIC/css/x.css", "GET", WAN, Optional.empty()))
+        .isInstanceOf(Decision.Allow.class);
+    assertThat(policy.decide("a", "/API/V2/Internal/keys", "GET", WAN, plain))
+        .isInstanceOf(Decision.Deny.class);
+  }
+
+  @Test
+  void aSensitiveRuleComparesLettersExactly() {
+    AccessRule sensitive =
+        new AccessRule(
+            List.of(),
+            List.of(PathMatcher.parse("/Reports", PathMatcher.Case.SENSITIVE).orElseThrow()),
+            Set.of(),
+            List.of(),
+            List.of(),
+            Policy.DENY);
+    AccessPolicy policy = new AccessPolicy(List.of(sensitive), Policy.BYPASS);
+    assertThat(policy.decide("a", "/Reports/1", "GET", WAN, Optional.empty()))
+        .isInstanceOf(Decision.Deny.class);
+    assertThat(policy.decide("a", "/reports/1", "GET", WAN, Optional.empty()))
+        .isInstanceOf(Decision.Allow.class);
+  }
+
+  @Test
+  void anUnknownClientAddressMatchesNoNetworkRule() {
+    AccessRule lanOnly =
+        new AccessRule(
+            List.of(),
+            List.of(),
+            Set.of(),
+            List.of(Cidr.parse("0.0.0.0/0").orElseThrow(), Cidr.parse("::/0").orElseThrow()),
+            List.of(),
+            Policy.BYPASS);
+    AccessPolicy policy = new AccessPolicy(List.of(lanOnly), Policy.AUTHENTICATED);
+    assertThat(policy.decide("a", "/", "GET", LAN, Optional.empty()))
+        .isInstanceOf(Decision.Allow.class);
+    assertThat(policy.decideForUnknownClient("a", "/", "GET", Optional.empty()))
+        .isInstanceOf(Decision.Challenge.class);
+  }
+
+  @Test
+  void aSubjectRuleThatOthersFallThroughIntoALaterAllowIsReported() {
+    AccessPolicy trap =
+        new AccessPolicy(
+            List.of(
+                rule("app.example.com", "/admin", Policy.AUTHENTICATED, "group:admins"),
+                rule("app.example.com", "", Policy.AUTHENTICATED, "group:users")),
+            Policy.DENY);
+    assertThat(trap.fallThroughWarnings())
+        .singleElement()
+        .asString()
+        .contains(
+            "access.rules[0]", "group:admins", "members of group:users", "rule 2", "policy: deny");
+
+    AccessPolicy opensToAll =
+        new AccessPolicy(
+            List.of(
+                rule("app.example.com", "/admin", Policy.AUTHENTICATED, "group:admins"),
+                rule("*.example.com", "", Policy.AUTHENTICATED)),
+            Policy.DENY);
+    assertThat(opensToAll.fallThroughWarnings()).singleElement().asString().contains("anyone else");
+
+    AccessPolicy byDefault =
+        new AccessPolicy(
+            List.of(rule("app.example.com", "/admin", Policy.AUTHENTICATED, "group:admins")),
+            Policy.AUTHENTICATED);
+    assertThat(byDefault.fallThroughWarnings())
+        .singleElement()
+        .asString()
+        .contains("the default policy");
+  }
+
+  @Test
+  void theSafePatternOfASubjectRuleFollowedByADenyIsQuiet() {
+    AccessPolicy safe =
+        new AccessPolicy(
+            List.of(
+                rule("app.example.com", "/admin", Policy.AUTHENTICATED, "group:admins"),
+                rule("app.example.com", "/admin", Policy.DENY),
+                rule("app.example.com", "", Policy.AUTHENTICATED, "group:users"),
+                rule("other.example.com", "", Policy.BYPASS)),
+            Policy.DENY);
+    assertThat(safe.fallThroughWarnings()).isEmpty();
+  }
+
+  @Test
   void theFirstMatchingRuleDecides() {
     AccessPolicy policy =
         new AccessPolicy(

@@ -14,7 +14,8 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 
 /**
- * A protected app for proxy tests: answers 200 to everything and records exactly the headers each
+ * A protected app for proxy tests: answers 200 to everything — so it routes {@code /Admin} like
+ * {@code /admin}, as Express, ASP.NET Core and IIS do — and records exactly the headers each
  * request arrived with (names lower-cased). Thread-safe.
  */
 public final class EchoUpstream implements AutoCloseable {

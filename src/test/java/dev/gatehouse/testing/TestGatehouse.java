@@ -106,6 +106,11 @@ public final class TestGatehouse implements AutoCloseable {
     return clock;
   }
 
+  /** The {@code GATEHOUSE_…} settings it runs with (for a CLI command on the same data). */
+  public Map<String, String> environment() {
+    return Map.copyOf(environment);
+  }
+
   /** The data directory. */
   public Path dataDir() {
     return dataDir;

@@ -30,11 +30,13 @@ class ClientAddressTest {
   }
 
   @Test
-  void garbageInATrustedChainFallsBackToThePeer() {
-    assertThat(resolver.resolve("127.0.0.1", Optional.of("evil.example.com")))
-        .isEqualTo("127.0.0.1");
-    assertThat(resolver.resolve("127.0.0.1", Optional.of("198.51.100.1, unknown")))
-        .isEqualTo("127.0.0.1");
+  void garbageInATrustedChainMakesTheClientUnknownNotTheProxy() {
+    for (String chain :
+        List.of("evil.example.com", "198.51.100.1, unknown", "a", "999.1.1.1", "::ffff:zz")) {
+      assertThat(resolver.resolve("127.0.0.1", Optional.of(chain)))
+          .as(chain)
+          .isEqualTo(ClientAddress.UNKNOWN);
+    }
   }
 
   @Test

@@ -30,6 +30,7 @@ class ForwardAuthEndpointTest {
   static final String RULES =
       "[{hosts: [app.example.com], paths: [/public], policy: bypass},"
           + " {hosts: [app.example.com], paths: [/lan], networks: [192.168.0.0/16], policy: bypass},"
+          + " {hosts: [app.example.com], paths: [/local], networks: [127.0.0.0/8], policy: bypass},"
           + " {hosts: ['*.example.com'], policy: authenticated}]";
   static final HttpClient CLIENT =
       HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
@@ -94,6 +95,51 @@ class ForwardAuthEndpointTest {
     for (String header : List.of("Remote-User", "Remote-Email", "Remote-Name", "Remote-Groups")) {
       assertThat(anonymous.headers().firstValue(header)).as(header).contains("");
     }
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void anUnparsableForwardedClientAddressMatchesNoNetworkRule(TestDatabases.Kind kind)
+      throws Exception {
+    start(kind, Map.of());
+    assertThat(send(verify("/api/verify", "/local/x")).statusCode())
+        .as("the proxy itself is inside 127.0.0.0/8")
+        .isEqualTo(200);
+    for (String forged : List.of("a", "999.1.1.1", "::ffff:zz", "198.51.100.7, bogus")) {
+      assertThat(send(verify("/api/verify", "/local/x").header("X-Forwarded-For", forged)))
+          .as(forged)
+          .extracting(HttpResponse::statusCode)
+          .isEqualTo(401);
+    }
+  }
+
+  @Test
+  void theNginxEndpointRefusesARequestWithoutItsOwnDialectsHeaders() throws Exception {
+    start(TestDatabases.Kind.SQLITE, Map.of());
+    String nginx = gatehouse.baseUrl() + "/api/authz/auth-request";
+    // X-Forwarded-* describing a bypassed path: a hand-written nginx configuration that forgot
+    // X-Original-URL must not be judged on them.
+    assertThat(
+            send(HttpRequest.newBuilder(URI.create(nginx))
+                    .header("X-Forwarded-Proto", "https")
+                    .header("X-Forwarded-Host", "app.example.com")
+                    .header("X-Forwarded-Uri", "/public/x")
+                    .header("X-Forwarded-Method", "GET"))
+                .statusCode())
+        .isEqualTo(403);
+    assertThat(
+            send(HttpRequest.newBuilder(URI.create(nginx))
+                    .header("X-Original-URL", "https://app.example.com/public/x")
+                    .header("X-Forwarded-Method", "GET"))
+                .statusCode())
+        .as("X-Original-Method forgotten")
+        .isEqualTo(403);
+    assertThat(
+            send(HttpRequest.newBuilder(URI.create(nginx))
+                    .header("X-Original-URL", "https://app.example.com/public/x")
+                    .header("X-Original-Method", "GET"))
+                .statusCode())
+        .isEqualTo(200);
   }
 
   @ParameterizedTest

@@ -3,14 +3,16 @@ package dev.gatehouse.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.apikey.ApiKeyService;
-import dev.gatehouse.forwardauth.Snippets;
 import dev.gatehouse.identity.User;
+import dev.gatehouse.testing.CliRunner;
 import dev.gatehouse.testing.EchoUpstream;
 import dev.gatehouse.testing.MutableClock;
+import dev.gatehouse.testing.RawHttp;
 import dev.gatehouse.testing.TestBrowser;
 import dev.gatehouse.testing.TestDatabases;
 import dev.gatehouse.testing.TestGatehouse;
 import dev.gatehouse.testing.TestProxy;
+import dev.gatehouse.testing.WebSocketUpstream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,7 +44,8 @@ class ProxyIntegrationTest {
         {hosts: [app.example.com], paths: ["^/blocked(/.*)?$"], policy: deny},
         {hosts: [app.example.com], paths: [/apps-only], subjects: ["app:backup"], policy: authenticated},
         {hosts: [app.example.com], paths: [/apps-only], policy: deny},
-        {hosts: [app.example.com], policy: authenticated}
+        {hosts: [app.example.com], policy: authenticated},
+        {hosts: [public.example.com], policy: bypass}
       ]
       """;
   static final HttpClient CLIENT =
@@ -55,31 +58,72 @@ class ProxyIntegrationTest {
   private final MutableClock clock = MutableClock.atFixedInstant();
   private TestGatehouse gatehouse;
   private EchoUpstream upstream;
+  private EchoUpstream publicUpstream;
+  private WebSocketUpstream webSockets;
   private TestProxy proxy;
 
   private void start(TestProxy.Kind kind) throws Exception {
+    start(kind, Map.of());
+  }
+
+  /**
+   * Gatehouse with {@link #RULES} (plus {@code settings}), the echo app, and the proxy running
+   * exactly what {@code gatehouse snippet} prints for app.example.com (and, in front of a second
+   * echo app, for the bypassed public.example.com).
+   */
+  private void start(TestProxy.Kind kind, Map<String, String> settings) throws Exception {
+    start(kind, settings, false);
+  }
+
+  private void start(TestProxy.Kind kind, Map<String, String> settings, boolean webSocketApp)
+      throws Exception {
     TestProxy.requireInstalled(kind);
+    Map<String, String> all = new java.util.HashMap<>(settings);
+    all.putIfAbsent("GATEHOUSE_ACCESS_RULES", RULES);
+    all.putIfAbsent("GATEHOUSE_FORWARD_AUTH_CLAIM_HEADERS", "{grafana_role: Remote-Grafana-Role}");
     gatehouse =
-        TestGatehouse.start(
-            TestDatabases.Kind.SQLITE,
-            dir.resolve("gatehouse"),
-            clock,
-            Map.of(
-                "GATEHOUSE_ACCESS_RULES",
-                RULES,
-                "GATEHOUSE_FORWARD_AUTH_CLAIM_HEADERS",
-                "{grafana_role: Remote-Grafana-Role}"));
+        TestGatehouse.start(TestDatabases.Kind.SQLITE, dir.resolve("gatehouse"), clock, all);
     upstream = EchoUpstream.start();
+    publicUpstream = EchoUpstream.start();
     int port = TestProxy.freePort();
-    Snippets.Options options =
-        new Snippets.Options(
-            "app.example.com",
-            upstream.address(),
-            gatehouse.baseUrl().substring("http://".length()),
-            Optional.of(port),
-            gatehouse.app().config().forwardAuth().headers().all());
-    String site = kind == TestProxy.Kind.CADDY ? Snippets.caddy(options) : Snippets.nginx(options);
+    if (webSocketApp) {
+      webSockets = WebSocketUpstream.start();
+    }
+    String site =
+        snippet(
+                kind,
+                "app.example.com",
+                webSocketApp ? webSockets.address() : upstream.address(),
+                port)
+            + "\n"
+            + snippet(
+                kind, "public.example.com", publicUpstream.address(), port, "--no-default-server");
     proxy = TestProxy.start(kind, site, port, dir.resolve("proxy"));
+  }
+
+  /** What {@code gatehouse snippet KIND --host … --http-port …} prints, byte for byte. */
+  private String snippet(TestProxy.Kind kind, String host, String app, int port, String... more)
+      throws Exception {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "snippet",
+                kind.toString(),
+                "--host",
+                host,
+                "--upstream",
+                app,
+                "--gatehouse",
+                gatehouse.baseUrl().substring("http://".length()),
+                "--http-port",
+                String.valueOf(port)));
+    if (kind == TestProxy.Kind.NGINX) {
+      args.addAll(List.of(more));
+    }
+    CliRunner.Result printed =
+        new CliRunner(gatehouse.environment(), dir, clock).run(args.toArray(String[]::new));
+    assertThat(printed.status()).as(printed.err()).isZero();
+    return printed.out();
   }
 
   @AfterEach
@@ -89,6 +133,12 @@ class ProxyIntegrationTest {
     }
     if (upstream != null) {
       upstream.close();
+    }
+    if (publicUpstream != null) {
+      publicUpstream.close();
+    }
+    if (webSockets != null) {
+      webSockets.close();
     }
     if (gatehouse != null) {
       gatehouse.close();
@@ -316,8 +366,8 @@ class ProxyIntegrationTest {
             "/public;x=1/../admin",
             "/public/..%2fadmin",
             "/public/%252e%252e/admin",
-            "/PUBLIC/x",
-            "/Public")) {
+            "/PUBLIC/../admin",
+            "/Public/%2e%2e/Admin")) {
       upstream.clear();
       HttpResponse<String> response = get(path);
       assertThat(response.statusCode()).as(path).isIn(400, 401, 403, 404);
@@ -338,6 +388,187 @@ class ProxyIntegrationTest {
     clock.advance(Duration.ofSeconds(2)); // past every cache
     HttpResponse<String> response = get("/app", "Cookie", cookie);
     assertThat(response.statusCode()).isIn(500, 503);
+    assertThat(upstream.seen()).isEmpty();
+  }
+
+  private String host(String name) {
+    return "Host: " + name + ":" + proxy.port();
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestProxy.Kind.class)
+  void theHostDecidedIsTheHostServedWhateverTheHostHeaderSays(TestProxy.Kind kind)
+      throws Exception {
+    start(kind);
+    user("bob");
+    String plain = "Cookie: " + sessionOf("bob");
+    String app = "http://app.example.com:" + proxy.port();
+    String pub = "http://public.example.com:" + proxy.port();
+    List<RawHttp.Head> refused =
+        List.of(
+            // The request line names the protected app, the Host header the bypassed one.
+            RawHttp.send(
+                proxy.port(), "GET " + app + "/admin/x HTTP/1.1", host("public.example.com")),
+            RawHttp.send(
+                proxy.port(),
+                "GET " + app + "/admin/x HTTP/1.1",
+                host("public.example.com"),
+                plain),
+            // And the other way round.
+            RawHttp.send(proxy.port(), "GET " + pub + "/admin/x HTTP/1.1", host("app.example.com")),
+            // A Host no site names.
+            RawHttp.send(proxy.port(), "GET /admin/x HTTP/1.1", host("unknown.example.net")),
+            RawHttp.send(proxy.port(), "GET /app HTTP/1.1", host("unknown.example.net"), plain));
+    assertThat(upstream.seen()).as("the protected app was reached").isEmpty();
+    assertThat(refused).allSatisfy(head -> assertThat(head.status()).isNotEqualTo(500));
+
+    // The same request forms when they agree: judged and served as one host.
+    assertThat(
+            RawHttp.send(
+                    proxy.port(), "GET " + app + "/app HTTP/1.1", host("app.example.com"), plain)
+                .status())
+        .isEqualTo(200);
+    assertThat(
+            RawHttp.send(proxy.port(), "GET /app HTTP/1.1", host("APP.Example.COM"), plain)
+                .status())
+        .as("host names compare without regard to case")
+        .isEqualTo(200);
+    assertThat(upstream.seen()).hasSize(2);
+    assertThat(RawHttp.send(proxy.port(), "GET /x HTTP/1.1", host("public.example.com")).status())
+        .isEqualTo(200);
+    assertThat(publicUpstream.last().uri()).isEqualTo("/x");
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestProxy.Kind.class)
+  void letterCaseInThePathDoesNotWalkAroundAnAdminRule(TestProxy.Kind kind) throws Exception {
+    start(kind);
+    user("root", "admins");
+    user("bob");
+    String admin = sessionOf("root");
+    String plain = sessionOf("bob");
+    for (String path : List.of("/Admin/panel", "/ADMIN/panel", "/aDmIn", "/admin/Panel")) {
+      assertThat(get(path, "Cookie", plain).statusCode()).as(path).isEqualTo(403);
+    }
+    assertThat(upstream.seen()).as("a case-insensitive app would serve its admin page").isEmpty();
+    assertThat(get("/ADMIN/panel", "Cookie", admin).statusCode()).isEqualTo(200);
+    assertThat(get("/BLOCKED/x", "Cookie", admin).statusCode())
+        .as("regex rules too")
+        .isEqualTo(403);
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestProxy.Kind.class)
+  void headersNamedInConnectionCannotStripTheVerifiedIdentity(TestProxy.Kind kind)
+      throws Exception {
+    start(kind);
+    user("alice", "devs");
+    RawHttp.Head head =
+        RawHttp.send(
+            proxy.port(),
+            "GET /app HTTP/1.1",
+            host("app.example.com"),
+            "Cookie: " + sessionOf("alice"),
+            "Connection: close, Remote-User, Remote-Groups, Remote-Email");
+    assertThat(head.status()).isEqualTo(200);
+    assertThat(upstream.last().header("Remote-User")).isEqualTo("alice");
+    assertThat(upstream.last().header("Remote-Groups")).isEqualTo("devs");
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestProxy.Kind.class)
+  void aRenamedUserHeaderStillHasTheDefaultSpellingsDeleted(TestProxy.Kind kind) throws Exception {
+    start(kind, Map.of("GATEHOUSE_FORWARD_AUTH_HEADER_USER", "X-User"));
+    user("alice");
+    HttpResponse<String> response =
+        get(
+            "/app",
+            "Cookie",
+            sessionOf("alice"),
+            "Remote-User",
+            "admin",
+            "Remote_User",
+            "admin",
+            "X-User",
+            "admin",
+            "X_User",
+            "admin");
+    assertThat(response.statusCode()).isEqualTo(200);
+    EchoUpstream.Seen seen = upstream.last();
+    assertThat(seen.header("X-User")).isEqualTo("alice");
+    for (String forged : List.of("Remote-User", "Remote_User", "X_User")) {
+      assertThat(seen.header(forged)).as(forged).isIn(null, "");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestProxy.Kind.class)
+  void aWebSocketUpgradeReachesTheAppOnlyWhenSignedIn(TestProxy.Kind kind) throws Exception {
+    start(kind, Map.of(), true);
+    user("alice");
+    String[] upgrade = {
+      host("app.example.com"),
+      "Upgrade: websocket",
+      "Connection: Upgrade",
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+      "Sec-WebSocket-Version: 13",
+      "Accept: text/html"
+    };
+    RawHttp.Head anonymous = RawHttp.send(proxy.port(), "GET /chat HTTP/1.1", upgrade);
+    assertThat(anonymous.status()).isIn(302, 401);
+    assertThat(webSockets.seen()).isEmpty();
+
+    String[] signedIn = java.util.Arrays.copyOf(upgrade, upgrade.length + 1);
+    signedIn[upgrade.length] = "Cookie: " + sessionOf("alice");
+    RawHttp.Head open = RawHttp.send(proxy.port(), "GET /chat HTTP/1.1", signedIn);
+    assertThat(open.status()).isEqualTo(101);
+    assertThat(open.hasHeader("Sec-WebSocket-Accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")).isTrue();
+    assertThat(webSockets.seen())
+        .singleElement()
+        .asString()
+        .containsIgnoringCase("remote-user: alice");
+  }
+
+  @org.junit.jupiter.api.Test
+  void aHandWrittenNginxConfigurationThatForgetsTheOriginalUrlFailsClosed() throws Exception {
+    TestProxy.requireInstalled(TestProxy.Kind.NGINX);
+    gatehouse =
+        TestGatehouse.start(
+            TestDatabases.Kind.SQLITE,
+            dir.resolve("gatehouse"),
+            clock,
+            Map.of("GATEHOUSE_ACCESS_RULES", RULES));
+    upstream = EchoUpstream.start();
+    int port = TestProxy.freePort();
+    // Copied from a Caddy or Traefik guide: X-Forwarded-* instead of X-Original-URL/-Method.
+    String site =
+        "server {\n"
+            + "  listen 127.0.0.1:"
+            + port
+            + ";\n"
+            + "  location = /auth {\n"
+            + "    internal;\n"
+            + "    proxy_pass http://"
+            + gatehouse.baseUrl().substring(7)
+            + "/api/authz/auth-request;\n"
+            + "    proxy_pass_request_body off;\n"
+            + "    proxy_set_header Content-Length \"\";\n"
+            + "    proxy_set_header X-Forwarded-Proto $scheme;\n"
+            + "    proxy_set_header X-Forwarded-Host $host;\n"
+            + "    proxy_set_header X-Forwarded-Uri $request_uri;\n"
+            + "    proxy_set_header X-Forwarded-Method $request_method;\n"
+            + "  }\n"
+            + "  location / {\n"
+            + "    auth_request /auth;\n"
+            + "    proxy_pass http://"
+            + upstream.address()
+            + ";\n"
+            + "  }\n"
+            + "}\n";
+    proxy = TestProxy.start(TestProxy.Kind.NGINX, site, port, dir.resolve("proxy"));
+    user("alice");
+    assertThat(get("/public/page").statusCode()).isEqualTo(403);
+    assertThat(get("/app", "Cookie", sessionOf("alice")).statusCode()).isEqualTo(403);
     assertThat(upstream.seen()).isEmpty();
   }
 }

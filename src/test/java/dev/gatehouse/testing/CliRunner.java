@@ -1,5 +1,6 @@
-package dev.gatehouse.app;
+package dev.gatehouse.testing;
 
+import dev.gatehouse.app.Main;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -16,21 +17,23 @@ import java.util.Map;
  * {@code GATEHOUSE_…} variables, not a {@code gatehouse.yml} in the directory Maven runs in, not
  * the real clock when the server under test runs on a test clock.
  */
-final class CliRunner {
-  record Result(int status, String out, String err) {}
+public final class CliRunner {
+  /** What the command did: exit status and what it printed. */
+  public record Result(int status, String out, String err) {}
 
   private final Map<String, String> environment;
   private final Path workingDirectory;
   private final Clock clock;
 
   /** A runner working in {@code workingDirectory}, reading {@code clock}. */
-  CliRunner(Map<String, String> environment, Path workingDirectory, Clock clock) {
+  public CliRunner(Map<String, String> environment, Path workingDirectory, Clock clock) {
     this.environment = Map.copyOf(environment);
     this.workingDirectory = workingDirectory;
     this.clock = clock;
   }
 
-  Result run(String stdin, Map<String, String> extraEnv, String... args) {
+  /** Runs {@code args} with this standard input and extra environment. */
+  public Result run(String stdin, Map<String, String> extraEnv, String... args) {
     Map<String, String> env = new HashMap<>(environment);
     env.putAll(extraEnv);
     PrintStream oldOut = System.out;
@@ -52,7 +55,8 @@ final class CliRunner {
     }
   }
 
-  Result run(String... args) {
+  /** Runs {@code args}. */
+  public Result run(String... args) {
     return run("", Map.of(), args);
   }
 }
