@@ -25,6 +25,12 @@ import java.util.regex.Pattern;
  * most once a minute per key. Thread-safe.
  */
 public final class ApiKeyService {
+  /**
+   * The application name of the temporary key {@code gatehouse selftest proxy} creates; only such a
+   * key opens {@code /api/echo}.
+   */
+  public static final String SELFTEST_APPLICATION = "gatehouse-selftest";
+
   /** The prefix of every Gatehouse API key. */
   public static final String PREFIX = "ghk_";
 

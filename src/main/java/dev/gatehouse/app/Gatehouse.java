@@ -549,7 +549,7 @@ public final class Gatehouse implements AutoCloseable {
         .any("/api/verify", forwardAuth::forwardAuth)
         .any("/api/auth-check", forwardAuth::forwardAuth)
         .any("/api/authz/auth-request", forwardAuth::authRequest)
-        .any("/api/echo", new EchoEndpoint(names.all())::echo)
+        .any("/api/echo", new EchoEndpoint(names.all(), apiKeys, errors)::echo)
         .get("/.well-known/jwks.json", jwks::jwks)
         .get("/.well-known/openid-configuration", discovery::metadata)
         .get("/.well-known/oauth-authorization-server", discovery::metadata)
@@ -566,11 +566,23 @@ public final class Gatehouse implements AutoCloseable {
         .post("/oauth/revoke", revocation::revoke)
         .get("/healthz", ops::health)
         .get("/readyz", ops::ready)
-        .get("/metrics", ops::metrics)
         .get(
             "/static/gatehouse.css",
             new StaticAsset("/static/gatehouse.css", "text/css; charset=utf-8"));
-    WebServer web = new WebServer(server.listenHost(), server.listenPort(), router);
+    // Metrics only on their own listener (loopback by default): never on the public host.
+    Router opsRouter =
+        new Router(
+                clientAddress,
+                new HttpMetrics(registry),
+                errors,
+                server.secure(),
+                StoreException::isStoreFailure)
+            .get("/healthz", ops::health)
+            .get("/readyz", ops::ready)
+            .get("/metrics", ops::metrics);
+    WebServer web =
+        new WebServer(
+            server.listenHost(), server.listenPort(), router, server.metricsListen(), opsRouter);
     web.start();
     return web;
   }

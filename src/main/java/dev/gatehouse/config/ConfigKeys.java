@@ -16,6 +16,13 @@ public final class ConfigKeys {
           "Directory for the SQLite database and generated secrets (created 0700).");
   static final ConfigKey LISTEN =
       key("server.listen", "127.0.0.1:9091", "Address and port to listen on, `host:port`.");
+  static final ConfigKey METRICS_LISTEN =
+      key(
+          "server.metrics-listen",
+          "127.0.0.1:9092",
+          "Where `/metrics` (Prometheus) is served, `host:port`, apart from the portal so that it"
+              + " never answers on the public host; `off` serves no metrics. `/healthz` and"
+              + " `/readyz` answer there too.");
   static final ConfigKey PUBLIC_URL =
       key(
           "server.public-url",
@@ -225,6 +232,7 @@ public final class ConfigKeys {
       List.of(
           DATA_DIR,
           LISTEN,
+          METRICS_LISTEN,
           PUBLIC_URL,
           TRUSTED_PROXIES,
           DATABASE_URL,

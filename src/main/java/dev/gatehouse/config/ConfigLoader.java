@@ -13,6 +13,7 @@ import dev.gatehouse.policy.Policy;
 import dev.gatehouse.signin.magiclink.Registrations;
 import java.io.IOException;
 import java.net.IDN;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -170,7 +171,11 @@ public final class ConfigLoader {
       return new GatehouseConfig(
           Path.of(nonEmpty(ConfigKeys.DATA_DIR)),
           new GatehouseConfig.Server(
-              listen[0], Integer.parseInt(listen[1]), publicUrl, cidrs(ConfigKeys.TRUSTED_PROXIES)),
+              listen[0],
+              Integer.parseInt(listen[1]),
+              publicUrl,
+              cidrs(ConfigKeys.TRUSTED_PROXIES),
+              metricsListen()),
           new GatehouseConfig.Database(
               databaseUrl(),
               string(ConfigKeys.DATABASE_USERNAME),
@@ -480,6 +485,15 @@ public final class ConfigLoader {
         }
       }
       return Secret.of(string(key));
+    }
+
+    private Optional<InetSocketAddress> metricsListen() {
+      if (string(ConfigKeys.METRICS_LISTEN).strip().equalsIgnoreCase("off")) {
+        return Optional.empty();
+      }
+      String[] listen = hostPort(ConfigKeys.METRICS_LISTEN);
+      return Optional.of(
+          InetSocketAddress.createUnresolved(listen[0], Integer.parseInt(listen[1])));
     }
 
     private String[] hostPort(ConfigKey key) {

@@ -6,6 +6,7 @@ import dev.gatehouse.kernel.Secret;
 import dev.gatehouse.oidc.Client;
 import dev.gatehouse.policy.AccessPolicy;
 import dev.gatehouse.signin.magiclink.Registrations;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,9 +33,17 @@ public record GatehouseConfig(
     Optional<URI> auditWebhook,
     Logging log) {
 
-  /** The HTTP listener and how Gatehouse is reached. */
+  /**
+   * The HTTP listener and how Gatehouse is reached.
+   *
+   * @param metricsListen where {@code /metrics} is served ({@code host:port}); empty when off
+   */
   public record Server(
-      String listenHost, int listenPort, URI publicUrl, List<Cidr> trustedProxies) {
+      String listenHost,
+      int listenPort,
+      URI publicUrl,
+      List<Cidr> trustedProxies,
+      Optional<InetSocketAddress> metricsListen) {
     /** Whether cookies can carry {@code Secure} (public URL is https). */
     public boolean secure() {
       return "https".equals(publicUrl.getScheme());

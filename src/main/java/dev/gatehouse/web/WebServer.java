@@ -1,24 +1,42 @@
 package dev.gatehouse.web;
 
 import java.net.InetSocketAddress;
+import java.util.Optional;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The Jetty server: one HTTP connector, a small platform thread pool for I/O and virtual threads
- * for blocking handlers, no server version header, and an error handler that never shows stack
- * traces. Not thread-safe to start and stop concurrently.
+ * The Jetty server: the main HTTP connector and, when configured, an operations connector that
+ * serves only the operations routes ({@code /metrics}, {@code /healthz}, {@code /readyz}) — so
+ * metrics never answer on the public host, whatever a proxy forwards. One small platform thread
+ * pool, no server version header, and an error handler that never shows stack traces. Not
+ * thread-safe to start and stop concurrently.
  */
 public final class WebServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
+  private final Optional<ServerConnector> opsConnector;
 
   /** A server for {@code handler} on {@code host:port} (port 0 picks a free one). */
   public WebServer(String host, int port, Router handler) {
+    this(host, port, handler, Optional.empty(), handler);
+  }
+
+  /**
+   * A server for {@code handler} on {@code host:port}, and for {@code ops} alone on {@code
+   * opsListen} when present (port 0 picks a free one).
+   */
+  public WebServer(
+      String host, int port, Router handler, Optional<InetSocketAddress> opsListen, Router ops) {
     QueuedThreadPool threads = new QueuedThreadPool(64, 4);
     threads.setName("gatehouse-http");
     server = new Server(threads);
@@ -30,12 +48,23 @@ public final class WebServer implements AutoCloseable {
     connector.setHost(host);
     connector.setPort(port);
     server.addConnector(connector);
+    opsConnector =
+        opsListen.map(
+            listen -> {
+              ServerConnector opsOnly =
+                  new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+              opsOnly.setHost(listen.getHostString());
+              opsOnly.setPort(listen.getPort());
+              server.addConnector(opsOnly);
+              return opsOnly;
+            });
     ErrorHandler errors = new ErrorHandler();
     errors.setShowStacks(false);
     errors.setShowMessageInTitle(false);
     errors.setShowCauses(false);
     server.setErrorHandler(errors);
-    server.setHandler(handler);
+    server.setHandler(
+        opsConnector.isEmpty() ? handler : new ByConnector(opsConnector.get(), ops, handler));
     server.setStopTimeout(5_000);
   }
 
@@ -48,6 +77,33 @@ public final class WebServer implements AutoCloseable {
   public InetSocketAddress address() {
     return new InetSocketAddress(
         connector.getHost() == null ? "0.0.0.0" : connector.getHost(), connector.getLocalPort());
+  }
+
+  /** The operations listener's bound address, when there is one. */
+  public Optional<InetSocketAddress> opsAddress() {
+    return opsConnector.map(c -> new InetSocketAddress(c.getHost(), c.getLocalPort()));
+  }
+
+  /** Sends each request to the handler of the connector it arrived on. Thread-safe. */
+  private static final class ByConnector extends Handler.Abstract {
+    private final Connector opsConnector;
+    private final Handler ops;
+    private final Handler main;
+
+    ByConnector(Connector opsConnector, Handler ops, Handler main) {
+      super(InvocationType.BLOCKING);
+      this.opsConnector = opsConnector;
+      this.ops = ops;
+      this.main = main;
+      addBean(ops);
+      addBean(main);
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+      Handler target = request.getConnectionMetaData().getConnector() == opsConnector ? ops : main;
+      return target.handle(request, response, callback);
+    }
   }
 
   /** Blocks until the server stops. */

@@ -74,7 +74,7 @@ class SelftestTest {
         assertThat(result.status()).isEqualTo(1);
         assertThat(result.out())
             .contains(
-                "FAIL an anonymous request got 200",
+                "FAIL an anonymous request was not stopped (status 404)",
                 "FAIL a forged identity header reached the upstream",
                 "selftest failed");
       }

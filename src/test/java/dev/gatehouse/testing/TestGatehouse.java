@@ -41,6 +41,7 @@ public final class TestGatehouse implements AutoCloseable {
     Map<String, String> environment = new HashMap<>();
     environment.put("GATEHOUSE_DATA_DIR", dataDir.toString());
     environment.put("GATEHOUSE_SERVER_LISTEN", "127.0.0.1:0");
+    environment.put("GATEHOUSE_SERVER_METRICS_LISTEN", "127.0.0.1:0");
     environment.put("GATEHOUSE_SERVER_PUBLIC_URL", PUBLIC_ORIGIN);
     environment.put("GATEHOUSE_SESSION_COOKIE_DOMAIN", "example.com");
     TestDatabases.freshUrl(kind, dataDir)
@@ -94,6 +95,11 @@ public final class TestGatehouse implements AutoCloseable {
   /** {@code http://127.0.0.1:<port>}. */
   public String baseUrl() {
     return "http://127.0.0.1:" + web.address().getPort();
+  }
+
+  /** {@code http://127.0.0.1:<port>} of the operations listener ({@code /metrics}). */
+  public String metricsUrl() {
+    return "http://127.0.0.1:" + web.opsAddress().orElseThrow().getPort();
   }
 
   /** The wired application. */

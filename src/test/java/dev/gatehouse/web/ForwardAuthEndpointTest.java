@@ -114,6 +114,42 @@ class ForwardAuthEndpointTest {
   }
 
   @Test
+  void theEchoEndpointAnswersOnlyTheSelftestsTemporaryKey() throws Exception {
+    start(TestDatabases.Kind.SQLITE, Map.of());
+    String echo = gatehouse.baseUrl() + "/api/echo";
+    var keys = gatehouse.app().apiKeys();
+    var selftest =
+        keys.createApplication(
+            dev.gatehouse.apikey.ApiKeyService.SELFTEST_APPLICATION,
+            "temporary self-test key",
+            List.of(),
+            List.of(),
+            Optional.of(Duration.ofMinutes(10)));
+    var other = keys.createApplication("backup", "", List.of(), List.of(), Optional.empty());
+    assertThat(send(HttpRequest.newBuilder(URI.create(echo))).statusCode()).isEqualTo(404);
+    assertThat(
+            send(HttpRequest.newBuilder(URI.create(echo))
+                    .header("Authorization", "Bearer " + other.key()))
+                .statusCode())
+        .isEqualTo(404);
+    HttpResponse<String> answered =
+        send(
+            HttpRequest.newBuilder(URI.create(echo))
+                .header("Authorization", "Bearer " + selftest.key())
+                .header("Remote-User", "x"));
+    assertThat(answered.statusCode()).isEqualTo(200);
+    assertThat(answered.body()).startsWith("gatehouse-echo").contains("Remote-User: x");
+    keys.revoke(selftest.record().id());
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(
+            send(HttpRequest.newBuilder(URI.create(echo))
+                    .header("Authorization", "Bearer " + selftest.key()))
+                .statusCode())
+        .as("gone with the key")
+        .isEqualTo(404);
+  }
+
+  @Test
   void theNginxEndpointRefusesARequestWithoutItsOwnDialectsHeaders() throws Exception {
     start(TestDatabases.Kind.SQLITE, Map.of());
     String nginx = gatehouse.baseUrl() + "/api/authz/auth-request";

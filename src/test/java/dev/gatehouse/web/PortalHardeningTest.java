@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -202,7 +203,16 @@ class PortalHardeningTest {
     assertThat(browser.get("/healthz").statusCode()).isEqualTo(200);
     assertThat(browser.get("/readyz").body()).isEqualTo("ready\n");
     browser.signIn("alice", PASSWORD);
-    String metrics = browser.get("/metrics").body();
+    assertThat(browser.get("/metrics").statusCode())
+        .as("no metrics on the public listener")
+        .isEqualTo(404);
+    HttpResponse<String> scrape =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(gatehouse.metricsUrl() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(scrape.statusCode()).isEqualTo(200);
+    String metrics = scrape.body();
     assertThat(metrics)
         .contains("gatehouse_http_requests_total{route=\"/login\",status=\"303\"}")
         .contains("gatehouse_signins_total{method=\"password\",result=\"success\"}")
