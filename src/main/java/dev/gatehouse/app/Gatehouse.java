@@ -503,6 +503,7 @@ public final class Gatehouse implements AutoCloseable {
         .get("/login", login::show)
         .post("/login", login::submit)
         .post("/logout", home::logout)
+        .get("/denied", home::denied)
         .get("/register", registerPage::show)
         .post("/register", registerPage::request)
         .get("/register/confirm", registerPage::showConfirm)

@@ -15,8 +15,17 @@ public sealed interface Answer {
    */
   record Unauthenticated(Optional<String> login, boolean bearerFailed) implements Answer {}
 
-  /** Signed in (or not) but refused by the rules. */
-  record Forbidden() implements Answer {}
+  /**
+   * Signed in (or not) but refused by the rules. {@code page} is, for a browser navigation, the
+   * portal page that explains the refusal — or, when a second factor would let the user in, the
+   * step-up sign-in — with the validated return URL.
+   */
+  record Forbidden(Optional<String> page) implements Answer {
+    /** Refused, with nothing to show (not a browser, or an unparsable request). */
+    public Forbidden() {
+      this(Optional.empty());
+    }
+  }
 
   /** The decision could not be made (store down, unexpected failure): never a 200. */
   record Unavailable() implements Answer {}

@@ -94,6 +94,7 @@ public final class Snippets {
         .append("\t\t\turi /api/authz/forward-auth\n")
         .append("\t\t\theader_up X-Forwarded-Host ")
         .append(o.host())
+        .append(o.httpPort().map(p -> ":" + p).orElse(""))
         .append('\n')
         .append("\t\t\theader_up -Upgrade\n")
         .append("\t\t\theader_up -Connection\n")
@@ -193,10 +194,19 @@ public final class Snippets {
         .append("        }\n")
         .append("        return 401;\n")
         .append("    }\n\n")
+        .append("    # Refused: browsers see why on the portal (or are offered a second factor).\n")
+        .append("    location @gatehouse_forbidden {\n")
+        .append("        internal;\n")
+        .append("        if ($gatehouse_login) {\n")
+        .append("            return 302 $gatehouse_login;\n")
+        .append("        }\n")
+        .append("        return 403;\n")
+        .append("    }\n\n")
         .append("    location / {\n")
         .append("        auth_request /internal/gatehouse-authz;\n")
         .append("        auth_request_set $gatehouse_login $upstream_http_location;\n")
-        .append("        error_page 401 = @gatehouse_unauthorized;\n");
+        .append("        error_page 401 = @gatehouse_unauthorized;\n")
+        .append("        error_page 403 = @gatehouse_forbidden;\n");
     for (String name : o.headers()) {
       out.append("        auth_request_set $")
           .append(variable(name))

@@ -99,6 +99,7 @@ public final class Verifier {
   private final RedirectValidator redirects;
   private final Headers headers;
   private final String loginUrl;
+  private final String deniedUrl;
 
   /** Wires the core. */
   public Verifier(
@@ -122,6 +123,7 @@ public final class Verifier {
     this.redirects = redirects;
     this.headers = headers;
     this.loginUrl = publicOrigin + "/login";
+    this.deniedUrl = publicOrigin + "/denied";
   }
 
   /** Decides about one request. */
@@ -203,7 +205,17 @@ public final class Verifier {
             canonical.authority(),
             canonical.path(),
             deny.reason());
-        yield new Answer.Forbidden();
+        if (!request.browserNavigation() || bearer.isPresent()) {
+          yield new Answer.Forbidden();
+        }
+        // A person in a browser: explain on the portal, or offer the second factor that is
+        // missing (only a session can be stepped up; keys and tokens cannot).
+        boolean stepUp = deny.secondFactorWouldHelp() && subject.isPresent();
+        yield new Answer.Forbidden(
+            Optional.of(
+                stepUp
+                    ? portalPage(loginUrl + "?step_up=1", canonical, original)
+                    : portalPage(deniedUrl, canonical, original)));
       }
       case Decision.Challenge challenge ->
           new Answer.Unauthenticated(
@@ -216,11 +228,17 @@ public final class Verifier {
 
   /** The portal login URL, with the original URL as {@code rd} when it is a valid return URL. */
   private String login(CanonicalTarget target, OriginalRequest original) {
+    return portalPage(loginUrl, target, original);
+  }
+
+  /** A portal page, with the original URL as {@code rd} when it is a valid return URL. */
+  private String portalPage(String page, CanonicalTarget target, OriginalRequest original) {
     String back = target.scheme() + "://" + target.authority() + original.rawUri();
+    String separator = page.indexOf('?') < 0 ? "?" : "&";
     return redirects
         .validate(back)
-        .map(rd -> loginUrl + "?rd=" + URLEncoder.encode(rd, StandardCharsets.UTF_8))
-        .orElse(loginUrl);
+        .map(rd -> page + separator + "rd=" + URLEncoder.encode(rd, StandardCharsets.UTF_8))
+        .orElse(page);
   }
 
   private List<Map.Entry<String, String>> identityHeaders(Optional<Subject> subject, String jwt) {

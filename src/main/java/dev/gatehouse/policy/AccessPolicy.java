@@ -96,7 +96,7 @@ public final class AccessPolicy {
         }
         yield subject.get().hasTwoFactors()
             ? new Decision.Allow(subject)
-            : new Decision.Deny(source + " requires two factors");
+            : new Decision.Deny(source + " requires two factors", true);
       }
     };
   }

@@ -15,6 +15,14 @@ public sealed interface Decision {
   /** Sign in first (401, or 302 to the portal for a browser). */
   record Challenge() implements Decision {}
 
-  /** Refused whoever asks (403); {@code reason} is for the log only. */
-  record Deny(String reason) implements Decision {}
+  /**
+   * Refused (403); {@code reason} is for the log only. {@code secondFactorWouldHelp} when the only
+   * thing missing is a second factor: a browser can then be offered a step-up sign-in.
+   */
+  record Deny(String reason, boolean secondFactorWouldHelp) implements Decision {
+    /** Refused, and more factors would not change it. */
+    public Deny(String reason) {
+      this(reason, false);
+    }
+  }
 }

@@ -21,6 +21,7 @@ public final class RedirectValidator {
 
   private final String publicScheme;
   private final String publicAuthority;
+  private final String publicHost;
   private final Optional<String> cookieDomain;
 
   /**
@@ -33,6 +34,7 @@ public final class RedirectValidator {
         Canonicalizer.authority(publicUrl.getRawAuthority(), publicScheme)
             .map(parts -> parts[1].isEmpty() ? parts[0] : parts[0] + ":" + parts[1])
             .orElseThrow(() -> new IllegalArgumentException("public URL has no valid host"));
+    this.publicHost = Canonicalizer.authority(publicUrl.getRawAuthority(), publicScheme).get()[0];
     this.cookieDomain = cookieDomain;
   }
 
@@ -99,6 +101,11 @@ public final class RedirectValidator {
   private boolean hostAllowed(String host, String port, String scheme) {
     String authority = port.isEmpty() ? host : host + ":" + port;
     if (scheme.equals(publicScheme) && authority.equals(publicAuthority)) {
+      return true;
+    }
+    if (scheme.equals("http") && publicScheme.equals("http") && host.equals(publicHost)) {
+      // Local development (the config allows http only for localhost): a host-only cookie reaches
+      // every port of the host, so apps on other ports of it are inside the session's scope.
       return true;
     }
     if (!scheme.equals("https") || cookieDomain.isEmpty()) {

@@ -98,7 +98,16 @@ class OpenRedirectTest {
         new RedirectValidator(URI.create("http://localhost:9091"), Optional.empty());
     assertThat(local.validate("http://localhost:9091/x")).contains("http://localhost:9091/x");
     assertThat(local.validate("/x")).contains("http://localhost:9091/x");
-    assertThat(local.validate("http://localhost:9092/x")).isEmpty();
+    assertThat(local.validate("http://localhost:8080/x"))
+        .as("an app behind a local proxy: the host-only cookie reaches every port of localhost")
+        .contains("http://localhost:8080/x");
+    assertThat(local.validate("http://127.0.0.1:8080/x")).as("another host").isEmpty();
+    assertThat(local.validate("http://localhost.evil.com/x")).isEmpty();
     assertThat(local.validate("http://evil.com/")).isEmpty();
+    RedirectValidator secure =
+        new RedirectValidator(URI.create("https://auth.example.com"), Optional.empty());
+    assertThat(secure.validate("https://auth.example.com:8443/x"))
+        .as("ports matter beyond local development")
+        .isEmpty();
   }
 }

@@ -9,6 +9,7 @@ import dev.gatehouse.testing.TestDatabases;
 import dev.gatehouse.testing.TestGatehouse;
 import java.net.URI;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -31,6 +32,8 @@ class ForwardAuthEndpointTest {
       "[{hosts: [app.example.com], paths: [/public], policy: bypass},"
           + " {hosts: [app.example.com], paths: [/lan], networks: [192.168.0.0/16], policy: bypass},"
           + " {hosts: [app.example.com], paths: [/local], networks: [127.0.0.0/8], policy: bypass},"
+          + " {hosts: [app.example.com], paths: [/closed], policy: deny},"
+          + " {hosts: [app.example.com], paths: [/mfa], policy: two-factor},"
           + " {hosts: ['*.example.com'], policy: authenticated}]";
   static final HttpClient CLIENT =
       HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
@@ -111,6 +114,56 @@ class ForwardAuthEndpointTest {
           .extracting(HttpResponse::statusCode)
           .isEqualTo(401);
     }
+  }
+
+  @Test
+  void refusedBrowsersAreSentToAPortalPageAndScriptsGetABare403() throws Exception {
+    start(TestDatabases.Kind.SQLITE, Map.of());
+    String cookie = TestGatehouse.SESSION_COOKIE + "=" + signedIn("erin");
+    HttpResponse<String> denied =
+        send(
+            verify("/api/verify", "/closed/x")
+                .header("Accept", "text/html")
+                .header("Cookie", cookie));
+    assertThat(denied.statusCode()).isEqualTo(302);
+    assertThat(denied.headers().firstValue("Location"))
+        .contains(
+            "https://auth.example.com/denied?rd="
+                + URLEncoder.encode("https://app.example.com/closed/x", StandardCharsets.UTF_8));
+    HttpResponse<String> stepUp =
+        send(verify("/api/verify", "/mfa").header("Accept", "text/html").header("Cookie", cookie));
+    assertThat(stepUp.statusCode()).isEqualTo(302);
+    assertThat(stepUp.headers().firstValue("Location").orElseThrow())
+        .startsWith("https://auth.example.com/login?step_up=1&rd=");
+    HttpResponse<String> nginx =
+        send(
+            HttpRequest.newBuilder(URI.create(gatehouse.baseUrl() + "/api/authz/auth-request"))
+                .header("X-Original-URL", "https://app.example.com/closed/x")
+                .header("X-Original-Method", "GET")
+                .header("Accept", "text/html")
+                .header("Cookie", cookie));
+    assertThat(nginx.statusCode()).isEqualTo(403);
+    assertThat(nginx.headers().firstValue("Location").orElseThrow())
+        .startsWith("https://auth.example.com/denied?rd=");
+    HttpResponse<String> script =
+        send(
+            verify("/api/verify", "/closed/x")
+                .header("Accept", "application/json")
+                .header("Cookie", cookie));
+    assertThat(script.statusCode()).isEqualTo(403);
+    assertThat(script.headers().firstValue("Location")).isEmpty();
+
+    TestBrowser browser = gatehouse.browser();
+    browser.signIn("erin", PASSWORD);
+    HttpResponse<String> page =
+        browser.get(
+            "/denied?rd="
+                + URLEncoder.encode("https://app.example.com/closed/x", StandardCharsets.UTF_8));
+    assertThat(page.statusCode()).isEqualTo(403);
+    assertThat(page.body())
+        .contains("erin", "https://app.example.com/closed/x", "Sign in as someone else");
+    assertThat(gatehouse.browser().get("/denied?rd=https://evil.com/").body())
+        .doesNotContain("evil.com");
   }
 
   @Test

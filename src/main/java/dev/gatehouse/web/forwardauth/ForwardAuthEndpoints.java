@@ -134,7 +134,15 @@ public final class ForwardAuthEndpoints {
       }
       case Answer.Forbidden denied -> {
         forbidden.increment();
-        exchange.empty(403);
+        if (denied.page().isPresent() && !nginx) {
+          // Caddy and Traefik hand this answer to the browser as it is.
+          exchange.addHeader("Location", denied.page().get());
+          exchange.empty(302);
+        } else {
+          // nginx: the snippet's error_page 403 turns the Location into a redirect.
+          denied.page().ifPresent(url -> exchange.addHeader("Location", url));
+          exchange.empty(403);
+        }
       }
       case Answer.Unavailable down -> {
         unavailable.increment();

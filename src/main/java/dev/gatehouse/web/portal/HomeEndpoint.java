@@ -9,6 +9,8 @@ import dev.gatehouse.web.ErrorPages;
 import dev.gatehouse.web.Exchange;
 import dev.gatehouse.web.Templates;
 import dev.gatehouse.web.WebSessions;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
@@ -68,6 +70,28 @@ public final class HomeEndpoint {
                 u.email().orElse(""),
                 u.admin(),
                 TIME.format(current.get().session().expiresAt()))));
+  }
+
+  /**
+   * {@code GET /denied?rd=…}: where browsers refused by an access rule land (the proxy sends them
+   * here). 403, says who is signed in and which page was refused, and offers to sign in as someone
+   * else or to sign out. It never says which rule refused: that is for the log.
+   */
+  public void denied(Exchange exchange) {
+    Optional<String> rd = exchange.query("rd").flatMap(redirects::validate);
+    Optional<User> user =
+        sessions.current(exchange).flatMap(c -> directory.findById(c.session().userId()));
+    String again =
+        "/login" + rd.map(r -> "?rd=" + URLEncoder.encode(r, StandardCharsets.UTF_8)).orElse("");
+    exchange.html(
+        403,
+        templates.render(
+            "denied.jte",
+            new Views.DeniedView(
+                sessions.csrfToken(exchange),
+                user.map(User::username).orElse(""),
+                rd.orElse(""),
+                again)));
   }
 
   /** {@code POST /logout}. */

@@ -66,20 +66,30 @@ public final class LoginEndpoint {
   public void show(Exchange exchange) {
     Optional<String> rd = exchange.query("rd").flatMap(redirects::validate);
     // reauth=1: an application asked for a fresh sign-in (OIDC prompt=login or max_age).
-    if (sessions.current(exchange).isPresent() && exchange.query("reauth").isEmpty()) {
+    // step_up=1: an access rule asks for two factors the session lacks; signing in again with a
+    // passkey, or a password and an authenticator code, gives the session its second factor.
+    Optional<WebSessions.Current> current = sessions.current(exchange);
+    boolean stepUp =
+        exchange.query("step_up").isPresent()
+            && current.map(c -> !c.session().amr().contains("mfa")).orElse(false);
+    if (current.isPresent() && exchange.query("reauth").isEmpty() && !stepUp) {
       exchange.redirect(302, rd.orElse(home));
       return;
     }
     String notice =
-        exchange.query("setup").isPresent()
-            ? "The administrator account is ready. Sign in with it."
-            : exchange.query("signed_out").isPresent()
-                ? "You are signed out."
-                : exchange.query("reset").isPresent()
-                    ? "Your password is changed and you are signed out everywhere. Sign in with the new one."
-                    : exchange.query("reauth").isPresent()
-                        ? "The application asks you to sign in again."
-                        : "";
+        stepUp
+            ? "This page asks for a second factor. Sign in again with your passkey, or with your"
+                + " password and authenticator code. No passkey or authenticator app yet? Add one"
+                + " on your account page (/account) first."
+            : exchange.query("setup").isPresent()
+                ? "The administrator account is ready. Sign in with it."
+                : exchange.query("signed_out").isPresent()
+                    ? "You are signed out."
+                    : exchange.query("reset").isPresent()
+                        ? "Your password is changed and you are signed out everywhere. Sign in with the new one."
+                        : exchange.query("reauth").isPresent()
+                            ? "The application asks you to sign in again."
+                            : "";
     // login_hint from an OIDC request pre-fills the username (it decides nothing).
     String hint = exchange.query("login_hint").filter(h -> h.length() <= 128).orElse("");
     render(exchange, 200, hint, rd.orElse(""), "", notice);

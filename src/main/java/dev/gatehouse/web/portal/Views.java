@@ -18,6 +18,12 @@ public final class Views {
   public record LoginView(
       String csrf, String username, String rd, String error, String notice, boolean signUp) {}
 
+  /**
+   * Why a protected page was refused: who is signed in (empty when nobody), the page asked for
+   * (validated; empty when unknown), and where "sign in as someone else" leads.
+   */
+  public record DeniedView(String csrf, String username, String target, String signInAgain) {}
+
   /** The signed-in landing page. */
   public record HomeView(
       String csrf,
