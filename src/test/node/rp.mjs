@@ -4,7 +4,7 @@
 import * as client from 'openid-client';
 import * as readline from 'node:readline';
 
-const [issuer, clientId, clientSecret, redirectUri, serviceId, serviceSecret] = process.argv.slice(2);
+const [issuer, clientId, clientSecret, redirectUri, serviceId, serviceSecret, publicId] = process.argv.slice(2);
 const lines = readline.createInterface({ input: process.stdin });
 const next = () => new Promise((resolve) => lines.once('line', resolve));
 const say = (object) => process.stdout.write(JSON.stringify(object) + '\n');
@@ -54,6 +54,39 @@ try {
   await client.tokenRevocation(config, refreshed.access_token);
   const after = await client.tokenIntrospection(config, refreshed.access_token);
   say({ step: 'revocation', active: after.active });
+
+  // A public client (token_endpoint_auth_method "none", as SPAs and CLI apps are): code + PKCE,
+  // refresh rotation, and revocation of its own refresh token.
+  const spa = await client.discovery(new URL(issuer), publicId, undefined, client.None(), insecure);
+  const spaVerifier = client.randomPKCECodeVerifier();
+  const spaState = client.randomState();
+  const spaUrl = client.buildAuthorizationUrl(spa, {
+    redirect_uri: redirectUri,
+    scope: 'openid profile offline_access',
+    code_challenge: await client.calculatePKCECodeChallenge(spaVerifier),
+    code_challenge_method: 'S256',
+    state: spaState,
+  });
+  say({ step: 'authorize', url: spaUrl.href });
+  const spaCallback = await next();
+  const spaTokens = await client.authorizationCodeGrant(spa, new URL(spaCallback), {
+    pkceCodeVerifier: spaVerifier,
+    expectedState: spaState,
+  });
+  const spaRefreshed = await client.refreshTokenGrant(spa, spaTokens.refresh_token);
+  await client.tokenRevocation(spa, spaRefreshed.refresh_token, { token_type_hint: 'refresh_token' });
+  let refusedAfterRevocation = '';
+  try {
+    await client.refreshTokenGrant(spa, spaRefreshed.refresh_token);
+  } catch (error) {
+    refusedAfterRevocation = String(error?.error ?? error?.code ?? error);
+  }
+  say({
+    step: 'public',
+    sub: spaTokens.claims()?.sub,
+    rotated: spaRefreshed.refresh_token !== spaTokens.refresh_token,
+    refused_after_revocation: refusedAfterRevocation,
+  });
   say({ step: 'done' });
 } catch (error) {
   say({ step: 'error', message: String(error?.message ?? error), code: error?.code, cause: String(error?.cause ?? '') });

@@ -63,6 +63,8 @@ public final class WebServer implements AutoCloseable {
     errors.setShowMessageInTitle(false);
     errors.setShowCauses(false);
     server.setErrorHandler(errors);
+    handler.setServer(server);
+    ops.setServer(server);
     server.setHandler(
         opsConnector.isEmpty() ? handler : new ByConnector(opsConnector.get(), ops, handler));
     server.setStopTimeout(5_000);

@@ -823,4 +823,112 @@ class OidcCodeFlowTest {
                     .toString()));
     assertThat(browser.get(TestBrowser.locationPath(toLogin)).body()).contains("value=\"alice\"");
   }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void aPublicClientRedeemsRefreshesAndRevokesWithItsClientIdAlone(TestDatabases.Kind kind)
+      throws Exception {
+    start(kind);
+    TestBrowser browser = signedIn();
+    String callback = "https://spa.example.com/cb";
+    CodeVerifier verifier = new CodeVerifier();
+    AuthorizationSuccessResponse granted =
+        success(authorize(browser, request("spa", callback, verifier).build().toURI()));
+    TokenResponse tokens =
+        OIDCTokenResponseParser.parse(
+            new TokenRequest.Builder(
+                    endpoint("/oauth/token"),
+                    new ClientID("spa"),
+                    new AuthorizationCodeGrant(
+                        granted.getAuthorizationCode(), URI.create(callback), verifier))
+                .build()
+                .toHTTPRequest()
+                .send());
+    assertThat(tokens.indicatesSuccess()).as("%s", tokens).isTrue();
+    OIDCTokenResponse ok = (OIDCTokenResponse) tokens.toSuccessResponse();
+    RefreshToken first = ok.getOIDCTokens().getRefreshToken();
+    assertThat(first).isNotNull();
+    assertThat(userinfo(ok.getOIDCTokens().getBearerAccessToken()).indicatesSuccess()).isTrue();
+
+    TokenResponse refreshed = publicRefresh("spa", first);
+    assertThat(refreshed.indicatesSuccess()).as("%s", refreshed).isTrue();
+    RefreshToken second = refreshed.toSuccessResponse().getTokens().getRefreshToken();
+
+    assertThat(publicRefresh("app", second).indicatesSuccess())
+        .as("another client's id does not use the token")
+        .isFalse();
+    assertThat(
+            new TokenRevocationRequest(endpoint("/oauth/revoke"), new ClientID("spa"), second)
+                .toHTTPRequest()
+                .send()
+                .getStatusCode())
+        .isEqualTo(200);
+    assertThat(publicRefresh("spa", second).indicatesSuccess()).as("revoked").isFalse();
+  }
+
+  private TokenResponse publicRefresh(String client, RefreshToken token) throws Exception {
+    return OIDCTokenResponseParser.parse(
+        new TokenRequest.Builder(
+                endpoint("/oauth/token"), new ClientID(client), new RefreshTokenGrant(token))
+            .build()
+            .toHTTPRequest()
+            .send());
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "",
+        "client_id=spa",
+        "client_id=app",
+        "client_id=nobody",
+        "token=abc",
+        "client_id=spa&token=abc",
+        "client_id=spa&token=abc&token_type_hint=refresh_token",
+        "grant_type=refresh_token&client_id=spa",
+        "grant_type=refresh_token&client_id=spa&refresh_token=abc",
+        "grant_type=authorization_code&client_id=spa&code=abc",
+        "grant_type=authorization_code&client_id=spa&code=abc&redirect_uri=https%3A%2F%2Fspa.example.com%2Fcb&code_verifier=x",
+        "grant_type=client_credentials&client_id=spa",
+        "grant_type=password&client_id=spa&username=a&password=b",
+        "grant_type=nonsense",
+        "client_id=spa&client_id=app",
+        "%ZZ=%ZZ",
+        "client_id=%00"
+      })
+  void noOAuthEndpointAnswersAMalformedOrUnauthenticatedRequestWithA5xx(String body)
+      throws Exception {
+    start(TestDatabases.Kind.SQLITE);
+    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    for (String path : List.of("/oauth/token", "/oauth/introspect", "/oauth/revoke")) {
+      for (Optional<String> authorization :
+          List.of(
+              Optional.<String>empty(), Optional.of("Basic !!!"), Optional.of("Basic c3BhOg=="))) {
+        java.net.http.HttpRequest.Builder request =
+            java.net.http.HttpRequest.newBuilder(endpoint(path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        authorization.ifPresent(a -> request.header("Authorization", a));
+        HttpResponse<String> answer =
+            client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        if (path.equals("/oauth/revoke") && answer.statusCode() == 200) {
+          // RFC 7009 §2.2: an unknown token is answered 200; only a known client gets that far.
+          assertThat(body).contains("client_id=spa");
+        } else {
+          assertThat(answer.statusCode())
+              .as("%s %s %s", path, body, authorization)
+              .isBetween(400, 499);
+        }
+      }
+    }
+    HttpResponse<String> introspection =
+        client.send(
+            java.net.http.HttpRequest.newBuilder(endpoint("/oauth/introspect"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("client_id=spa&token=abc"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(introspection.statusCode()).isEqualTo(401);
+    assertThat(introspection.body()).contains("invalid_client");
+  }
 }

@@ -55,7 +55,8 @@ class OpenidClientInteropTest {
             + "', redirect-uris: ['http://127.0.0.1/cb'], consent: trusted},"
             + " {id: svc-client, secret-file: '"
             + secret
-            + "', grant-types: [client_credentials], scopes: ['reports:read']}]";
+            + "', grant-types: [client_credentials], scopes: ['reports:read']},"
+            + " {id: node-spa, public: true, redirect-uris: ['http://127.0.0.1/cb'], consent: trusted}]";
     try (TestGatehouse gatehouse =
         TestGatehouse.startForBrowser(
             dir.resolve("data"), Map.of("GATEHOUSE_OIDC_CLIENTS", clients))) {
@@ -73,7 +74,8 @@ class OpenidClientInteropTest {
                   SECRET,
                   "http://127.0.0.1/cb",
                   "svc-client",
-                  SECRET)
+                  SECRET,
+                  "node-spa")
               .directory(RP.toFile())
               .redirectError(ProcessBuilder.Redirect.INHERIT)
               .start();
@@ -107,6 +109,10 @@ class OpenidClientInteropTest {
       assertThat(steps.get("introspection").path("active").asBoolean()).isTrue();
       assertThat(steps.get("introspection").path("client_id").asText()).isEqualTo("node-rp");
       assertThat(steps.get("revocation").path("active").asBoolean()).isFalse();
+      JsonNode spa = steps.get("public");
+      assertThat(spa.path("sub").asText()).as("public client").isEqualTo(bob.id().value());
+      assertThat(spa.path("rotated").asBoolean()).isTrue();
+      assertThat(spa.path("refused_after_revocation").asText()).isEqualTo("invalid_grant");
     }
   }
 

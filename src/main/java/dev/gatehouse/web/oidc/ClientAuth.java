@@ -7,12 +7,14 @@ import com.nimbusds.oauth2.sdk.auth.ClientSecretPost;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import dev.gatehouse.oidc.Client;
 import dev.gatehouse.oidc.Clients;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * Client authentication at the token, introspection and revocation endpoints: {@code
  * client_secret_basic} (Nimbus decodes the form-encoding inside Basic, RFC 6749 §2.3.1) or {@code
- * client_secret_post}, exactly one; a public client only names itself.
+ * client_secret_post}, exactly one; a public client (auth method {@code none}) only names itself
+ * with {@code client_id}, and a confidential client can never authenticate that way.
  */
 final class ClientAuth {
   private ClientAuth() {}
@@ -26,7 +28,9 @@ final class ClientAuth {
       Clients clients,
       AbstractOptionallyAuthenticatedRequest request,
       Optional<ClientID> publicId) {
-    if (request.getClientAuthenticationCandidates().size() > 1) {
+    // Nimbus answers null, not an empty list, when the request carries no credentials at all.
+    List<ClientAuthentication> candidates = request.getClientAuthenticationCandidates();
+    if (candidates != null && candidates.size() > 1) {
       return Optional.empty(); // RFC 6749 §2.3: one method only
     }
     ClientAuthentication auth = request.getClientAuthentication();
