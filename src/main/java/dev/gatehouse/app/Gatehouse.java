@@ -460,7 +460,8 @@ public final class Gatehouse implements AutoCloseable {
             errors,
             registry,
             clock,
-            origin);
+            origin,
+            csrf);
     UserInfoEndpoint userInfo = new UserInfoEndpoint(accessTokens, directory);
     LogoutEndpoint endSession =
         new LogoutEndpoint(clients, accessTokens, webSessions, templates, errors, origin);

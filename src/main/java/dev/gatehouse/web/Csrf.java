@@ -42,6 +42,14 @@ public final class Csrf {
     }
   }
 
+  /**
+   * A MAC of {@code value} for another {@code purpose} under the same server-wide key (shared by
+   * all nodes): for markers Gatehouse puts into URLs and must find unaltered when they come back.
+   */
+  public String sign(String purpose, String value) {
+    return token("sign|" + purpose + "|" + value);
+  }
+
   /** Whether a submitted token matches the binding, compared in constant time. */
   public boolean valid(String binding, Optional<String> submitted) {
     return submitted.isPresent() && Tokens.constantTimeEquals(token(binding), submitted.get());

@@ -559,6 +559,40 @@ class OidcCodeFlowTest {
     assertThat(TestBrowser.locationPath(prompted)).startsWith("/login?reauth=1&rd=");
   }
 
+  @Test
+  void aRelyingPartyCannotForgeTheJustSignedInMarkerToSkipPromptLogin() throws Exception {
+    start(TestDatabases.Kind.SQLITE);
+    TestBrowser browser = signedIn();
+    clock.advance(Duration.ofMinutes(10));
+    URI prompted =
+        request("legacy", REDIRECT, null)
+            .prompt(new com.nimbusds.openid.connect.sdk.Prompt("login"))
+            .build()
+            .toURI();
+    for (String forged : List.of("1", "0", String.valueOf(Long.MIN_VALUE), "1.AAAA", "1.")) {
+      HttpResponse<String> answer =
+          browser.get(pathOf(prompted + "&gatehouse_auth_after=" + forged));
+      assertThat(answer.statusCode()).as(forged).isEqualTo(302);
+      assertThat(TestBrowser.locationPath(answer))
+          .as("no code without a new sign-in, marker %s", forged)
+          .startsWith("/login?reauth=1&rd=");
+    }
+    // Our own marker, moved to another client, does not count there either.
+    String login = TestBrowser.locationPath(browser.get(pathOf(prompted.toString())));
+    String rd = java.net.URLDecoder.decode(login.substring(login.indexOf("rd=") + 3), "UTF-8");
+    String marker = rd.replaceAll(".*gatehouse_auth_after=([^&]*).*", "$1");
+    assertThat(marker).matches("[0-9]+\\.[A-Za-z0-9_-]{20,}");
+    URI other =
+        request("app", REDIRECT, new CodeVerifier())
+            .prompt(new com.nimbusds.openid.connect.sdk.Prompt("login"))
+            .build()
+            .toURI();
+    assertThat(
+            TestBrowser.locationPath(
+                browser.get(pathOf(other + "&gatehouse_auth_after=" + marker))))
+        .startsWith("/login?reauth=1&rd=");
+  }
+
   @ParameterizedTest
   @MethodSource("kinds")
   void refreshReuseRevokesTheWholeFamilyAlsoUnderParallelRequests(TestDatabases.Kind kind)

@@ -19,11 +19,13 @@ import com.nimbusds.openid.connect.sdk.Prompt;
 import dev.gatehouse.identity.Directory;
 import dev.gatehouse.identity.User;
 import dev.gatehouse.kernel.SafeMessage;
+import dev.gatehouse.kernel.Tokens;
 import dev.gatehouse.oidc.Client;
 import dev.gatehouse.oidc.Clients;
 import dev.gatehouse.oidc.CodeFlow;
 import dev.gatehouse.oidc.TokenRepository;
 import dev.gatehouse.session.Session;
+import dev.gatehouse.web.Csrf;
 import dev.gatehouse.web.ErrorPages;
 import dev.gatehouse.web.Exchange;
 import dev.gatehouse.web.Templates;
@@ -51,7 +53,11 @@ import java.util.TreeSet;
  * max_age}) goes through the portal and comes back here. Thread-safe.
  */
 public final class AuthorizeEndpoint {
-  /** Our marker: the sign-in must be newer than this (epoch ms), set when we asked for one. */
+  /**
+   * Our marker: the sign-in must be newer than this (epoch ms), set when we asked for one. Its
+   * value is {@code <ms>.<MAC>} under the server key, bound to the client: a relying party (or
+   * anyone) sending {@code prompt=login&gatehouse_auth_after=1} is simply asked to sign in again.
+   */
   static final String AUTH_AFTER = "gatehouse_auth_after";
 
   private final Clients clients;
@@ -65,6 +71,7 @@ public final class AuthorizeEndpoint {
   private final Clock clock;
   private final String publicOrigin;
   private final Issuer issuer;
+  private final Csrf csrf;
 
   /** Wires the endpoint. */
   public AuthorizeEndpoint(
@@ -77,7 +84,9 @@ public final class AuthorizeEndpoint {
       ErrorPages errors,
       MeterRegistry metrics,
       Clock clock,
-      String publicOrigin) {
+      String publicOrigin,
+      Csrf csrf) {
+    this.csrf = csrf;
     this.clients = clients;
     this.codes = codes;
     this.consents = consents;
@@ -211,7 +220,8 @@ public final class AuthorizeEndpoint {
     }
     Session session = current.get().session();
     Instant now = clock.instant();
-    Optional<Long> authAfter = single(params, AUTH_AFTER).flatMap(AuthorizeEndpoint::parseLong);
+    Optional<Long> authAfter =
+        single(params, AUTH_AFTER).flatMap(marker -> verifiedAuthAfter(marker, client.get().id()));
     if (authAfter.isPresent() && session.createdAt().toEpochMilli() < authAfter.get()) {
       signIn(exchange, params, true, reply.afterPost);
       return;
@@ -222,7 +232,7 @@ public final class AuthorizeEndpoint {
         return;
       }
       Map<String, List<String>> again = new LinkedHashMap<>(params);
-      again.put(AUTH_AFTER, List.of(Long.toString(now.toEpochMilli())));
+      again.put(AUTH_AFTER, List.of(authAfterMarker(now, client.get().id())));
       signIn(exchange, again, true, reply.afterPost);
       return;
     }
@@ -233,7 +243,7 @@ public final class AuthorizeEndpoint {
         reply.error(OIDCError.LOGIN_REQUIRED);
       } else {
         Map<String, List<String>> again = new LinkedHashMap<>(params);
-        again.put(AUTH_AFTER, List.of(Long.toString(now.toEpochMilli())));
+        again.put(AUTH_AFTER, List.of(authAfterMarker(now, client.get().id())));
         signIn(exchange, again, true, reply.afterPost);
       }
       return;
@@ -378,6 +388,24 @@ public final class AuthorizeEndpoint {
     return values == null || values.size() != 1 || values.get(0).isEmpty()
         ? Optional.empty()
         : Optional.of(values.get(0));
+  }
+
+  private String authAfterMarker(Instant now, String clientId) {
+    String millis = Long.toString(now.toEpochMilli());
+    return millis + "." + csrf.sign("auth-after", clientId + "|" + millis);
+  }
+
+  /** The time a marker names, if we made it for this client; forged or altered ones are ignored. */
+  private Optional<Long> verifiedAuthAfter(String marker, String clientId) {
+    int dot = marker.indexOf('.');
+    if (dot <= 0) {
+      return Optional.empty();
+    }
+    String millis = marker.substring(0, dot);
+    String expected = csrf.sign("auth-after", clientId + "|" + millis);
+    return Tokens.constantTimeEquals(expected, marker.substring(dot + 1))
+        ? parseLong(millis)
+        : Optional.empty();
   }
 
   private static Optional<Long> parseLong(String text) {
