@@ -137,14 +137,19 @@ final class ApiKeyCommand {
     return duration("--expires-in", text);
   }
 
-  /** A CLI duration: {@code 30m}, {@code 12h} or {@code 90d}; else an error naming the option. */
+  /**
+   * A CLI duration: {@code 30s}, {@code 30m}, {@code 12h} or {@code 90d}; else an error naming the
+   * option.
+   */
   static Duration duration(String option, String text) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,6})(m|h|d)").matcher(text);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(\\d{1,6})(s|m|h|d)").matcher(text);
     if (!m.matches()) {
-      throw new Main.CliException(option + " must look like 30m, 12h or 90d");
+      throw new Main.CliException(option + " must look like 30s, 30m, 12h or 90d");
     }
     long n = Long.parseLong(m.group(1));
     return switch (m.group(2)) {
+      case "s" -> Duration.ofSeconds(n);
       case "m" -> Duration.ofMinutes(n);
       case "h" -> Duration.ofHours(n);
       default -> Duration.ofDays(n);

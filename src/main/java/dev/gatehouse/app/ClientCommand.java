@@ -91,6 +91,15 @@ final class ClientCommand {
         description = "Absolute; default 30d.")
     Optional<String> refreshLifetime = Optional.empty();
 
+    @Option(
+        names = "--refresh-reuse-grace",
+        paramLabel = "DURATION",
+        description =
+            "How long a just-rotated refresh token may be used again (several tabs or workers"
+                + " refreshing at once) and answered with fresh tokens instead of ending the grant;"
+                + " 0s to 60s, default 0s (strict).")
+    Optional<String> reuseGrace = Optional.empty();
+
     @Option(names = "--backchannel-logout-uri", paramLabel = "URI")
     Optional<String> backchannelLogoutUri = Optional.empty();
 
@@ -130,6 +139,9 @@ final class ClientCommand {
             s.refreshLifetime
                 .map(d -> ApiKeyCommand.duration("--refresh-token-lifetime", d))
                 .orElse(Duration.ofDays(30)),
+            s.reuseGrace
+                .map(d -> ApiKeyCommand.duration("--refresh-reuse-grace", d))
+                .orElse(Duration.ZERO),
             s.backchannelLogoutUri,
             list(s.postLogoutRedirectUris, List.of()),
             s.signingAlg.orElse("ES256").toUpperCase(Locale.ROOT),
@@ -208,6 +220,9 @@ final class ClientCommand {
               s.refreshLifetime
                   .map(d -> ApiKeyCommand.duration("--refresh-token-lifetime", d))
                   .orElse(c.refreshTokenLifetime()),
+              s.reuseGrace
+                  .map(d -> ApiKeyCommand.duration("--refresh-reuse-grace", d))
+                  .orElse(c.refreshReuseGrace()),
               s.backchannelLogoutUri.isPresent()
                   ? s.backchannelLogoutUri.filter(u -> !u.isEmpty())
                   : c.backchannelLogoutUri(),

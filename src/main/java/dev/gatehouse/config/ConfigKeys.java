@@ -130,6 +130,8 @@ public final class ConfigKeys {
               + " own, for client_credentials); `audiences` (resources its tokens are for);"
               + " `consent` (required or trusted); `require-pkce` (default true; always for public"
               + " clients); `access-token-lifetime` (10m); `refresh-token-lifetime` (30d);"
+              + " `refresh-reuse-grace` (0s, strict; up to 60s lets a just-rotated refresh token be"
+              + " used again by a parallel tab or worker, RFC 9700 §4.14.2);"
               + " `backchannel-logout-uri`; `post-logout-redirect-uris`; `signing-alg` (ES256 or"
               + " RS256); `disabled`.");
   static final ConfigKey DEFAULT_POLICY =

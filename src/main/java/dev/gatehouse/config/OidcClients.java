@@ -42,6 +42,7 @@ final class OidcClients {
           "require-pkce",
           "access-token-lifetime",
           "refresh-token-lifetime",
+          "refresh-reuse-grace",
           "backchannel-logout-uri",
           "post-logout-redirect-uris",
           "signing-alg",
@@ -121,6 +122,7 @@ final class OidcClients {
         bool(where, node, "require-pkce", true) || isPublic,
         duration(where, node, "access-token-lifetime", Duration.ofMinutes(10)),
         duration(where, node, "refresh-token-lifetime", Duration.ofDays(30)),
+        reuseGrace(where, node),
         Optional.of(text(node, "backchannel-logout-uri", "")).filter(u -> !u.isEmpty()),
         list(where, node, "post-logout-redirect-uris", List.of()),
         text(node, "signing-alg", "ES256").toUpperCase(Locale.ROOT),
@@ -188,6 +190,10 @@ final class OidcClients {
     return ConfigLoader.parseDuration(text)
         .orElseThrow(
             () -> error(where + "." + field, text, "must be a duration such as 10m, 1h or 30d"));
+  }
+
+  private static Duration reuseGrace(String where, JsonNode node) {
+    return duration(where, node, "refresh-reuse-grace", Duration.ZERO);
   }
 
   private static List<String> list(

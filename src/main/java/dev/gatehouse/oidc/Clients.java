@@ -32,6 +32,8 @@ public final class Clients {
   /** The longest access-token lifetime (signing keys are kept published this long). */
   public static final Duration MAX_ACCESS_LIFETIME = Duration.ofHours(24);
 
+  private static final Duration MAX_REUSE_GRACE = Duration.ofSeconds(60);
+
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9._~-]{1,64}");
   private static final Pattern SCOPE = Pattern.compile("[A-Za-z0-9:._/-]{1,64}");
   private static final String DUMMY_HASH = Tokens.sha256Hex("no such client");
@@ -190,6 +192,7 @@ public final class Clients {
     }
     for (String uri : client.redirectUris()) {
       checkRedirect(who, "redirect URI", uri, client.isPublic());
+      checkNoResponseParameters(who, uri);
     }
     for (String uri : client.postLogoutRedirectUris()) {
       checkRedirect(who, "post-logout redirect URI", uri, client.isPublic());
@@ -213,6 +216,10 @@ public final class Clients {
     if (client.refreshTokenLifetime().compareTo(Duration.ofHours(1)) < 0
         || client.refreshTokenLifetime().compareTo(Duration.ofDays(366)) > 0) {
       throw new ClientException(who + "refresh-token lifetime must be 1h to 366d");
+    }
+    if (client.refreshReuseGrace().isNegative()
+        || client.refreshReuseGrace().compareTo(MAX_REUSE_GRACE) > 0) {
+      throw new ClientException(who + "refresh reuse grace must be 0s to 60s");
     }
     if (!client.signingAlg().equals("ES256") && !client.signingAlg().equals("RS256")) {
       throw new ClientException(who + "signing algorithm must be ES256 or RS256");
@@ -244,6 +251,27 @@ public final class Clients {
               + value
               + "\" must be an absolute https URI (http only for localhost), without a fragment"
               + " or user info");
+    }
+  }
+
+  /**
+   * A redirect URI whose query already names {@code code}, {@code state}, {@code iss} or {@code
+   * error} would carry two values of a response parameter, and the client could read ours or the
+   * one it registered (OAuth 2.0 Security BCP; RFC 9207 mix-up defence): refused.
+   */
+  private static void checkNoResponseParameters(String who, String value) {
+    String query = Optional.ofNullable(URI.create(value).getRawQuery()).orElse("");
+    for (String pair : query.split("&")) {
+      String name = pair.split("=", 2)[0].toLowerCase(Locale.ROOT);
+      if (List.of("code", "state", "iss", "error", "id_token", "access_token").contains(name)) {
+        throw new ClientException(
+            who
+                + "redirect URI \""
+                + value
+                + "\" must not carry the response parameter \""
+                + name
+                + "\" in its query");
+      }
     }
   }
 

@@ -183,10 +183,20 @@ public final class CodeFlow {
       return new Refused(OAuth2Error.INVALID_GRANT);
     }
     Instant now = clock.instant();
+    String hash = Tokens.sha256Hex(refreshToken);
+    // Validate before rotating: a refused request must leave the token usable, or the client's
+    // corrected retry would count as a replay and end the grant.
+    if (narrower.isPresent()
+        && repository
+            .grantOfRefreshToken(hash, client.id(), now)
+            .filter(g -> !g.scopes().containsAll(narrower.get()))
+            .isPresent()) {
+      return new Refused(OAuth2Error.INVALID_SCOPE.setDescription("more than was granted"));
+    }
     String next = Tokens.newToken(random);
     TokenRepository.Use use =
         repository.rotateRefreshToken(
-            Tokens.sha256Hex(refreshToken), Tokens.sha256Hex(next), client.id(), now);
+            hash, Tokens.sha256Hex(next), client.id(), now, client.refreshReuseGrace());
     if (!(use instanceof TokenRepository.Used used)) {
       accessTokens.forgetCachedRecords();
       return new Refused(

@@ -1,6 +1,7 @@
 package dev.gatehouse.oidc;
 
 import dev.gatehouse.kernel.UserId;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -81,9 +82,15 @@ public interface TokenRepository {
 
   /**
    * Rotates a refresh token of {@code clientId} atomically: the old one is marked used and the new
-   * one stored, in one transaction; a used one coming back revokes the grant.
+   * one stored, in one transaction. A used one coming back revokes the grant — unless it was used
+   * less than {@code reuseGrace} ago, when the new one is stored beside its first successor (two
+   * tabs or workers refreshing at once; RFC 9700 §4.14.2).
    */
-  Use rotateRefreshToken(String oldHash, String newHash, String clientId, Instant now);
+  Use rotateRefreshToken(
+      String oldHash, String newHash, String clientId, Instant now, Duration reuseGrace);
+
+  /** The live grant behind an unused refresh token of {@code clientId}, without using it. */
+  Optional<Grant> grantOfRefreshToken(String tokenHash, String clientId, Instant now);
 
   /** Revokes the grant behind a refresh token of {@code clientId}; false when there is none. */
   boolean revokeByRefreshToken(String tokenHash, String clientId, Instant now);

@@ -37,6 +37,7 @@ public final class JdbcClients implements ClientRepository {
       boolean requirePkce,
       long accessTokenSeconds,
       long refreshTokenSeconds,
+      long refreshReuseGraceSeconds,
       String backchannelLogoutUri,
       List<String> postLogoutRedirectUris,
       String signingAlg) {}
@@ -139,6 +140,7 @@ public final class JdbcClients implements ClientRepository {
             c.requirePkce(),
             c.accessTokenLifetime().toSeconds(),
             c.refreshTokenLifetime().toSeconds(),
+            c.refreshReuseGrace().toSeconds(),
             c.backchannelLogoutUri().orElse(""),
             c.postLogoutRedirectUris(),
             c.signingAlg());
@@ -174,6 +176,7 @@ public final class JdbcClients implements ClientRepository {
         s.requirePkce(),
         Duration.ofSeconds(s.accessTokenSeconds()),
         Duration.ofSeconds(s.refreshTokenSeconds()),
+        Duration.ofSeconds(s.refreshReuseGraceSeconds()),
         Optional.of(s.backchannelLogoutUri()).filter(u -> !u.isEmpty()),
         List.copyOf(s.postLogoutRedirectUris()),
         s.signingAlg(),

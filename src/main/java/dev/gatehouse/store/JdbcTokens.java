@@ -3,6 +3,7 @@ package dev.gatehouse.store;
 import dev.gatehouse.kernel.UserId;
 import dev.gatehouse.oidc.AccessTokens;
 import dev.gatehouse.oidc.TokenRepository;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -135,7 +136,8 @@ public final class JdbcTokens implements TokenRepository, AutoCloseable {
   }
 
   @Override
-  public Use rotateRefreshToken(String oldHash, String newHash, String clientId, Instant now) {
+  public Use rotateRefreshToken(
+      String oldHash, String newHash, String clientId, Instant now, Duration reuseGrace) {
     return jdbi.inTransaction(
         h -> {
           Optional<String> grantId =
@@ -154,6 +156,22 @@ public final class JdbcTokens implements TokenRepository, AutoCloseable {
             }
             insertRefresh(h, newHash, grantId.get(), clientId, now);
             return new Used(grant.get(), Optional.empty());
+          }
+          if (!reuseGrace.isZero()) {
+            Optional<String> recent =
+                h.createQuery(
+                        "SELECT grant_id FROM oauth_refresh_tokens WHERE token_hash = :hash"
+                            + " AND client_id = :client AND used_at >= :since")
+                    .bind("hash", oldHash)
+                    .bind("client", clientId)
+                    .bind("since", now.minus(reuseGrace).toEpochMilli())
+                    .mapTo(String.class)
+                    .findOne();
+            Optional<Grant> grant = recent.flatMap(id -> liveGrant(h, id, now));
+            if (grant.isPresent()) {
+              insertRefresh(h, newHash, grant.get().id(), clientId, now);
+              return new Used(grant.get(), Optional.empty());
+            }
           }
           return replayed(
               h,
@@ -178,6 +196,20 @@ public final class JdbcTokens implements TokenRepository, AutoCloseable {
     }
     revokeGrant(h, usedBefore.get(), now);
     return new Replayed(usedBefore.get());
+  }
+
+  @Override
+  public Optional<Grant> grantOfRefreshToken(String tokenHash, String clientId, Instant now) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT grant_id FROM oauth_refresh_tokens WHERE token_hash = :hash"
+                        + " AND client_id = :client AND used_at IS NULL")
+                .bind("hash", tokenHash)
+                .bind("client", clientId)
+                .mapTo(String.class)
+                .findOne()
+                .flatMap(id -> liveGrant(h, id, now)));
   }
 
   @Override

@@ -115,7 +115,12 @@ class OidcCodeFlowTest {
             + secretFile
             + "', redirect-uris: ['"
             + REDIRECT
-            + "'], allowed-groups: [ops], consent: trusted}]";
+            + "'], allowed-groups: [ops], consent: trusted},"
+            + " {id: tabs, secret-file: '"
+            + secretFile
+            + "', redirect-uris: ['"
+            + REDIRECT
+            + "'], consent: trusted, refresh-reuse-grace: 30s}]";
     gatehouse =
         TestGatehouse.start(
             kind,
@@ -591,6 +596,93 @@ class OidcCodeFlowTest {
             TestBrowser.locationPath(
                 browser.get(pathOf(other + "&gatehouse_auth_after=" + marker))))
         .startsWith("/login?reauth=1&rd=");
+  }
+
+  private RefreshToken firstRefreshToken(String client) throws Exception {
+    CodeVerifier verifier = new CodeVerifier();
+    AuthorizationSuccessResponse granted =
+        success(authorize(signedIn(), request(client, REDIRECT, verifier).build().toURI()));
+    return exchange(client, granted.getAuthorizationCode(), REDIRECT, verifier)
+        .toSuccessResponse()
+        .getTokens()
+        .getRefreshToken();
+  }
+
+  private TokenResponse refreshAs(String client, RefreshToken token, Scope scope) throws Exception {
+    return OIDCTokenResponseParser.parse(
+        new TokenRequest.Builder(
+                endpoint("/oauth/token"),
+                new ClientSecretBasic(new ClientID(client), new Secret(SECRET)),
+                new RefreshTokenGrant(token))
+            .scope(scope)
+            .build()
+            .toHTTPRequest()
+            .send());
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void aRefreshAskingForMoreScopeIsRefusedWithoutSpendingTheToken(TestDatabases.Kind kind)
+      throws Exception {
+    start(kind);
+    RefreshToken token = firstRefreshToken("app");
+    TokenResponse wider = refreshAs("app", token, new Scope("openid", "profile", "admin"));
+    assertThat(wider.toErrorResponse().getErrorObject().getCode()).isEqualTo("invalid_scope");
+    TokenResponse retry = refreshAs("app", token, new Scope("openid", "profile"));
+    assertThat(retry.indicatesSuccess()).as("the corrected retry is no replay").isTrue();
+    assertThat(refresh(retry.toSuccessResponse().getTokens().getRefreshToken()).indicatesSuccess())
+        .isTrue();
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void aClientWithAReuseGraceSurvivesParallelRefreshesButNotALateReplay(TestDatabases.Kind kind)
+      throws Exception {
+    start(kind);
+    RefreshToken token = firstRefreshToken("tabs");
+    TokenResponse first = refreshAs("tabs", token, null);
+    TokenResponse second = refreshAs("tabs", token, null);
+    assertThat(first.indicatesSuccess()).isTrue();
+    assertThat(second.indicatesSuccess()).as("a second tab inside the grace").isTrue();
+    RefreshToken a = first.toSuccessResponse().getTokens().getRefreshToken();
+    RefreshToken b = second.toSuccessResponse().getTokens().getRefreshToken();
+    assertThat(a).isNotEqualTo(b);
+    assertThat(refreshAs("tabs", b, null).indicatesSuccess()).isTrue();
+
+    clock.advance(Duration.ofSeconds(31));
+    assertThat(refreshAs("tabs", token, null).indicatesSuccess())
+        .as("after the grace a reuse is a replay")
+        .isFalse();
+    assertThat(refreshAs("tabs", a, null).indicatesSuccess())
+        .as("and the replay ended the grant")
+        .isFalse();
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @ValueSource(
+      strings = {
+        "https://app.example.com/cb?code=1",
+        "https://app.example.com/cb?x=1&state=2",
+        "https://app.example.com/cb?ISS=https://evil",
+        "https://app.example.com/cb#frag",
+        "https://app.example.com/cb#"
+      })
+  void redirectUrisCarryingResponseParametersOrAFragmentAreRefusedAtRegistration(String uri)
+      throws Exception {
+    Path config = dir.resolve("clients.yml");
+    Files.writeString(
+        config,
+        "oidc:\n  clients:\n    - id: bad\n      public: true\n      redirect-uris: ['"
+            + uri
+            + "']\n");
+    var cli =
+        new dev.gatehouse.testing.CliRunner(
+            Map.of("GATEHOUSE_DATA_DIR", dir.resolve("data").toString()), dir, clock);
+    var checked = cli.run("--config", config.toString(), "config", "check");
+    assertThat(checked.status()).as(checked.out()).isNotZero();
+    var added = cli.run("client", "add", "bad", "--public", "--redirect-uri", uri);
+    assertThat(added.status()).isEqualTo(1);
+    assertThat(added.err()).contains("redirect URI");
   }
 
   @ParameterizedTest

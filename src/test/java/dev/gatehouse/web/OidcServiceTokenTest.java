@@ -416,6 +416,7 @@ class OidcServiceTokenTest {
                 true,
                 Duration.ofMinutes(10),
                 Duration.ofDays(30),
+                Duration.ZERO,
                 Optional.empty(),
                 List.of(),
                 "ES256",
