@@ -461,7 +461,8 @@ public final class Gatehouse implements AutoCloseable {
             registry,
             clock,
             origin,
-            csrf);
+            csrf,
+            accessTokens);
     UserInfoEndpoint userInfo = new UserInfoEndpoint(accessTokens, directory);
     LogoutEndpoint endSession =
         new LogoutEndpoint(clients, accessTokens, webSessions, templates, errors, origin);

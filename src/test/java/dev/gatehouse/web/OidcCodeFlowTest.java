@@ -685,6 +685,41 @@ class OidcCodeFlowTest {
     assertThat(added.err()).contains("redirect URI");
   }
 
+  @Test
+  void anIdTokenHintForAnotherUserIsNeverAnsweredForTheSignedInOne() throws Exception {
+    start(TestDatabases.Kind.SQLITE);
+    User bob =
+        gatehouse.app().directory().addUser("bob", Optional.of("bob@example.com"), "Bob", false);
+    gatehouse.app().accounts().setPassword(bob, PASSWORD);
+    TestBrowser bobs = gatehouse.browser();
+    assertThat(bobs.signIn("bob", PASSWORD).statusCode()).isEqualTo(303);
+    AuthorizationSuccessResponse bobGranted =
+        success(authorize(bobs, request("legacy", REDIRECT, null).build().toURI()));
+    JWT bobsIdToken =
+        ((OIDCTokenResponse)
+                exchange("legacy", bobGranted.getAuthorizationCode(), REDIRECT, null)
+                    .toSuccessResponse())
+            .getOIDCTokens()
+            .getIDToken();
+
+    TestBrowser alices = signedIn();
+    URI silent =
+        request("legacy", REDIRECT, null)
+            .idTokenHint(bobsIdToken)
+            .prompt(new com.nimbusds.openid.connect.sdk.Prompt("none"))
+            .build()
+            .toURI();
+    assertThat(errorCode(alices.get(pathOf(silent.toString())))).isEqualTo("login_required");
+    URI asked = request("legacy", REDIRECT, null).idTokenHint(bobsIdToken).build().toURI();
+    HttpResponse<String> answer = alices.get(pathOf(asked.toString()));
+    assertThat(TestBrowser.locationPath(answer))
+        .startsWith("/login?reauth=1&rd=")
+        .endsWith("&login_hint=bob");
+    assertThat(success(bobs.get(pathOf(silent.toString()))).getAuthorizationCode())
+        .as("the hinted user's own browser is answered")
+        .isNotNull();
+  }
+
   @ParameterizedTest
   @MethodSource("kinds")
   void refreshReuseRevokesTheWholeFamilyAlsoUnderParallelRequests(TestDatabases.Kind kind)

@@ -1,5 +1,6 @@
 package dev.gatehouse.web.oidc;
 
+import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.oauth2.sdk.AuthorizationCode;
 import com.nimbusds.oauth2.sdk.AuthorizationErrorResponse;
 import com.nimbusds.oauth2.sdk.AuthorizationRequest;
@@ -20,6 +21,7 @@ import dev.gatehouse.identity.Directory;
 import dev.gatehouse.identity.User;
 import dev.gatehouse.kernel.SafeMessage;
 import dev.gatehouse.kernel.Tokens;
+import dev.gatehouse.oidc.AccessTokens;
 import dev.gatehouse.oidc.Client;
 import dev.gatehouse.oidc.Clients;
 import dev.gatehouse.oidc.CodeFlow;
@@ -72,6 +74,7 @@ public final class AuthorizeEndpoint {
   private final String publicOrigin;
   private final Issuer issuer;
   private final Csrf csrf;
+  private final AccessTokens accessTokens;
 
   /** Wires the endpoint. */
   public AuthorizeEndpoint(
@@ -85,8 +88,10 @@ public final class AuthorizeEndpoint {
       MeterRegistry metrics,
       Clock clock,
       String publicOrigin,
-      Csrf csrf) {
+      Csrf csrf,
+      AccessTokens accessTokens) {
     this.csrf = csrf;
+    this.accessTokens = accessTokens;
     this.clients = clients;
     this.codes = codes;
     this.consents = consents;
@@ -217,6 +222,30 @@ public final class AuthorizeEndpoint {
         signIn(exchange, params, false, reply.afterPost);
       }
       return;
+    }
+    // id_token_hint names the user the client expects (OIDC Core §3.1.2.1). Another user signed
+    // in: prompt=none cannot answer for them; otherwise ask to sign in as the hinted user.
+    if (request instanceof AuthenticationRequest oidc && oidc.getIDTokenHint() != null) {
+      Optional<String> hinted =
+          accessTokens
+              .verifyIdTokenHint(oidc.getIDTokenHint().serialize())
+              .map(JWTClaimsSet::getSubject);
+      if (hinted.isEmpty()) {
+        reply.error(OAuth2Error.INVALID_REQUEST.setDescription("id_token_hint is not ours"));
+        return;
+      }
+      if (!hinted.get().equals(user.get().id().value())) {
+        if (none) {
+          reply.error(OIDCError.LOGIN_REQUIRED);
+        } else {
+          Map<String, List<String>> again = new LinkedHashMap<>(params);
+          directory
+              .findById(new dev.gatehouse.kernel.UserId(hinted.get()))
+              .ifPresent(u -> again.put("login_hint", List.of(u.username())));
+          signIn(exchange, again, true, reply.afterPost);
+        }
+        return;
+      }
     }
     Session session = current.get().session();
     Instant now = clock.instant();
