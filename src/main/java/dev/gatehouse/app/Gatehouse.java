@@ -226,7 +226,8 @@ public final class Gatehouse implements AutoCloseable {
             signin.addressFreeAttempts(),
             totp::isEnabled);
     this.secrets = new JdbcServerSecrets(database, clock);
-    this.outbox = new JdbcOutbox(database);
+    this.outbox = new JdbcOutbox(database, atRest);
+    outbox.sealPlainRows();
     GatehouseConfig.Mail mail = config.mail();
     MailTransport transport =
         mail.smtpHost()
@@ -253,7 +254,7 @@ public final class Gatehouse implements AutoCloseable {
             config.webauthn().rpId(),
             "Gatehouse",
             java.util.Set.copyOf(config.webauthn().origins()));
-    JdbcMagicLinks emailLinks = new JdbcMagicLinks(database);
+    JdbcMagicLinks emailLinks = new JdbcMagicLinks(database, outbox);
     this.invitations =
         new Invitations(
             emailLinks,
@@ -269,7 +270,7 @@ public final class Gatehouse implements AutoCloseable {
         new Registrations(
             config.registration().policy(),
             config.registration().domains(),
-            new JdbcRegistrations(database),
+            new JdbcRegistrations(database, outbox),
             outbox,
             directory,
             hasher,

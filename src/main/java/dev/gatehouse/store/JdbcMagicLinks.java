@@ -12,10 +12,12 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 /** Magic links in SQL; creating one queues its message in the same transaction. */
 public final class JdbcMagicLinks implements MagicLinkRepository {
   private final Jdbi jdbi;
+  private final JdbcOutbox outbox;
 
   /** Repository over {@code database}. */
-  public JdbcMagicLinks(Database database) {
+  public JdbcMagicLinks(Database database, JdbcOutbox outbox) {
     this.jdbi = database.jdbi();
+    this.outbox = outbox;
   }
 
   @Override
@@ -39,7 +41,7 @@ public final class JdbcMagicLinks implements MagicLinkRepository {
               .bind("created", link.createdAt().toEpochMilli())
               .bind("expires", link.expiresAt().toEpochMilli())
               .execute();
-          JdbcOutbox.insert(h, message, now);
+          outbox.insert(h, message, now);
         });
   }
 
@@ -132,7 +134,7 @@ public final class JdbcMagicLinks implements MagicLinkRepository {
                 .bind("id", user.get())
                 .execute();
             if (notice.isPresent()) {
-              JdbcOutbox.insert(h, notice.get(), now);
+              outbox.insert(h, notice.get(), now);
             }
             return EmailChange.CHANGED;
           });
@@ -185,7 +187,7 @@ public final class JdbcMagicLinks implements MagicLinkRepository {
                 .bind("created", link.createdAt().toEpochMilli())
                 .bind("expires", link.expiresAt().toEpochMilli())
                 .execute();
-            JdbcOutbox.insert(h, alert.get(), now);
+            outbox.insert(h, alert.get(), now);
           }
           return inserted == 1;
         });

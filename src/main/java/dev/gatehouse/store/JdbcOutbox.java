@@ -1,7 +1,9 @@
 package dev.gatehouse.store;
 
+import dev.gatehouse.keys.AtRestCipher;
 import dev.gatehouse.mail.Message;
 import dev.gatehouse.mail.OutboxRepository;
+import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -9,31 +11,92 @@ import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The mail outbox in SQL. {@link #insert} is for other stores, inside their own transactions. */
+/**
+ * The mail outbox in SQL. {@link #insert} is for other stores, inside their own transactions.
+ *
+ * <p>At rest: message bodies carry sign-in, reset, invitation and "this wasn't me" links, so they
+ * are stored sealed with the at-rest key (AES-GCM, the row id and part as associated data) and
+ * dropped once the message is sent or expired; only the metadata stays for {@code gatehouse mail
+ * queue}. A copy of the database alone holds no usable link (SECURITY.md §8). Thread-safe.
+ */
 public final class JdbcOutbox implements OutboxRepository {
-  private final Jdbi jdbi;
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcOutbox.class);
 
-  /** Repository over {@code database}. */
-  public JdbcOutbox(Database database) {
+  private final Jdbi jdbi;
+  private final AtRestCipher cipher;
+
+  /** Repository over {@code database}, sealing bodies with {@code cipher}. */
+  public JdbcOutbox(Database database, AtRestCipher cipher) {
     this.jdbi = database.jdbi();
+    this.cipher = cipher;
   }
 
-  /** Inserts a pending message using the caller's transaction. */
-  static void insert(Handle handle, Message.Queued queued, Instant now) {
+  /** Inserts a pending message, its bodies sealed, using the caller's transaction. */
+  void insert(Handle handle, Message.Queued queued, Instant now) {
     handle
         .createUpdate(
             "INSERT INTO mail_outbox (id, recipient, subject, text_body, html_body, status, attempts,"
-                + " created_at, next_attempt_at, expires_at) VALUES (:id, :to, :subject, :text, :html,"
-                + " 'pending', 0, :now, :now, :expires)")
+                + " created_at, next_attempt_at, expires_at, sealed) VALUES (:id, :to, :subject, :text,"
+                + " :html, 'pending', 0, :now, :now, :expires, 1)")
         .bind("id", queued.id())
         .bind("to", queued.message().to())
         .bind("subject", queued.message().subject())
-        .bind("text", queued.message().text())
-        .bind("html", queued.message().html())
+        .bind("text", seal(queued.id(), "text", queued.message().text()))
+        .bind("html", seal(queued.id(), "html", queued.message().html()))
         .bind("now", now.toEpochMilli())
         .bind("expires", queued.expiresAt().map(Instant::toEpochMilli).orElse(null))
         .execute();
+  }
+
+  private String seal(String id, String part, String body) {
+    return cipher.encrypt(body.getBytes(StandardCharsets.UTF_8), purpose(id, part));
+  }
+
+  private Optional<String> unseal(String id, String part, String sealed) {
+    return cipher
+        .decrypt(sealed, purpose(id, part))
+        .map(bytes -> new String(bytes, StandardCharsets.UTF_8));
+  }
+
+  private static String purpose(String id, String part) {
+    return "mail-outbox|" + id + "|" + part;
+  }
+
+  /**
+   * Seals the bodies of messages queued in plain text by an older version, before any is read;
+   * returns how many.
+   */
+  public int sealPlainRows() {
+    return jdbi.inTransaction(
+        h -> {
+          List<String[]> plain =
+              h.createQuery(
+                      "SELECT id, text_body, html_body FROM mail_outbox WHERE sealed = 0"
+                          + " AND status IN ('pending', 'dead')")
+                  .map(
+                      (rs, ctx) ->
+                          new String[] {
+                            rs.getString("id"), rs.getString("text_body"), rs.getString("html_body")
+                          })
+                  .list();
+          for (String[] row : plain) {
+            h.createUpdate(
+                    "UPDATE mail_outbox SET text_body = :text, html_body = :html, sealed = 1"
+                        + " WHERE id = :id")
+                .bind("id", row[0])
+                .bind("text", seal(row[0], "text", row[1]))
+                .bind("html", seal(row[0], "html", row[2]))
+                .execute();
+          }
+          h.createUpdate(
+                  "UPDATE mail_outbox SET text_body = '', html_body = '', sealed = 1"
+                      + " WHERE sealed = 0")
+              .execute();
+          return plain.size();
+        });
   }
 
   @Override
@@ -43,7 +106,9 @@ public final class JdbcOutbox implements OutboxRepository {
 
   @Override
   public List<Message.Queued> due(Instant now, int limit) {
-    return jdbi.withHandle(
+    List<Message.Queued> due = new java.util.ArrayList<>();
+    List<String> unreadable = new java.util.ArrayList<>();
+    jdbi.useHandle(
         h ->
             h.createQuery(
                     "SELECT id, recipient, subject, text_body, html_body, expires_at, attempts FROM mail_outbox"
@@ -51,17 +116,32 @@ public final class JdbcOutbox implements OutboxRepository {
                 .bind("now", now.toEpochMilli())
                 .bind("limit", limit)
                 .map(
-                    (rs, ctx) ->
-                        new Message.Queued(
-                            rs.getString("id"),
-                            new Message(
-                                rs.getString("recipient"),
-                                rs.getString("subject"),
-                                rs.getString("text_body"),
-                                rs.getString("html_body")),
-                            optionalInstant(rs, "expires_at"),
-                            rs.getInt("attempts")))
-                .list());
+                    (rs, ctx) -> {
+                      String id = rs.getString("id");
+                      Optional<String> text = unseal(id, "text", rs.getString("text_body"));
+                      Optional<String> html = unseal(id, "html", rs.getString("html_body"));
+                      if (text.isEmpty() || html.isEmpty()) {
+                        unreadable.add(id);
+                        return Optional.<Message.Queued>empty();
+                      }
+                      return Optional.of(
+                          new Message.Queued(
+                              id,
+                              new Message(
+                                  rs.getString("recipient"),
+                                  rs.getString("subject"),
+                                  text.get(),
+                                  html.get()),
+                              optionalInstant(rs, "expires_at"),
+                              rs.getInt("attempts")));
+                    })
+                .forEach(row -> row.ifPresent(due::add)));
+    for (String id : unreadable) {
+      // Sealed under another key (a restore without at-rest.key?): it can never be sent.
+      LOG.error("mail {} cannot be unsealed with this at-rest key; marked dead", id);
+      markFailed(id, now, "cannot be unsealed with this at-rest key", true);
+    }
+    return due;
   }
 
   @Override
@@ -83,7 +163,8 @@ public final class JdbcOutbox implements OutboxRepository {
     jdbi.useHandle(
         h ->
             h.createUpdate(
-                    "UPDATE mail_outbox SET status = 'sent', sent_at = :at, attempts = attempts + 1 WHERE id = :id")
+                    "UPDATE mail_outbox SET status = 'sent', sent_at = :at, attempts = attempts + 1,"
+                        + " text_body = '', html_body = '' WHERE id = :id")
                 .bind("id", id)
                 .bind("at", at.toEpochMilli())
                 .execute());
@@ -107,7 +188,9 @@ public final class JdbcOutbox implements OutboxRepository {
   public void markExpired(String id) {
     jdbi.useHandle(
         h ->
-            h.createUpdate("UPDATE mail_outbox SET status = 'expired' WHERE id = :id")
+            h.createUpdate(
+                    "UPDATE mail_outbox SET status = 'expired', text_body = '', html_body = ''"
+                        + " WHERE id = :id")
                 .bind("id", id)
                 .execute());
   }

@@ -11,10 +11,12 @@ import org.jdbi.v3.core.Jdbi;
 /** Pending self sign-ups in SQL; each is stored with its message in one transaction. */
 public final class JdbcRegistrations implements RegistrationRepository {
   private final Jdbi jdbi;
+  private final JdbcOutbox outbox;
 
   /** Repository over {@code database}. */
-  public JdbcRegistrations(Database database) {
+  public JdbcRegistrations(Database database, JdbcOutbox outbox) {
     this.jdbi = database.jdbi();
+    this.outbox = outbox;
   }
 
   @Override
@@ -32,7 +34,7 @@ public final class JdbcRegistrations implements RegistrationRepository {
               .bind("created", pending.createdAt().toEpochMilli())
               .bind("expires", pending.expiresAt().toEpochMilli())
               .execute();
-          JdbcOutbox.insert(h, message, now);
+          outbox.insert(h, message, now);
         });
   }
 

@@ -42,6 +42,13 @@ class EmailLinkStoreTest {
             new SecureRandom());
   }
 
+  private JdbcOutbox outbox() {
+    return new JdbcOutbox(
+        database,
+        dev.gatehouse.keys.AtRestCipher.fromKeyFile(
+            dir.resolve("at-rest.key"), new SecureRandom()));
+  }
+
   @AfterEach
   void close() {
     if (database != null) {
@@ -67,9 +74,51 @@ class EmailLinkStoreTest {
 
   @ParameterizedTest
   @MethodSource("kinds")
+  void mailQueuedInPlainTextByAnOlderVersionIsSealedBeforeItIsRead(TestDatabases.Kind kind) {
+    open(kind);
+    String link = "https://auth.example.com/reset?token=" + "A".repeat(43);
+    database
+        .jdbi()
+        .useHandle(
+            h ->
+                h.createUpdate(
+                        "INSERT INTO mail_outbox (id, recipient, subject, text_body, html_body,"
+                            + " status, attempts, created_at, next_attempt_at, sealed) VALUES"
+                            + " ('old', 'a@example.com', 'Reset', :text, :html, 'pending', 0, 1, 1, 0)")
+                    .bind("text", "Reset: " + link)
+                    .bind("html", "<a href=\"" + link + "\">reset</a>")
+                    .execute());
+    JdbcOutbox outbox = outbox();
+    assertThat(outbox.sealPlainRows()).isEqualTo(1);
+    String stored =
+        database
+            .jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery("SELECT text_body || html_body FROM mail_outbox WHERE id = 'old'")
+                        .mapTo(String.class)
+                        .one());
+    assertThat(stored).doesNotContain("token=");
+    assertThat(outbox.due(clock.instant(), 10))
+        .singleElement()
+        .satisfies(q -> assertThat(q.message().text()).isEqualTo("Reset: " + link));
+    outbox.markSent("old", clock.instant());
+    String afterSending =
+        database
+            .jdbi()
+            .withHandle(
+                h ->
+                    h.createQuery("SELECT text_body || html_body FROM mail_outbox")
+                        .mapTo(String.class)
+                        .one());
+    assertThat(afterSending).as("a sent message keeps no body").isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
   void anEmailChangeMovesTheUserOnceAndRefusesAnAddressTakenMeanwhile(TestDatabases.Kind kind) {
     open(kind);
-    JdbcMagicLinks links = new JdbcMagicLinks(database);
+    JdbcMagicLinks links = new JdbcMagicLinks(database, outbox());
     User amy = directory.addUser("amy", Optional.of("amy@example.com"), "", false);
     Instant now = clock.instant();
     links.replaceAndQueue(
@@ -91,14 +140,14 @@ class EmailLinkStoreTest {
     directory.addUser("bo", Optional.of("bo@example.com"), "", false);
     assertThat(links.changeEmail("h2", now, Optional.empty())).isEqualTo(EmailChange.TAKEN);
     assertThat(directory.findById(amy.id()).orElseThrow().email()).contains("amy@new.example");
-    assertThat(new JdbcOutbox(database).list(10)).as("two links and one notice").hasSize(3);
+    assertThat(outbox().list(10)).as("two links and one notice").hasSize(3);
   }
 
   @ParameterizedTest
   @MethodSource("kinds")
   void aVerificationLinkVerifiesOnlyTheAddressItWasSentTo(TestDatabases.Kind kind) {
     open(kind);
-    JdbcMagicLinks links = new JdbcMagicLinks(database);
+    JdbcMagicLinks links = new JdbcMagicLinks(database, outbox());
     User cy = directory.addUser("cy", Optional.of("cy@example.com"), "", false);
     Instant now = clock.instant();
     links.replaceAndQueue(
@@ -121,7 +170,7 @@ class EmailLinkStoreTest {
   @MethodSource("kinds")
   void aSignUpCreatesTheAccountOnceAndATakenUsernameLeavesTheLinkUsable(TestDatabases.Kind kind) {
     open(kind);
-    JdbcRegistrations registrations = new JdbcRegistrations(database);
+    JdbcRegistrations registrations = new JdbcRegistrations(database, outbox());
     directory.addUser("dee", Optional.empty(), "", false);
     Instant now = clock.instant();
     registrations.createAndQueue(

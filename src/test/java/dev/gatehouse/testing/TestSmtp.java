@@ -55,13 +55,23 @@ public final class TestSmtp implements AutoCloseable {
     return new TestSmtp(TestProxy.freePort());
   }
 
-  /** The settings that send Gatehouse's mail here. */
-  public Map<String, String> settings() {
+  /** Starts a server on {@code port} (to end an outage that Gatehouse has been living through). */
+  public static TestSmtp startOn(int port) {
+    return new TestSmtp(port);
+  }
+
+  /** The settings that send Gatehouse's mail to {@code port}, where nothing may listen yet. */
+  public static Map<String, String> settings(int port) {
     return Map.of(
         "GATEHOUSE_MAIL_SMTP_HOST", "127.0.0.1",
         "GATEHOUSE_MAIL_SMTP_PORT", Integer.toString(port),
         "GATEHOUSE_MAIL_SMTP_SECURITY", "none",
         "GATEHOUSE_MAIL_FROM", "Gatehouse <auth@example.com>");
+  }
+
+  /** The settings that send Gatehouse's mail here. */
+  public Map<String, String> settings() {
+    return settings(port);
   }
 
   /** Runs Gatehouse's outbox once and returns the messages that arrived since the last call. */
