@@ -3,6 +3,7 @@ package dev.gatehouse.policy;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -26,29 +27,89 @@ final class FallThroughCheck {
       if (guarded.subjects().isEmpty() || guarded.policy() == Policy.DENY) {
         continue;
       }
+      Optional<String> warning = Optional.empty();
       boolean closed = false;
-      for (int j = i + 1; j < rules.size() && !closed; j++) {
+      for (int j = i + 1; j < rules.size() && !closed && warning.isEmpty(); j++) {
         AccessRule later = rules.get(j);
         if (!overlaps(guarded, later)) {
           continue;
         }
-        if (later.subjects().isEmpty()) {
-          closed = true;
-          if (later.policy() != Policy.DENY) {
-            warnings.add(message(i, guarded, "anyone else", "rule " + (j + 1), later.policy()));
-          }
-        } else if (later.policy() != Policy.DENY
-            && !Set.copyOf(guarded.subjects()).containsAll(later.subjects())) {
-          warnings.add(
-              message(
-                  i, guarded, "members of " + subjects(later), "rule " + (j + 1), later.policy()));
+        boolean opens =
+            later.policy() != Policy.DENY
+                && (later.subjects().isEmpty()
+                    || !Set.copyOf(guarded.subjects()).containsAll(later.subjects()));
+        if (opens) {
+          warning =
+              Optional.of(
+                  message(
+                      i,
+                      guarded,
+                      later.subjects().isEmpty() ? "anyone else" : "members of " + subjects(later),
+                      "rule " + (j + 1),
+                      later.policy()));
+        } else if (later.subjects().isEmpty()
+            && later.policy() == Policy.DENY
+            && covers(later, guarded)) {
+          closed = true; // the safe pattern: a deny twin for every request the rule matches
         }
       }
-      if (!closed && defaultPolicy != Policy.DENY) {
-        warnings.add(message(i, guarded, "anyone else", "the default policy", defaultPolicy));
+      if (warning.isEmpty() && !closed && defaultPolicy != Policy.DENY) {
+        warning =
+            Optional.of(message(i, guarded, "anyone else", "the default policy", defaultPolicy));
       }
+      warning.ifPresent(warnings::add);
     }
     return Collections.unmodifiableList(warnings);
+  }
+
+  /**
+   * Whether {@code twin} matches every request {@code guarded} matches, as far as the rules' text
+   * proves it: a twin that narrows by method, network, token scopes or letter case, or whose path
+   * form cannot be compared, does not count.
+   */
+  private static boolean covers(AccessRule twin, AccessRule guarded) {
+    if (!twin.networks().isEmpty() || !twin.scopes().isEmpty() || !twin.audiences().isEmpty()) {
+      return false;
+    }
+    if (!twin.methods().isEmpty()
+        && (guarded.methods().isEmpty() || !twin.methods().containsAll(guarded.methods()))) {
+      return false;
+    }
+    boolean hosts =
+        twin.hosts().isEmpty()
+            || (!guarded.hosts().isEmpty()
+                && guarded.hosts().stream()
+                    .allMatch(g -> twin.hosts().stream().anyMatch(t -> hostCovers(t, g))));
+    boolean paths =
+        twin.paths().isEmpty()
+            || (!guarded.paths().isEmpty()
+                && guarded.paths().stream()
+                    .allMatch(g -> twin.paths().stream().anyMatch(t -> pathCovers(t, g))));
+    return hosts && paths;
+  }
+
+  private static boolean hostCovers(HostMatcher twin, HostMatcher guarded) {
+    String t = twin.pattern();
+    String g = guarded.pattern();
+    if (t.equals(g)) {
+      return true;
+    }
+    return g.startsWith("*.") ? t.startsWith("*.") && g.endsWith(t.substring(1)) : twin.matches(g);
+  }
+
+  private static boolean pathCovers(PathMatcher twin, PathMatcher guarded) {
+    if (twin.letterCase() == PathMatcher.Case.SENSITIVE
+        && guarded.letterCase() == PathMatcher.Case.INSENSITIVE) {
+      return false; // /ADMIN passes the guarded rule's test but not the twin's
+    }
+    String t = twin.toString();
+    String g = guarded.toString();
+    boolean literal = !t.startsWith("^") && !t.contains("*") && !t.contains("?");
+    boolean guardedLiteral = !g.startsWith("^") && !g.contains("*") && !g.contains("?");
+    if (literal && guardedLiteral) {
+      return twin.matches(g); // a prefix at a segment boundary covers every longer one
+    }
+    return t.equals(g);
   }
 
   private static String message(

@@ -8,9 +8,12 @@ import java.util.regex.PatternSyntaxException;
  * Matches a canonical path (decoded once, dot segments resolved; never the query). Three forms:
  *
  * <ul>
- *   <li>{@code ^…} — a regular expression that must match the whole path;
+ *   <li>{@code ^…} — a regular expression anchored at the start of the path, matched as regular
+ *       expressions are: {@code ^/admin} covers {@code /admin/x} and {@code /adminx}; add {@code $}
+ *       to anchor the end;
  *   <li>a pattern with {@code *} — a glob: {@code *} and {@code ?} stay inside one segment, {@code
- *       **} crosses segments;
+ *       **} crosses segments, and a trailing {@code /**} also covers its base ({@code /static/**}
+ *       matches {@code /static});
  *   <li>anything else — a prefix at a segment boundary: {@code /admin} matches {@code /admin} and
  *       {@code /admin/x}, not {@code /administrator}.
  * </ul>
@@ -86,9 +89,14 @@ public final class PathMatcher {
 
   private static String globToRegex(String glob) {
     StringBuilder regex = new StringBuilder();
-    for (int i = 0; i < glob.length(); i++) {
-      char c = glob.charAt(i);
-      if (c == '*' && i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
+    String body = glob;
+    boolean subtree = glob.endsWith("/**");
+    if (subtree) {
+      body = glob.substring(0, glob.length() - 3);
+    }
+    for (int i = 0; i < body.length(); i++) {
+      char c = body.charAt(i);
+      if (c == '*' && i + 1 < body.length() && body.charAt(i + 1) == '*') {
         regex.append(".*");
         i++;
       } else if (c == '*') {
@@ -99,13 +107,19 @@ public final class PathMatcher {
         regex.append(Pattern.quote(String.valueOf(c)));
       }
     }
+    if (subtree) {
+      regex.append("(/.*)?");
+    }
     return regex.toString();
   }
 
   /** Whether the canonical path matches. */
   public boolean matches(String path) {
     if (pattern.isPresent()) {
-      return pattern.get().matcher(path).matches();
+      // Regexes start with ^ and match like regexes (find); globs are whole-path patterns.
+      return text.startsWith("^")
+          ? pattern.get().matcher(path).find()
+          : pattern.get().matcher(path).matches();
     }
     boolean ignoreCase = letterCase == Case.INSENSITIVE;
     if (!path.regionMatches(ignoreCase, 0, text, 0, text.length())) {

@@ -45,6 +45,11 @@ public final class Canonicalizer {
     }
     int query = rawTarget.indexOf('?');
     String rawPath = query < 0 ? rawTarget : rawTarget.substring(0, query);
+    if (rawPath.startsWith("//")) {
+      // A network-path reference: an app that reads it as //host/path serves another path than
+      // the one collapsing the slashes would decide on.
+      return Optional.empty();
+    }
     Optional<String> path = path(rawPath);
     if (path.isEmpty()) {
       return Optional.empty();
@@ -197,6 +202,19 @@ public final class Canonicalizer {
       // Decoded characters that would change meaning: control bytes, backslash, path parameters,
       // and a '%' that would decode a second time.
       if (Character.isISOControl(c) || c == '\\' || c == ';' || c == '%') {
+        return Optional.empty();
+      }
+    }
+    // Windows (IIS) drops a segment's trailing dots and spaces, and apps that apply Unicode
+    // compatibility normalisation read a full-width dot as a dot: either would make the served
+    // path differ from the decided one.
+    if (!java.text.Normalizer.isNormalized(path, java.text.Normalizer.Form.NFKC)) {
+      return Optional.empty();
+    }
+    for (String segment : path.split("/", -1)) {
+      if (!segment.equals(".")
+          && !segment.equals("..")
+          && (segment.endsWith(".") || segment.endsWith(" ") || segment.startsWith(" "))) {
         return Optional.empty();
       }
     }

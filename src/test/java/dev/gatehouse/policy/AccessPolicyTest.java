@@ -135,6 +135,71 @@ class AccessPolicyTest {
   }
 
   @Test
+  void aDenyTwinThatCoversLessThanItsSubjectRuleDoesNotSilenceTheWarning() {
+    AccessRule admins = rule("app.example.com", "/admin", Policy.AUTHENTICATED, "group:admins");
+    AccessRule everyone = rule("app.example.com", "", Policy.AUTHENTICATED);
+    List<AccessRule> partialTwins =
+        List.of(
+            new AccessRule(
+                List.of(HostMatcher.parse("app.example.com").orElseThrow()),
+                List.of(PathMatcher.parse("/admin", PathMatcher.Case.SENSITIVE).orElseThrow()),
+                Set.of(),
+                List.of(),
+                List.of(),
+                Policy.DENY),
+            rule("app.example.com", "^/admin$", Policy.DENY),
+            rule("app.example.com", "/admin/x", Policy.DENY),
+            new AccessRule(
+                List.of(HostMatcher.parse("app.example.com").orElseThrow()),
+                List.of(PathMatcher.parse("/admin").orElseThrow()),
+                Set.of("GET"),
+                List.of(),
+                List.of(),
+                Policy.DENY),
+            new AccessRule(
+                List.of(HostMatcher.parse("app.example.com").orElseThrow()),
+                List.of(PathMatcher.parse("/admin").orElseThrow()),
+                Set.of(),
+                List.of(Cidr.parse("10.0.0.0/8").orElseThrow()),
+                List.of(),
+                Policy.DENY));
+    for (AccessRule twin : partialTwins) {
+      assertThat(
+              new AccessPolicy(List.of(admins, twin, everyone), Policy.DENY).fallThroughWarnings())
+          .as("twin %s %s %s", twin.paths(), twin.methods(), twin.networks())
+          .singleElement()
+          .asString()
+          .contains("access.rules[0]", "rule 3");
+    }
+  }
+
+  @Test
+  void regexRulesMatchFromTheStartAndAGlobSubtreeCoversItsBase() {
+    AccessPolicy policy =
+        new AccessPolicy(
+            List.of(rule("", "^/rx/adm[i]n", Policy.DENY), rule("", "/gl/*/admin/**", Policy.DENY)),
+            Policy.BYPASS);
+    for (String path :
+        List.of(
+            "/rx/admin",
+            "/rx/admin/",
+            "/rx/admin/users",
+            "/rx/adminx",
+            "/gl/x/admin",
+            "/GL/x/Admin",
+            "/gl/x/admin/y")) {
+      assertThat(policy.decide("a", path, "GET", WAN, Optional.empty()))
+          .as(path)
+          .isInstanceOf(Decision.Deny.class);
+    }
+    assertThat(policy.decide("a", "/x/rx/admin", "GET", WAN, Optional.empty()))
+        .as("anchored at the start")
+        .isInstanceOf(Decision.Allow.class);
+    assertThat(policy.decide("a", "/gl/x/administrator", "GET", WAN, Optional.empty()))
+        .isInstanceOf(Decision.Allow.class);
+  }
+
+  @Test
   void theSafePatternOfASubjectRuleFollowedByADenyIsQuiet() {
     AccessPolicy safe =
         new AccessPolicy(
@@ -253,7 +318,8 @@ class AccessPolicyTest {
     "/f?o, /foo, true",
     "^/api/v[0-9]+/.*$, /api/v2/users, true",
     "^/api/v[0-9]+/.*$, /x/api/v2/users, false",
-    "^/api, /api/x, false",
+    "^/api, /api/x, true",
+    "^/api$, /api/x, false",
     "/a.b, /aXb, false",
   })
   void pathMatchers(String pattern, String path, boolean matches) {

@@ -15,8 +15,9 @@ import java.util.List;
 
 /**
  * A WebSocket app for proxy tests: completes the RFC 6455 opening handshake (101 with {@code
- * Sec-WebSocket-Accept}) for upgrade requests, answers 200 to others, and records each request head
- * it received. One connection at a time. Thread-safe.
+ * Sec-WebSocket-Accept}) for upgrade requests — and, like an h2c-capable server (Hypercorn, Jetty),
+ * switches protocols for any other {@code Upgrade} it is sent — answers 200 to others, and records
+ * each request head it received. One connection at a time. Thread-safe.
  */
 public final class WebSocketUpstream implements AutoCloseable {
   private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -55,7 +56,14 @@ public final class WebSocketUpstream implements AutoCloseable {
         seen.add(head);
         String key = header(head, "Sec-WebSocket-Key");
         OutputStream out = socket.getOutputStream();
-        if (!key.isEmpty() && header(head, "Upgrade").equalsIgnoreCase("websocket")) {
+        String upgrade = header(head, "Upgrade");
+        if (!upgrade.isEmpty() && !upgrade.equalsIgnoreCase("websocket")) {
+          out.write(
+              ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: "
+                      + upgrade
+                      + "\r\nConnection: Upgrade\r\n\r\n")
+                  .getBytes(StandardCharsets.ISO_8859_1));
+        } else if (!key.isEmpty() && upgrade.equalsIgnoreCase("websocket")) {
           out.write(
               ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                       + "Sec-WebSocket-Accept: "

@@ -367,13 +367,18 @@ class ProxyIntegrationTest {
             "/public/..%2fadmin",
             "/public/%252e%252e/admin",
             "/PUBLIC/../admin",
-            "/Public/%2e%2e/Admin")) {
+            "/Public/%2e%2e/Admin",
+            "//public//x",
+            "/admin.",
+            "/admin%20",
+            "/public/..%20/admin",
+            "/%EF%BC%8E%EF%BC%8E/admin")) {
       upstream.clear();
       HttpResponse<String> response = get(path);
       assertThat(response.statusCode()).as(path).isIn(400, 401, 403, 404);
       assertThat(upstream.seen()).as(path + " reached the app").isEmpty();
     }
-    assertThat(get("//public//x").statusCode())
+    assertThat(get("/public//x").statusCode())
         .as("same canonical path as /public/x")
         .isEqualTo(200);
   }
@@ -527,6 +532,19 @@ class ProxyIntegrationTest {
         .singleElement()
         .asString()
         .containsIgnoringCase("remote-user: alice");
+
+    // Any other upgrade (h2c) would make the proxy a tunnel for requests Gatehouse never sees.
+    RawHttp.Head h2c =
+        RawHttp.send(
+            proxy.port(),
+            "GET /public/x HTTP/1.1",
+            host("app.example.com"),
+            "Upgrade: h2c",
+            "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA",
+            "Connection: Upgrade, HTTP2-Settings");
+    assertThat(h2c.status()).as("no protocol switch but websocket").isNotEqualTo(101);
+    assertThat(webSockets.seen()).hasSize(2);
+    assertThat(webSockets.seen().get(1)).doesNotContainIgnoringCase("h2c");
   }
 
   @org.junit.jupiter.api.Test
