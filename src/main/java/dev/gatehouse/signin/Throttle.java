@@ -37,25 +37,51 @@ public final class Throttle {
     this.window = window;
   }
 
-  /** Counts an attempt for {@code key} unless it is currently blocked. */
+  /**
+   * Counts an attempt for {@code key} unless it is currently blocked.
+   *
+   * <p>The clock is read inside the step, once the store holds the key's lock: read before it, a
+   * request that waited behind a parallel one would judge the other's fresh counter with an older
+   * "now". An attempt under the limit leaves the block time where it was (in the past), so parallel
+   * attempts under the limit never see one another as a block.
+   */
   public Verdict attempt(String key, int freeAttempts) {
-    Instant now = clock.instant();
     return store.apply(
         storeKey(key),
         current -> {
-          // A key is forgotten only after a whole window of quiet after its block ended, so waiting
-          // out the longest back-off does not also restore the free attempts.
+          Instant now = clock.instant();
+          // A key is forgotten only after a whole window of quiet after its last attempt and its
+          // block, so waiting out the longest back-off does not also restore the free attempts.
           Optional<ThrottleStore.Counter> live =
-              current.filter(c -> now.isBefore(c.blockedUntil().plus(window)));
+              current.filter(c -> now.isBefore(latest(c).plus(window)));
           if (live.isPresent() && now.isBefore(live.get().blockedUntil())) {
             return new ThrottleStore.Step<>(
-                live, new Blocked(Duration.between(now, live.get().blockedUntil())));
+                live, new Blocked(roundUp(Duration.between(now, live.get().blockedUntil()))));
           }
           int failures = live.map(ThrottleStore.Counter::failures).orElse(0) + 1;
-          Instant blockedUntil = now.plus(backoff(failures - freeAttempts));
+          Duration wait = backoff(failures - freeAttempts);
+          Instant blockedUntil =
+              wait.isZero()
+                  ? live.map(ThrottleStore.Counter::blockedUntil).orElse(Instant.EPOCH)
+                  : now.plus(wait);
           return new ThrottleStore.Step<>(
               Optional.of(new ThrottleStore.Counter(failures, now, blockedUntil)), new Allowed());
         });
+  }
+
+  private static Instant latest(ThrottleStore.Counter counter) {
+    return counter.lastAttemptAt().isAfter(counter.blockedUntil())
+        ? counter.lastAttemptAt()
+        : counter.blockedUntil();
+  }
+
+  /**
+   * Whole seconds, rounded up: told "3 s", a client retrying after 3 s must not still be refused at
+   * 3.4 s (Retry-After carries whole seconds).
+   */
+  private static Duration roundUp(Duration wait) {
+    long seconds = wait.toSeconds() + (wait.toNanosPart() > 0 ? 1 : 0);
+    return Duration.ofSeconds(Math.max(1, seconds));
   }
 
   /** Takes back one counted attempt (it succeeded), keeping any block in force. */
@@ -73,6 +99,8 @@ public final class Throttle {
 
   /** Deletes counters that the window has already made irrelevant; the number deleted. */
   public int purge() {
+    // purge compares blocked_until: a counter under the limit keeps an old block time but a recent
+    // last attempt, so the store must look at both (JdbcThrottle does).
     return store.purge(clock.instant().minus(window));
   }
 

@@ -7,34 +7,30 @@ import java.util.function.Function;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Throttle counters in SQL, serialised per key: the row is created if missing, then locked ({@code
- * FOR UPDATE} on PostgreSQL; SQLite's {@code BEGIN IMMEDIATE} serialises all writers) before it is
- * read and rewritten in the same transaction. Shared by every node using the database. Thread-safe.
+ * Throttle counters in SQL, serialised per key: one upsert creates the row if missing and locks it
+ * (PostgreSQL's row lock; SQLite's {@code BEGIN IMMEDIATE} serialises all writers), and it is read
+ * and rewritten in the same transaction. Shared by every node using the database. Thread-safe.
  */
 public final class JdbcThrottle implements ThrottleStore {
   private final Jdbi jdbi;
-  private final Dialect dialect;
 
   /** Store over {@code database}. */
   public JdbcThrottle(Database database) {
     this.jdbi = database.jdbi();
-    this.dialect = database.dialect();
   }
 
   @Override
   public <T> T apply(String key, Function<Optional<Counter>, Step<T>> step) {
     return jdbi.inTransaction(
         h -> {
-          h.createUpdate(
-                  "INSERT INTO throttle_counters (key, failures, last_attempt_at, blocked_until)"
-                      + " VALUES (:key, 0, 0, 0) ON CONFLICT (key) DO NOTHING")
-              .bind("key", key)
-              .execute();
+          // One statement creates the row if missing and locks it (an upsert takes the row lock on
+          // PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers). A separate INSERT and
+          // SELECT … FOR UPDATE let a parallel reset delete the row in between.
           Counter current =
               h.createQuery(
-                      "SELECT failures, last_attempt_at, blocked_until FROM throttle_counters"
-                          + " WHERE key = :key"
-                          + dialect.lockRow())
+                      "INSERT INTO throttle_counters (key, failures, last_attempt_at, blocked_until)"
+                          + " VALUES (:key, 0, 0, 0) ON CONFLICT (key) DO UPDATE SET key ="
+                          + " excluded.key RETURNING failures, last_attempt_at, blocked_until")
                   .bind("key", key)
                   .map(
                       (rs, ctx) ->
@@ -80,7 +76,9 @@ public final class JdbcThrottle implements ThrottleStore {
   public int purge(Instant before) {
     return jdbi.withHandle(
         h ->
-            h.createUpdate("DELETE FROM throttle_counters WHERE blocked_until < :before")
+            h.createUpdate(
+                    "DELETE FROM throttle_counters WHERE blocked_until < :before"
+                        + " AND last_attempt_at < :before")
                 .bind("before", before.toEpochMilli())
                 .execute());
   }

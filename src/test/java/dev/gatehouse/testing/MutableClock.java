@@ -8,13 +8,24 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock that tests move by hand; never sleeps. Thread-safe. */
+/**
+ * A clock that tests move by hand; never sleeps. Either fixed (it moves only when advanced) or
+ * ticking (the real clock plus what was advanced), for the races that only real time shows.
+ * Thread-safe.
+ */
 public final class MutableClock extends Clock {
   private final AtomicReference<Instant> now;
+  private final boolean ticking;
+  private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
 
-  /** A clock at {@code start}. */
+  /** A fixed clock at {@code start}. */
   public MutableClock(Instant start) {
+    this(start, false);
+  }
+
+  private MutableClock(Instant start, boolean ticking) {
     this.now = new AtomicReference<>(start);
+    this.ticking = ticking;
   }
 
   /**
@@ -26,14 +37,23 @@ public final class MutableClock extends Clock {
     return new MutableClock(Instant.now().truncatedTo(ChronoUnit.MINUTES));
   }
 
+  /** A clock that follows the real one (and jumps ahead when advanced). */
+  public static MutableClock ticking() {
+    return new MutableClock(Instant.EPOCH, true);
+  }
+
   /** Moves the clock forward. */
   public void advance(Duration duration) {
-    now.updateAndGet(i -> i.plus(duration));
+    if (ticking) {
+      offset.updateAndGet(o -> o.plus(duration));
+    } else {
+      now.updateAndGet(i -> i.plus(duration));
+    }
   }
 
   @Override
   public Instant instant() {
-    return now.get();
+    return ticking ? Instant.now().plus(offset.get()) : now.get();
   }
 
   @Override
