@@ -106,7 +106,10 @@ final class ClientCommand {
     @Option(names = "--post-logout-redirect-uri", paramLabel = "URI", description = "Repeatable.")
     List<String> postLogoutRedirectUris;
 
-    @Option(names = "--signing-alg", paramLabel = "ES256|RS256", description = "Default ES256.")
+    @Option(
+        names = "--signing-alg",
+        paramLabel = "ES256|RS256",
+        description = "ID-token signature; default RS256 (what most relying parties expect).")
     Optional<String> signingAlg = Optional.empty();
   }
 
@@ -144,7 +147,7 @@ final class ClientCommand {
                 .orElse(Duration.ZERO),
             s.backchannelLogoutUri,
             list(s.postLogoutRedirectUris, List.of()),
-            s.signingAlg.orElse("ES256").toUpperCase(Locale.ROOT),
+            s.signingAlg.orElse("RS256").toUpperCase(Locale.ROOT),
             false,
             false);
     try (Gatehouse gatehouse = main.open()) {

@@ -193,7 +193,19 @@ public final class Gatehouse implements AutoCloseable {
             clock,
             random);
     GatehouseConfig.SignIn signin = config.signin();
-    AtRestCipher atRest = AtRestCipher.fromKeyFile(atRestKeyFile(config), random);
+    Path keyFile = atRestKeyFile(config);
+    if (!Files.exists(keyFile) && database.holdsSealedData()) {
+      // A new key would make the signing keys and TOTP seeds unreadable for good: change nothing.
+      database.close();
+      throw new StoreException(
+          keyFile
+              + " is missing, but the database holds signing keys, authenticator seeds or queued"
+              + " mail sealed with it. Put it back (`gatehouse restore BACKUP` restores the"
+              + " database and the key together, or copy it from the old data directory);"
+              + " nothing was changed.",
+          null);
+    }
+    AtRestCipher atRest = AtRestCipher.fromKeyFile(keyFile, random);
     this.signingKeys = new SigningKeys(new JdbcSigningKeys(database), atRest, clock, random);
     this.clients = new Clients(config.oidcClients(), new JdbcClients(database), clock, random);
     this.tokens = new JdbcTokens(database);
@@ -464,7 +476,7 @@ public final class Gatehouse implements AutoCloseable {
             origin,
             csrf,
             accessTokens);
-    UserInfoEndpoint userInfo = new UserInfoEndpoint(accessTokens, directory);
+    UserInfoEndpoint userInfo = new UserInfoEndpoint(accessTokens, directory, origin);
     LogoutEndpoint endSession =
         new LogoutEndpoint(clients, accessTokens, webSessions, templates, errors, origin);
     DiscoveryEndpoint discovery = new DiscoveryEndpoint(origin);
@@ -591,13 +603,17 @@ public final class Gatehouse implements AutoCloseable {
     return web;
   }
 
+  /** The at-rest key file's name in the data directory. */
+  static final String AT_REST_KEY = "at-rest.key";
+
   /** The at-rest key lives in the data directory, beside (never inside) the database. */
   private static Path atRestKeyFile(GatehouseConfig config) {
     createPrivateDirectory(config.dataDir());
-    return config.dataDir().resolve("at-rest.key");
+    return config.dataDir().resolve(AT_REST_KEY);
   }
 
-  private static void createPrivateDirectory(Path dir) {
+  /** Creates {@code dir} (and parents) 0700 when it does not exist. */
+  static void createPrivateDirectory(Path dir) {
     try {
       if (!Files.isDirectory(dir)) {
         Files.createDirectories(

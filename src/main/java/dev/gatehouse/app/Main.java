@@ -4,6 +4,7 @@ import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.identity.DirectoryException;
+import dev.gatehouse.store.Database;
 import dev.gatehouse.store.StoreException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -19,12 +20,16 @@ import picocli.CommandLine.Option;
 @Command(
     name = "gatehouse",
     mixinStandardHelpOptions = true,
+    // --help and --version on every subcommand too.
+    scope = CommandLine.ScopeType.INHERIT,
     versionProvider = Main.Version.class,
     description = "Self-hosted authentication authority: one sign-in for every app of a domain.",
     subcommands = {
       ServeCommand.class,
+      InitCommand.class,
       ConfigCommand.class,
       BackupCommand.class,
+      RestoreCommand.class,
       UserCommand.class,
       GroupCommand.class,
       RoleCommand.class,
@@ -95,9 +100,23 @@ public final class Main {
     return ConfigLoader.load(file, environment);
   }
 
-  /** Opens Gatehouse (store and services) for a CLI command. */
+  /**
+   * Opens Gatehouse (store and services) for a CLI command. Refuses when the embedded database does
+   * not exist yet: a command run from another directory must not answer from a new, empty one.
+   * {@code serve} and {@code init} create it.
+   */
   Gatehouse open() {
-    return Gatehouse.open(config(), clock);
+    GatehouseConfig config = config();
+    Path database = Database.sqliteFileIn(config.dataDir());
+    if (config.database().url().isEmpty() && !Files.exists(database)) {
+      throw new CliException(
+          "no Gatehouse database at "
+              + database.toAbsolutePath()
+              + "; run the command where `gatehouse serve` runs, point data-dir (or"
+              + " GATEHOUSE_DATA_DIR, or --config) at the right directory, or create one with"
+              + " `gatehouse init`");
+    }
+    return Gatehouse.open(config, clock);
   }
 
   private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
@@ -113,8 +132,36 @@ public final class Main {
       err.println("gatehouse: " + e.getMessage());
       return 1;
     }
-    err.println("gatehouse: " + e);
+    err.println("gatehouse: " + inWords(e));
     return 1;
+  }
+
+  /** What went wrong, in words a person can act on; never a bare exception class name. */
+  static String inWords(Throwable e) {
+    String firstMessage = null;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String detail = Optional.ofNullable(t.getMessage()).orElse("");
+      String words =
+          switch (t) {
+            case java.net.ConnectException refused ->
+                "could not connect"
+                    + (detail.isEmpty() ? "" : " (" + detail + ")")
+                    + ": is the address right and the server running?";
+            case java.net.UnknownHostException unknown -> "unknown host " + detail;
+            case java.net.http.HttpTimeoutException timeout -> "no answer in time";
+            case javax.net.ssl.SSLException tls -> "TLS failed: " + detail;
+            case java.nio.file.NoSuchFileException missing -> "no such file: " + detail;
+            case java.nio.file.AccessDeniedException denied -> "permission denied: " + detail;
+            default -> null;
+          };
+      if (words != null) {
+        return words;
+      }
+      if (firstMessage == null && !detail.isEmpty()) {
+        firstMessage = detail;
+      }
+    }
+    return firstMessage == null ? "unexpected failure with no details (see the log)" : firstMessage;
   }
 
   /** A CLI failure with a message for the operator. */
@@ -126,12 +173,18 @@ public final class Main {
     }
   }
 
-  /** Version from the jar manifest. */
+  /** The version Maven built (a filtered resource, so it is right in the jar and in tests). */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
-    public String[] getVersion() {
-      String version = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"gatehouse " + (version == null ? "development" : version)};
+    public String[] getVersion() throws java.io.IOException {
+      java.util.Properties properties = new java.util.Properties();
+      try (java.io.InputStream in =
+          Main.class.getResourceAsStream("/gatehouse-version.properties")) {
+        if (in != null) {
+          properties.load(in);
+        }
+      }
+      return new String[] {"gatehouse " + properties.getProperty("version", "development")};
     }
   }
 }

@@ -132,8 +132,8 @@ public final class ConfigKeys {
               + " clients); `access-token-lifetime` (10m); `refresh-token-lifetime` (30d);"
               + " `refresh-reuse-grace` (0s, strict; up to 60s lets a just-rotated refresh token be"
               + " used again by a parallel tab or worker, RFC 9700 §4.14.2);"
-              + " `backchannel-logout-uri`; `post-logout-redirect-uris`; `signing-alg` (ES256 or"
-              + " RS256); `disabled`.");
+              + " `backchannel-logout-uri`; `post-logout-redirect-uris`; `signing-alg` of ID"
+              + " tokens (RS256, the default most relying parties expect, or ES256); `disabled`.");
   static final ConfigKey DEFAULT_POLICY =
       key(
           "access.default-policy",

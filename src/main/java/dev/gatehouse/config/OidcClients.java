@@ -125,7 +125,7 @@ final class OidcClients {
         reuseGrace(where, node),
         Optional.of(text(node, "backchannel-logout-uri", "")).filter(u -> !u.isEmpty()),
         list(where, node, "post-logout-redirect-uris", List.of()),
-        text(node, "signing-alg", "ES256").toUpperCase(Locale.ROOT),
+        text(node, "signing-alg", "RS256").toUpperCase(Locale.ROOT),
         bool(where, node, "disabled", false),
         true);
   }

@@ -27,16 +27,45 @@ import org.sqlite.SQLiteDataSource;
 public final class Database implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
+  /**
+   * How long a request waits for a pooled connection, and how long the breaker then answers "down"
+   * at once: a missing database is a 503 within about a second, never a 30 s hang.
+   */
+  static final java.time.Duration FAIL_FAST = java.time.Duration.ofSeconds(1);
+
   private final HikariDataSource pool;
+  private final FailFastDataSource failFast;
   private final Dialect dialect;
   private final Jdbi jdbi;
   private final Optional<Path> sqliteFile;
 
   private Database(HikariDataSource pool, Dialect dialect, Optional<Path> sqliteFile) {
     this.pool = pool;
+    this.failFast = new FailFastDataSource(pool, FAIL_FAST, System::nanoTime);
     this.dialect = dialect;
     this.sqliteFile = sqliteFile;
-    this.jdbi = Jdbi.create(pool);
+    this.jdbi = Jdbi.create(failFast);
+  }
+
+  /** The embedded database's file in a data directory. */
+  public static Path sqliteFileIn(Path dataDir) {
+    return dataDir.resolve("gatehouse.db");
+  }
+
+  /**
+   * Whether the store holds values sealed with the at-rest key (signing keys, TOTP seeds, queued
+   * mail): then a missing key file must be restored, never replaced by a new one.
+   */
+  public boolean holdsSealedData() {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                        "SELECT (SELECT COUNT(*) FROM signing_keys) + (SELECT COUNT(*) FROM"
+                            + " totp_enrollments) + (SELECT COUNT(*) FROM mail_outbox WHERE sealed = 1"
+                            + " AND text_body <> '')")
+                    .mapTo(Long.class)
+                    .one()
+                > 0);
   }
 
   /**
@@ -45,7 +74,7 @@ public final class Database implements AutoCloseable {
    */
   public static Database open(
       Optional<String> url, String username, Secret password, int poolSize, Path dataDir) {
-    String jdbcUrl = url.orElseGet(() -> "jdbc:sqlite:" + dataDir.resolve("gatehouse.db"));
+    String jdbcUrl = url.orElseGet(() -> "jdbc:sqlite:" + sqliteFileIn(dataDir));
     Database database;
     if (jdbcUrl.startsWith("jdbc:sqlite:")) {
       Path file = Path.of(jdbcUrl.substring("jdbc:sqlite:".length()));
@@ -77,6 +106,13 @@ public final class Database implements AutoCloseable {
       hikari.setMinimumIdle(1);
       hikari.setPoolName("gatehouse-postgres");
       hikari.setInitializationFailTimeout(10_000);
+      // Fail fast: a connection within a second or an error (Hikari waits 30 s by default), and a
+      // dead server is found by the driver within seconds, not by the kernel's TCP timeouts.
+      hikari.setConnectionTimeout(FAIL_FAST.toMillis());
+      hikari.setValidationTimeout(FAIL_FAST.toMillis() - 250);
+      hikari.addDataSourceProperty("connectTimeout", "2");
+      hikari.addDataSourceProperty("socketTimeout", "30");
+      hikari.addDataSourceProperty("tcpKeepAlive", "true");
       database = new Database(new HikariDataSource(hikari), Dialect.POSTGRES, Optional.empty());
     }
     try {
@@ -133,13 +169,16 @@ public final class Database implements AutoCloseable {
     return dialect;
   }
 
-  /** The pooled data source. */
+  /** The pooled data source, behind the fail-fast breaker. */
   public DataSource dataSource() {
-    return pool;
+    return failFast;
   }
 
-  /** Whether the database answers a trivial query. */
+  /** Whether the database answers a trivial query (at once "no" while it is known to be down). */
   public boolean ping() {
+    if (failFast.open()) {
+      return false;
+    }
     try {
       return jdbi.withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1;
     } catch (RuntimeException e) {

@@ -9,7 +9,9 @@ import dev.gatehouse.testing.TestGatehouse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +21,13 @@ class CliTest {
 
   /** The one clock of every server and CLI run in a test: never the real one beside a fixed one. */
   private final MutableClock clock = MutableClock.atFixedInstant();
+
+  @BeforeEach
+  void createTheDataDirectory() {
+    CliRunner.Result init = run("init");
+    assertThat(init.status()).as(init.err()).isZero();
+    assertThat(init.out()).contains("Gatehouse data ready in");
+  }
 
   private CliRunner.Result run(String stdin, Map<String, String> extraEnv, String... args) {
     return new CliRunner(Map.of("GATEHOUSE_DATA_DIR", dir.resolve("data").toString()), dir, clock)
@@ -61,6 +70,51 @@ class CliTest {
     assertThat(result.status()).isZero();
     assertThat(result.out())
         .contains("warning: access.rules[0] is for group:admins", "members of group:users");
+  }
+
+  @Test
+  void everySubcommandAnswersHelpAndTheVersionIsTheBuiltOne() {
+    assertThat(run("--version").out()).matches("gatehouse \\d+\\.\\d+\\.\\d+\\S*\\s*");
+    for (String command :
+        List.of(
+            "serve",
+            "init",
+            "config",
+            "config check",
+            "backup",
+            "restore",
+            "user",
+            "user add",
+            "user invite",
+            "group",
+            "role",
+            "session",
+            "apikey",
+            "apikey create",
+            "client",
+            "client add",
+            "keys",
+            "keys rotate",
+            "snippet",
+            "selftest",
+            "selftest proxy",
+            "mail",
+            "audit")) {
+      for (String flag : List.of("--help", "-h")) {
+        List<String> args = new java.util.ArrayList<>(List.of(command.split(" ")));
+        args.add(flag);
+        CliRunner.Result help = run(args.toArray(String[]::new));
+        assertThat(help.status()).as(command + " " + flag).isZero();
+        assertThat(help.out()).as(command + " " + flag).contains("Usage: gatehouse " + command);
+      }
+    }
+  }
+
+  @Test
+  void aSelftestThatCannotConnectSaysSoInWords() {
+    CliRunner.Result result = run("selftest", "proxy", "http://127.0.0.1:1/api/echo");
+    assertThat(result.status()).isEqualTo(1);
+    assertThat(result.err()).contains("could not connect").doesNotContain("java.", "Exception");
   }
 
   @Test
@@ -151,18 +205,60 @@ class CliTest {
   }
 
   @Test
-  void backupWritesAPrivateConsistentCopy() throws Exception {
+  void backupWritesOnePrivateFileThatRestoresIntoAnEmptyDataDirectoryOnly() throws Exception {
     run("user", "add", "dave");
-    Path backup = dir.resolve("backup.db");
+    Path backup = dir.resolve("backup.gatehouse");
     CliRunner.Result result = run("backup", backup.toString());
-    assertThat(result.status()).isZero();
-    assertThat(Files.size(backup)).isPositive();
+    assertThat(result.status()).as(result.err()).isZero();
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(backup)))
         .isEqualTo("rw-------");
     CliRunner.Result again = run("backup", backup.toString());
     assertThat(again.status()).isEqualTo(1);
     assertThat(again.err()).contains("already exists");
-    assertThat(run("--config", writeConfig(backup), "user", "list").out()).contains("dave");
+
+    CliRunner.Result overExisting = run("restore", backup.toString());
+    assertThat(overExisting.status()).isEqualTo(1);
+    assertThat(overExisting.err()).contains("already holds a Gatehouse database");
+
+    Map<String, String> elsewhere =
+        Map.of("GATEHOUSE_DATA_DIR", dir.resolve("restored").toString());
+    CliRunner.Result restored = run("", elsewhere, "restore", backup.toString());
+    assertThat(restored.status()).as(restored.err()).isZero();
+    assertThat(restored.out()).contains("1 users", "signing keys unsealed");
+    assertThat(run("", elsewhere, "user", "list").out()).contains("dave");
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("restored/at-rest.key"))))
+        .isEqualTo("rw-------");
+
+    Path junk = dir.resolve("junk.zip");
+    Files.write(junk, new byte[] {'P', 'K', 3, 4, 0});
+    Map<String, String> third = Map.of("GATEHOUSE_DATA_DIR", dir.resolve("third").toString());
+    assertThat(run("", third, "restore", junk.toString()).status()).isEqualTo(1);
+  }
+
+  @Test
+  void aStartWithoutTheKeyItsDatabaseNeedsChangesNothing() throws Exception {
+    Path key = dir.resolve("data/at-rest.key");
+    byte[] original = Files.readAllBytes(key);
+    Files.delete(key);
+    CliRunner.Result result = run("user", "list");
+    assertThat(result.status()).isEqualTo(1);
+    assertThat(result.err()).contains("at-rest.key is missing", "nothing was changed");
+    assertThat(key).doesNotExist();
+    Files.write(key, original);
+    assertThat(run("user", "list").status()).isZero();
+  }
+
+  @Test
+  void aCommandRunAgainstAnEmptyDirectoryRefusesInsteadOfCreatingADatabase() {
+    Path nowhere = dir.resolve("elsewhere");
+    CliRunner.Result result =
+        run("", Map.of("GATEHOUSE_DATA_DIR", nowhere.toString()), "user", "list");
+    assertThat(result.status()).isEqualTo(1);
+    assertThat(result.err())
+        .contains("no Gatehouse database at " + nowhere.toAbsolutePath().resolve("gatehouse.db"));
+    assertThat(nowhere).doesNotExist();
   }
 
   @Test
@@ -174,12 +270,6 @@ class CliTest {
             PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(dir.resolve("data/gatehouse.db"))))
         .isEqualTo("rw-------");
-  }
-
-  private String writeConfig(Path database) throws Exception {
-    Path config = dir.resolve("restore.yml");
-    Files.writeString(config, "database:\n  url: jdbc:sqlite:" + database + "\n");
-    return config.toString();
   }
 
   @Test

@@ -150,7 +150,7 @@ class OidcBrowserTest {
                     .send()
                     .getBody());
         IDTokenClaimsSet id =
-            new IDTokenValidator(new Issuer(origin), new ClientID("app"), JWSAlgorithm.ES256, jwks)
+            new IDTokenValidator(new Issuer(origin), new ClientID("app"), JWSAlgorithm.RS256, jwks)
                 .validate(oidc.getOIDCTokens().getIDToken(), new Nonce("n-1"));
         assertThat(id.getStringListClaim("amr")).contains("hwk");
         assertThat(id.getStringClaim("preferred_username")).isEqualTo("alice");

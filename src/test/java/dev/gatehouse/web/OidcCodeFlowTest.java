@@ -314,11 +314,14 @@ class OidcCodeFlowTest {
     assertThat(tokens.indicatesSuccess()).as("%s", tokens).isTrue();
     OIDCTokenResponse oidc = (OIDCTokenResponse) tokens.toSuccessResponse();
     JWT idToken = oidc.getOIDCTokens().getIDToken();
+    assertThat(((SignedJWT) idToken).getHeader().getAlgorithm())
+        .as("RS256 unless the client asks for ES256: what most relying parties expect")
+        .isEqualTo(JWSAlgorithm.RS256);
     IDTokenClaimsSet id =
         new IDTokenValidator(
                 new Issuer(TestGatehouse.PUBLIC_ORIGIN),
                 new ClientID("app"),
-                JWSAlgorithm.ES256,
+                JWSAlgorithm.RS256,
                 jwks())
             .validate(idToken, new Nonce("n-1"));
     assertThat(id.getSubject().getValue()).isEqualTo(alice.id().value());
@@ -359,8 +362,8 @@ class OidcCodeFlowTest {
     DefaultJWTProcessor<SecurityContext> verifierRp = new DefaultJWTProcessor<>();
     verifierRp.setJWSTypeVerifier(
         new DefaultJOSEObjectTypeVerifier<>(new JOSEObjectType("logout+jwt")));
-    verifierRp.setJWSKeySelector(
-        new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, new ImmutableJWKSet<>(jwks())));
+    verifierRp.setJWSKeySelector( // signed like the client's ID tokens: RS256 by default
+        new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, new ImmutableJWKSet<>(jwks())));
     JWTClaimsSet logout = verifierRp.process(logoutToken, null);
     assertThat(logout.getAudience()).containsExactly("app");
     assertThat(logout.getSubject()).isEqualTo(alice.id().value());
@@ -678,6 +681,7 @@ class OidcCodeFlowTest {
     var cli =
         new dev.gatehouse.testing.CliRunner(
             Map.of("GATEHOUSE_DATA_DIR", dir.resolve("data").toString()), dir, clock);
+    assertThat(cli.run("init").status()).isZero();
     var checked = cli.run("--config", config.toString(), "config", "check");
     assertThat(checked.status()).as(checked.out()).isNotZero();
     var added = cli.run("client", "add", "bad", "--public", "--redirect-uri", uri);
@@ -1010,6 +1014,18 @@ class OidcCodeFlowTest {
     RefreshToken first = ok.getOIDCTokens().getRefreshToken();
     assertThat(first).isNotNull();
     assertThat(userinfo(ok.getOIDCTokens().getBearerAccessToken()).indicatesSuccess()).isTrue();
+    HttpResponse<String> inBody =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(endpoint("/oauth/userinfo"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(
+                        java.net.http.HttpRequest.BodyPublishers.ofString(
+                            "access_token=" + ok.getOIDCTokens().getAccessToken().getValue()))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(inBody.statusCode()).as("RFC 6750 §2.2: the token in a POST body").isEqualTo(200);
+    assertThat(inBody.body()).contains("\"sub\"");
 
     TokenResponse refreshed = publicRefresh("spa", first);
     assertThat(refreshed.indicatesSuccess()).as("%s", refreshed).isTrue();

@@ -23,9 +23,11 @@ public final class UserInfoEndpoint {
   private final AccessTokens tokens;
   private final Directory directory;
   private final UserClaims claims;
+  private final java.net.URI endpoint;
 
   /** Wires the endpoint. */
-  public UserInfoEndpoint(AccessTokens tokens, Directory directory) {
+  public UserInfoEndpoint(AccessTokens tokens, Directory directory, String publicOrigin) {
+    this.endpoint = java.net.URI.create(publicOrigin + "/oauth/userinfo");
     this.tokens = tokens;
     this.directory = directory;
     this.claims = new UserClaims(directory);
@@ -34,11 +36,14 @@ public final class UserInfoEndpoint {
   /** {@code GET|POST /oauth/userinfo}. */
   public void userinfo(Exchange exchange) {
     exchange.addHeader("Access-Control-Allow-Origin", "*");
-    Optional<String> header = exchange.singleHeader("Authorization");
+    // RFC 6750: the token in the Authorization header (§2.1) or, in a POST, the form body (§2.2);
+    // Nimbus reads whichever the client used.
     Optional<AccessTokens.Verified> token = Optional.empty();
-    if (header.isPresent()) {
+    if (exchange.headers("Authorization").size() <= 1) {
       try {
-        token = tokens.verify(BearerAccessToken.parse(header.get()).getValue());
+        token =
+            tokens.verify(
+                BearerAccessToken.parse(NimbusHttp.request(exchange, endpoint)).getValue());
       } catch (ParseException | RuntimeException e) {
         token = Optional.empty();
       }
