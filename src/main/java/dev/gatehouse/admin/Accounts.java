@@ -9,6 +9,7 @@ import dev.gatehouse.identity.Directory;
 import dev.gatehouse.identity.DirectoryException;
 import dev.gatehouse.identity.User;
 import dev.gatehouse.session.SessionService;
+import dev.gatehouse.signin.Throttle;
 import java.time.Clock;
 import java.util.Optional;
 
@@ -25,6 +26,8 @@ public final class Accounts {
   private final ApiKeyService apiKeys;
   private final AuditLog audit;
   private final Clock clock;
+  private final Throttle throttle;
+  private final int accountFreeAttempts;
 
   /** Wires the use cases. */
   public Accounts(
@@ -35,7 +38,11 @@ public final class Accounts {
       SessionService sessions,
       ApiKeyService apiKeys,
       AuditLog audit,
-      Clock clock) {
+      Clock clock,
+      Throttle throttle,
+      int accountFreeAttempts) {
+    this.throttle = throttle;
+    this.accountFreeAttempts = accountFreeAttempts;
     this.directory = directory;
     this.credentials = credentials;
     this.hasher = hasher;
@@ -85,24 +92,42 @@ public final class Accounts {
         "sessions and keys ended");
   }
 
+  /** What became of a password change. */
+  public sealed interface PasswordChange permits Changed, WrongPassword, Throttled {}
+
+  /** Changed; the user's other sessions ended. */
+  public record Changed() implements PasswordChange {}
+
+  /** The current password did not verify. */
+  public record WrongPassword() implements PasswordChange {}
+
+  /** Too many wrong current passwords: wait {@code retryAfter}. */
+  public record Throttled(java.time.Duration retryAfter) implements PasswordChange {}
+
   /**
    * The user changes its own password: the current one must verify; the new one is policy-checked;
-   * every other session of the user ends. False when the current password is wrong.
+   * every other session of the user ends. The check of the current password counts against the same
+   * per-account budget as sign-in, so a stolen session is no free guessing oracle.
    */
-  public boolean changePassword(
+  public PasswordChange changePassword(
       User user, String current, String replacement, String keepSessionId) {
+    String accountKey = "account:" + user.username();
+    if (throttle.attempt(accountKey, accountFreeAttempts) instanceof Throttle.Blocked blocked) {
+      audit.record(
+          "password.change-throttled", Optional.of(user.id()), user.username(), "self", "");
+      return new Throttled(blocked.retryAfter());
+    }
     Optional<String> hash = credentials.passwordHash(user.id());
     Optional<String> typed = policy.normalise(current);
     boolean valid = hash.isPresent() && typed.isPresent() && hasher.verify(typed.get(), hash.get());
     if (!valid) {
       hasher.verifyDummy(
           current.isEmpty() ? "x" : current.substring(0, Math.min(current.length(), 64)));
-      return false;
+      audit.record("password.change-failed", Optional.of(user.id()), user.username(), "self", "");
+      return new WrongPassword();
     }
-    String accepted =
-        policy
-            .acceptNew(replacement)
-            .orElseThrow(() -> new DirectoryException.InvalidValueException(policy.problem()));
+    throttle.reset(accountKey);
+    String accepted = acceptable(user, replacement);
     credentials.setPasswordHash(user.id(), hasher.hash(accepted), clock.instant());
     for (var session : sessions.list(Optional.of(user.id()))) {
       if (!session.id().equals(keepSessionId)) {
@@ -115,18 +140,25 @@ public final class Accounts {
         user.username(),
         "self",
         "other sessions ended");
-    return true;
+    return new Changed();
   }
 
   /** Sets a new password (policy-checked) and ends the user's sessions. */
   public void setPassword(User user, String password) {
-    String accepted =
-        policy
-            .acceptNew(password)
-            .orElseThrow(() -> new DirectoryException.InvalidValueException(policy.problem()));
+    String accepted = acceptable(user, password);
     credentials.setPasswordHash(user.id(), hasher.hash(accepted), clock.instant());
     sessions.revokeAll(user.id());
     audit.record(
         "password.set", Optional.of(user.id()), user.username(), "admin", "sessions ended");
+  }
+
+  private String acceptable(User user, String password) {
+    PasswordPolicy.Checked checked =
+        policy.check(
+            password,
+            java.util.List.of(user.username(), user.email().orElse(""), user.displayName()));
+    return checked
+        .accepted()
+        .orElseThrow(() -> new DirectoryException.InvalidValueException(checked.problem()));
   }
 }

@@ -113,9 +113,11 @@ public final class FirstRunSetup {
     }
     Optional<String> hash = Optional.empty();
     if (password.isPresent()) {
-      Optional<String> accepted = policy.acceptNew(password.get());
+      PasswordPolicy.Checked checked =
+          policy.check(password.get(), java.util.List.of(username, email, displayName));
+      Optional<String> accepted = checked.accepted();
       if (accepted.isEmpty()) {
-        return new Invalid(policy.problem());
+        return new Invalid(checked.problem());
       }
       hash = Optional.of(hasher.hash(accepted.get()));
     }

@@ -181,7 +181,24 @@ public final class Gatehouse implements AutoCloseable {
             config.session().idleTimeout(),
             config.session().absoluteTimeout());
     this.apiKeys = new ApiKeyService(new JdbcApiKeys(database), clock, random);
-    this.accounts = new Accounts(directory, users, hasher, policy, sessions, apiKeys, audit, clock);
+    this.throttle =
+        new Throttle(
+            new JdbcThrottle(database),
+            clock,
+            config.signin().maxBackoff(),
+            config.signin().attemptWindow());
+    this.accounts =
+        new Accounts(
+            directory,
+            users,
+            hasher,
+            policy,
+            sessions,
+            apiKeys,
+            audit,
+            clock,
+            throttle,
+            config.signin().accountFreeAttempts());
     this.setup =
         new FirstRunSetup(
             new JdbcSetupTokens(database),
@@ -219,9 +236,6 @@ public final class Gatehouse implements AutoCloseable {
         new Logout(tokens, clients, accessTokens, clock, random, config.server().publicOrigin());
     sessions.onEnded(logout::sessionsEnded);
     sessions.onReplaced(logout::sessionReplaced);
-    this.throttle =
-        new Throttle(
-            new JdbcThrottle(database), clock, signin.maxBackoff(), signin.attemptWindow());
     this.totp =
         new TotpService(
             new JdbcTotp(database), atRest, throttle, sessions, clock, random, "Gatehouse");
@@ -330,7 +344,8 @@ public final class Gatehouse implements AutoCloseable {
             random,
             config.server().publicOrigin(),
             signin.addressFreeAttempts(),
-            signin.accountFreeAttempts());
+            signin.accountFreeAttempts(),
+            signin.emailLinkLifetime());
   }
 
   /** Opens the store and builds the services (no network listener yet). */

@@ -12,6 +12,14 @@ import org.slf4j.LoggerFactory;
 
 /** Applies {@code log.format} and {@code log.level} to Logback. Call once, early. */
 final class Logging {
+  /**
+   * One line per event: control characters in a message (a CR or LF in a passkey name, a user
+   * agent, anything a user typed) become {@code ?}, so nobody can forge a log line.
+   */
+  static final String TEXT_PATTERN =
+      "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0} -"
+          + " %replace(%msg){'[\\p{Cntrl}\\u2028\\u2029\\u0085]', '?'}%n";
+
   private Logging() {}
 
   static void configure(String format, String level) {
@@ -33,7 +41,7 @@ final class Logging {
     } else {
       PatternLayoutEncoder pattern = new PatternLayoutEncoder();
       pattern.setContext(context);
-      pattern.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0} - %msg%n");
+      pattern.setPattern(TEXT_PATTERN);
       pattern.start();
       encoder = pattern;
     }

@@ -103,6 +103,11 @@ public final class ConfigKeys {
           "signin.attempt-window",
           "15m",
           "Failures older than this (counted from the last one) are forgotten.");
+  static final ConfigKey EMAIL_LINK_LIFETIME =
+      key(
+          "signin.email-link-lifetime",
+          "10m",
+          "How long an emailed sign-in link works (1m to 15m).");
   static final ConfigKey REGISTRATION_POLICY =
       key(
           "registration.policy",
@@ -254,6 +259,7 @@ public final class ConfigKeys {
           ADDRESS_FREE_ATTEMPTS,
           MAX_BACKOFF,
           ATTEMPT_WINDOW,
+          EMAIL_LINK_LIFETIME,
           REGISTRATION_POLICY,
           REGISTRATION_DOMAINS,
           OIDC_CLIENTS,

@@ -192,7 +192,9 @@ public final class ConfigLoader {
               integer(ConfigKeys.ACCOUNT_FREE_ATTEMPTS, 1, 1000),
               integer(ConfigKeys.ADDRESS_FREE_ATTEMPTS, 1, 100000),
               duration(ConfigKeys.MAX_BACKOFF, Duration.ofSeconds(1), Duration.ofDays(1)),
-              duration(ConfigKeys.ATTEMPT_WINDOW, Duration.ofMinutes(1), Duration.ofDays(7))),
+              duration(ConfigKeys.ATTEMPT_WINDOW, Duration.ofMinutes(1), Duration.ofDays(7)),
+              duration(
+                  ConfigKeys.EMAIL_LINK_LIFETIME, Duration.ofMinutes(1), Duration.ofMinutes(15))),
           registration(),
           OidcClients.parse(structured(ConfigKeys.OIDC_CLIENTS)),
           new GatehouseConfig.ForwardAuth(

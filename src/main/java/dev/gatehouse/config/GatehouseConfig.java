@@ -79,7 +79,8 @@ public record GatehouseConfig(
       int accountFreeAttempts,
       int addressFreeAttempts,
       Duration maxBackoff,
-      Duration attemptWindow) {}
+      Duration attemptWindow,
+      Duration emailLinkLifetime) {}
 
   /** Who may create an account; {@code domains} is non-empty exactly under {@code DOMAINS}. */
   public record Registration(Registrations.Policy policy, List<String> domains) {}

@@ -6,9 +6,22 @@ import java.util.Optional;
 /**
  * What a password must be (NIST SP 800-63B-4): verified exactly as typed after NFKC normalisation —
  * no trimming, no truncation, no composition rules; a minimum length for new passwords; a maximum
- * length checked before any hashing so that huge input costs nothing. Immutable and thread-safe.
+ * length checked before any hashing so that huge input costs nothing; and not common, guessable or
+ * context-specific, as judged by zxcvbn (the maintained estimator, with the username, address and
+ * site name as context) rather than a hand-made list. Immutable and thread-safe.
  */
 public final class PasswordPolicy {
+  /** zxcvbn scores 0..4; 3 resists an offline attack on a slow hash. */
+  private static final int MIN_SCORE = 3;
+
+  /** The dictionaries load on first use, not at start-up. */
+  private static final class Estimator {
+    static final com.nulabinc.zxcvbn.Zxcvbn INSTANCE = new com.nulabinc.zxcvbn.Zxcvbn();
+  }
+
+  /** A verdict on a new password: the normalised form to hash, or why it is refused. */
+  public record Checked(Optional<String> accepted, String problem) {}
+
   private final int minLength;
   private final int maxLength;
 
@@ -34,12 +47,46 @@ public final class PasswordPolicy {
   }
 
   /**
-   * Checks a new password; returns the normalised form, or empty with {@link #problem} telling why.
+   * Checks a new password against the lengths and the estimator, with words a guesser would try for
+   * this account ({@code context}: the username, email address, display name; "gatehouse" always).
    */
+  public Checked check(String raw, java.util.List<String> context) {
+    Optional<String> normalised =
+        normalise(raw)
+            .filter(p -> p.codePointCount(0, p.length()) >= minLength)
+            .filter(p -> !p.isBlank());
+    if (normalised.isEmpty()) {
+      return new Checked(Optional.empty(), problem());
+    }
+    java.util.List<String> words = new java.util.ArrayList<>(java.util.List.of("gatehouse"));
+    for (String item : context) {
+      if (!item.isBlank()) {
+        words.add(item.toLowerCase(java.util.Locale.ROOT));
+        words.addAll(
+            java.util.List.of(item.toLowerCase(java.util.Locale.ROOT).split("[@._\\s-]+")));
+      }
+    }
+    com.nulabinc.zxcvbn.Strength strength = Estimator.INSTANCE.measure(normalised.get(), words);
+    if (strength.getScore() >= MIN_SCORE) {
+      return new Checked(normalised, "");
+    }
+    com.nulabinc.zxcvbn.Feedback feedback = strength.getFeedback();
+    StringBuilder why = new StringBuilder("This password is too easy to guess");
+    String warning = feedback.getWarning();
+    why.append(warning == null || warning.isBlank() ? "." : ": " + warning.strip());
+    if (why.charAt(why.length() - 1) != '.') {
+      why.append('.');
+    }
+    for (String suggestion : feedback.getSuggestions()) {
+      why.append(' ').append(suggestion.strip());
+    }
+    why.append(" A few uncommon words that have nothing to do with you make a good one.");
+    return new Checked(Optional.empty(), why.toString());
+  }
+
+  /** Checks a new password without account context (see {@link #check}). */
   public Optional<String> acceptNew(String raw) {
-    return normalise(raw)
-        .filter(p -> p.codePointCount(0, p.length()) >= minLength)
-        .filter(p -> !p.isBlank());
+    return check(raw, java.util.List.of()).accepted();
   }
 
   /** A sentence saying what a new password must be. */

@@ -93,6 +93,38 @@ class AccountTest {
   }
 
   @Test
+  void theCurrentPasswordCheckIsThrottledLikeSignInSoAStolenSessionCannotGuess() throws Exception {
+    TestBrowser stolen = gatehouse.browser();
+    stolen.signIn("alice", PASSWORD);
+    stolen.get("/account");
+    int refused = 0;
+    for (int guess = 0; guess < 8; guess++) {
+      HttpResponse<String> answer =
+          stolen.post(
+              "/account/password",
+              Map.of("current", "guess number " + guess, "password", "a brand new passphrase"));
+      if (answer.statusCode() == 429) {
+        refused++;
+        assertThat(answer.headers().firstValue("Retry-After")).isPresent();
+      } else {
+        assertThat(answer.statusCode()).isEqualTo(400);
+      }
+    }
+    assertThat(refused).as("guesses after the free ones are refused unchecked").isGreaterThan(0);
+    assertThat(
+            stolen
+                .post(
+                    "/account/password",
+                    Map.of("current", PASSWORD, "password", "a brand new passphrase"))
+                .statusCode())
+        .as("even the right one, while the back-off lasts")
+        .isEqualTo(429);
+    assertThat(gatehouse.browser().signIn("alice", PASSWORD).statusCode())
+        .as("the same per-account budget as sign-in")
+        .isEqualTo(429);
+  }
+
+  @Test
   void anotherUsersSessionCannotBeEnded() throws Exception {
     User bob = gatehouse.app().directory().addUser("bob", Optional.empty(), "", false);
     gatehouse.app().accounts().setPassword(bob, PASSWORD);

@@ -118,9 +118,14 @@ public final class Invitations {
     }
     Optional<String> hash = Optional.empty();
     if (password.isPresent()) {
-      Optional<String> accepted = policy.acceptNew(password.get());
+      var checked =
+          policy.check(
+              password.get(),
+              java.util.List.of(
+                  user.get().username(), user.get().email().orElse(""), user.get().displayName()));
+      Optional<String> accepted = checked.accepted();
       if (accepted.isEmpty()) {
-        return new WeakPassword(policy.problem());
+        return new WeakPassword(checked.problem());
       }
       hash = Optional.of(hasher.hash(accepted.get()));
     }

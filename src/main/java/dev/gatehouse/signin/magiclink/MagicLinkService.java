@@ -15,15 +15,20 @@ import java.util.Set;
 
 /**
  * Sign-in by a link sent to the user's email (SECURITY.md §5). The link carries a 256-bit token,
- * stored hashed, usable once, for 15 minutes; a new request invalidates older links. Opening the
- * link never consumes it (mail scanners open links): the page it shows posts the token back. The
- * link is bound to the browser that asked (a pending cookie); opened elsewhere it needs an explicit
- * "sign in on this device". The request answer and its work are the same whether or not the address
- * has an account. Thread-safe.
+ * stored hashed, usable once, for {@link #lifetime()} (10 minutes by default); a new request
+ * invalidates older links. Opening the link never consumes it (mail scanners open links): the page
+ * it shows posts the token back. The link is bound to the browser that asked (a pending cookie);
+ * opened elsewhere it needs an explicit "sign in on this device". The request answer and its work
+ * are the same whether or not the address has an account. Thread-safe.
  */
 public final class MagicLinkService {
+  /** How long a link works unless configured ({@code signin.email-link-lifetime}; ASVS). */
+  public static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(10);
+
   /** How long a link works. */
-  public static final Duration LIFETIME = Duration.ofMinutes(15);
+  public Duration lifetime() {
+    return lifetime;
+  }
 
   /** Outcome of a request. */
   public sealed interface Requested permits Accepted, Throttled {}
@@ -47,6 +52,7 @@ public final class MagicLinkService {
   public record Invalid() implements Used {}
 
   private final MagicLinkRepository links;
+  private final Duration lifetime;
   private final Directory directory;
   private final Throttle throttle;
   private final SessionService sessions;
@@ -66,7 +72,9 @@ public final class MagicLinkService {
       SecureRandom random,
       String publicOrigin,
       int addressFreeAttempts,
-      int accountFreeAttempts) {
+      int accountFreeAttempts,
+      Duration lifetime) {
+    this.lifetime = lifetime;
     this.links = links;
     this.directory = directory;
     this.throttle = throttle;
@@ -98,7 +106,7 @@ public final class MagicLinkService {
         MagicLinkRepository.Purpose.SIGNIN,
         target.id(),
         Optional.of(browserBinding),
-        LIFETIME,
+        lifetime,
         confirmUrl,
         link ->
             new Message(
@@ -108,7 +116,9 @@ public final class MagicLinkService {
                     + target.username()
                     + ",\n\n"
                     + "someone (hopefully you) asked to sign in to Gatehouse with this address.\n"
-                    + "Open this link within 15 minutes, in the same browser, to sign in:\n\n"
+                    + "Open this link within "
+                    + lifetime.toMinutes()
+                    + " minutes, in the same browser, to sign in:\n\n"
                     + link
                     + "\n\n"
                     + "If it wasn't you, ignore this email: nobody can use the link without opening it.\n",
@@ -118,7 +128,9 @@ public final class MagicLinkService {
                     + "<p>someone (hopefully you) asked to sign in to Gatehouse with this address.</p>"
                     + "<p><a href=\""
                     + LinkIssuer.escape(link)
-                    + "\">Sign in to Gatehouse</a> (works for 15 minutes, once)</p>"
+                    + "\">Sign in to Gatehouse</a> (works for "
+                    + lifetime.toMinutes()
+                    + " minutes, once)</p>"
                     + "<p>If it wasn't you, ignore this email.</p>"));
     return new Accepted();
   }

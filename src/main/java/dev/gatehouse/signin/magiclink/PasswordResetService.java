@@ -138,9 +138,10 @@ public final class PasswordResetService {
     if (!isUsable(token)) {
       return new Invalid();
     }
-    Optional<String> accepted = policy.acceptNew(newPassword);
+    var checked = policy.check(newPassword, java.util.List.of());
+    Optional<String> accepted = checked.accepted();
     if (accepted.isEmpty()) {
-      return new WeakPassword(policy.problem());
+      return new WeakPassword(checked.problem());
     }
     String hash = Tokens.sha256Hex(token);
     Optional<MagicLinkRepository.Link> link =

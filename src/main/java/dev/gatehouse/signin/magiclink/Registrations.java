@@ -204,9 +204,12 @@ public final class Registrations {
     }
     Optional<String> hash = Optional.empty();
     if (password.isPresent()) {
-      Optional<String> accepted = passwords.acceptNew(password.get());
+      var checked =
+          passwords.check(
+              password.get(), java.util.List.of(username, email.orElse(""), displayName));
+      Optional<String> accepted = checked.accepted();
       if (accepted.isEmpty()) {
-        return new Problem(passwords.problem());
+        return new Problem(checked.problem());
       }
       hash = Optional.of(hasher.hash(accepted.get()));
     }

@@ -218,13 +218,20 @@ public final class AccountEndpoint {
       return;
     }
     try {
-      if (!accounts.changePassword(
+      switch (accounts.changePassword(
           ctx.get().user(),
           exchange.formOrEmpty("current"),
           exchange.formOrEmpty("password"),
           ctx.get().session().id())) {
-        render(exchange, 400, ctx.get(), "", "The current password is not right.");
-        return;
+        case Accounts.Changed changed -> {}
+        case Accounts.WrongPassword wrong -> {
+          render(exchange, 400, ctx.get(), "", "The current password is not right.");
+          return;
+        }
+        case Accounts.Throttled throttled -> {
+          render(exchange, 429, ctx.get(), "", Views.throttled(exchange, throttled.retryAfter()));
+          return;
+        }
       }
     } catch (DirectoryException.InvalidValueException e) {
       render(exchange, 400, ctx.get(), "", e.getMessage());

@@ -82,7 +82,7 @@ public final class MagicLinkEndpoint {
             .httpOnly(true)
             .secure(secure)
             .sameSite(HttpCookie.SameSite.LAX)
-            .maxAge(MagicLinkService.LIFETIME.toSeconds())
+            .maxAge(links.lifetime().toSeconds())
             .build());
     // Where to go once the link is used in this browser (an app, an OIDC authorization).
     Optional<String> rd =
@@ -95,7 +95,7 @@ public final class MagicLinkEndpoint {
                     .httpOnly(true)
                     .secure(secure)
                     .sameSite(HttpCookie.SameSite.LAX)
-                    .maxAge(MagicLinkService.LIFETIME.toSeconds())
+                    .maxAge(links.lifetime().toSeconds())
                     .build()));
     switch (links.request(email, pending, exchange.clientAddress())) {
       case MagicLinkService.Accepted accepted -> {
