@@ -10,6 +10,7 @@ import dev.gatehouse.identity.DirectoryException;
 import dev.gatehouse.identity.User;
 import dev.gatehouse.session.SessionService;
 import dev.gatehouse.signin.Throttle;
+import dev.gatehouse.signin.magiclink.AccountNotices;
 import java.time.Clock;
 import java.util.Optional;
 
@@ -27,6 +28,7 @@ public final class Accounts {
   private final AuditLog audit;
   private final Clock clock;
   private final Throttle throttle;
+  private final AccountNotices notices;
   private final int accountFreeAttempts;
 
   /** Wires the use cases. */
@@ -40,7 +42,9 @@ public final class Accounts {
       AuditLog audit,
       Clock clock,
       Throttle throttle,
-      int accountFreeAttempts) {
+      int accountFreeAttempts,
+      AccountNotices notices) {
+    this.notices = notices;
     this.throttle = throttle;
     this.accountFreeAttempts = accountFreeAttempts;
     this.directory = directory;
@@ -140,6 +144,7 @@ public final class Accounts {
         user.username(),
         "self",
         "other sessions ended");
+    notices.passwordChanged(user, AccountNotices.Change.CHANGED);
     return new Changed();
   }
 

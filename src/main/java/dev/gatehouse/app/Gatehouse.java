@@ -26,6 +26,7 @@ import dev.gatehouse.oidc.Logout;
 import dev.gatehouse.session.SessionCookie;
 import dev.gatehouse.session.SessionService;
 import dev.gatehouse.signin.Throttle;
+import dev.gatehouse.signin.magiclink.AccountNotices;
 import dev.gatehouse.signin.magiclink.EmailAddresses;
 import dev.gatehouse.signin.magiclink.Invitations;
 import dev.gatehouse.signin.magiclink.MagicLinkService;
@@ -187,18 +188,6 @@ public final class Gatehouse implements AutoCloseable {
             clock,
             config.signin().maxBackoff(),
             config.signin().attemptWindow());
-    this.accounts =
-        new Accounts(
-            directory,
-            users,
-            hasher,
-            policy,
-            sessions,
-            apiKeys,
-            audit,
-            clock,
-            throttle,
-            config.signin().accountFreeAttempts());
     this.setup =
         new FirstRunSetup(
             new JdbcSetupTokens(database),
@@ -254,6 +243,22 @@ public final class Gatehouse implements AutoCloseable {
     this.secrets = new JdbcServerSecrets(database, clock);
     this.outbox = new JdbcOutbox(database, atRest);
     outbox.sealPlainRows();
+    AccountNotices notices =
+        new AccountNotices(outbox, clock, random, config.server().publicOrigin());
+    this.accounts =
+        new Accounts(
+            directory,
+            users,
+            hasher,
+            policy,
+            sessions,
+            apiKeys,
+            audit,
+            clock,
+            throttle,
+            config.signin().accountFreeAttempts(),
+            notices);
+
     GatehouseConfig.Mail mail = config.mail();
     MailTransport transport =
         mail.smtpHost()
@@ -333,7 +338,8 @@ public final class Gatehouse implements AutoCloseable {
             random,
             config.server().publicOrigin(),
             signin.addressFreeAttempts(),
-            signin.accountFreeAttempts());
+            signin.accountFreeAttempts(),
+            notices);
     this.magicLinks =
         new MagicLinkService(
             emailLinks,
@@ -566,6 +572,9 @@ public final class Gatehouse implements AutoCloseable {
         .get(
             "/static/passkey.js",
             new StaticAsset("/static/passkey.js", "text/javascript; charset=utf-8"))
+        .get(
+            "/static/form_post.js",
+            new StaticAsset("/static/form_post.js", "text/javascript; charset=utf-8"))
         .get("/reset/request", resetPage::showRequest)
         .post("/reset/request", resetPage::request)
         .get("/reset", resetPage::showForm)

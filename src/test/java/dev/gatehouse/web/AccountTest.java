@@ -30,7 +30,8 @@ class AccountTest {
     gatehouse =
         TestGatehouse.start(
             TestDatabases.Kind.SQLITE, dir, MutableClock.atFixedInstant(), Map.of());
-    User alice = gatehouse.app().directory().addUser("alice", Optional.empty(), "", false);
+    User alice =
+        gatehouse.app().directory().addUser("alice", Optional.of("alice@example.com"), "", false);
     gatehouse.app().accounts().setPassword(alice, PASSWORD);
   }
 
@@ -90,6 +91,13 @@ class AccountTest {
     assertThat(gatehouse.browser().signIn("alice", "a brand new passphrase").statusCode())
         .isEqualTo(303);
     assertThat(gatehouse.browser().signIn("alice", PASSWORD).statusCode()).isEqualTo(401);
+    assertThat(gatehouse.app().outbox().list(10))
+        .as("the owner is told, in case it was not them")
+        .anySatisfy(
+            mail -> {
+              assertThat(mail.recipient()).isEqualTo("alice@example.com");
+              assertThat(mail.subject()).isEqualTo("Your Gatehouse password was changed");
+            });
   }
 
   @Test

@@ -264,6 +264,16 @@ class MagicLinkTest {
         .isEqualTo(401);
     assertThat(gatehouse.browser().signIn("frank", "the new passphrase 456").statusCode())
         .isEqualTo(303);
+    gatehouse.app().mailWorker().deliverDue();
+    assertThat(smtp.getReceivedMessages())
+        .as("a notice of the reset, without a link that acts")
+        .anySatisfy(
+            m -> {
+              assertThat(m.getSubject()).isEqualTo("Your Gatehouse password was reset");
+              assertThat(com.icegreen.greenmail.util.GreenMailUtil.getBody(m))
+                  .contains("https://auth.example.com/reset/request")
+                  .doesNotContain("token=");
+            });
     assertThat(
             browser
                 .post("/reset", Map.of("token", token, "password", "a third passphrase 789"))

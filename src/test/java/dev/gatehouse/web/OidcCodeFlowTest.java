@@ -690,6 +690,40 @@ class OidcCodeFlowTest {
   }
 
   @Test
+  void formPostResponseModeHandsTheCodeOverInASelfSubmittingForm() throws Exception {
+    start(TestDatabases.Kind.SQLITE);
+    TestBrowser browser = signedIn();
+    URI request =
+        request("legacy", REDIRECT, null)
+            .responseMode(com.nimbusds.oauth2.sdk.ResponseMode.FORM_POST)
+            .build()
+            .toURI();
+    HttpResponse<String> page = browser.get(pathOf(request.toString()));
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body())
+        .contains("<form method=\"post\" action=\"" + REDIRECT + "\"")
+        .contains("name=\"state\" value=\"st-1\"")
+        .contains("name=\"iss\" value=\"" + TestGatehouse.PUBLIC_ORIGIN + "\"")
+        .contains("<script src=\"/static/form_post.js\">");
+    Matcher code = Pattern.compile("name=\"code\" value=\"([^\"]+)\"").matcher(page.body());
+    assertThat(code.find()).isTrue();
+    assertThat(
+            exchange("legacy", new AuthorizationCode(code.group(1)), REDIRECT, null)
+                .indicatesSuccess())
+        .isTrue();
+    assertThat(browser.get("/static/form_post.js").statusCode()).isEqualTo(200);
+
+    URI refused =
+        request("app", REDIRECT, null)
+            .responseMode(com.nimbusds.oauth2.sdk.ResponseMode.FORM_POST)
+            .build()
+            .toURI();
+    assertThat(browser.get(pathOf(refused.toString())).body())
+        .as("errors go the same way")
+        .contains("name=\"error\" value=\"invalid_request\"");
+  }
+
+  @Test
   void anIdTokenHintForAnotherUserIsNeverAnsweredForTheSignedInOne() throws Exception {
     start(TestDatabases.Kind.SQLITE);
     User bob =

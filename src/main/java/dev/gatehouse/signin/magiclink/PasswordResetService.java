@@ -22,6 +22,8 @@ import java.util.Optional;
  * factor. Requests get the same answer whether or not the address has an account. Thread-safe.
  */
 public final class PasswordResetService {
+  private final AccountNotices notices;
+
   /** How long a reset link works. */
   public static final Duration LIFETIME = Duration.ofMinutes(30);
 
@@ -63,7 +65,9 @@ public final class PasswordResetService {
       SecureRandom random,
       String publicOrigin,
       int addressFreeAttempts,
-      int accountFreeAttempts) {
+      int accountFreeAttempts,
+      AccountNotices notices) {
+    this.notices = notices;
     this.links = links;
     this.directory = directory;
     this.throttle = throttle;
@@ -159,6 +163,7 @@ public final class PasswordResetService {
     // Following a link sent to the address proves the address.
     user.get().email().ifPresent(e -> directory.markEmailVerified(user.get().id(), e));
     sessions.revokeAll(user.get().id());
+    notices.passwordChanged(user.get(), AccountNotices.Change.RESET);
     return new Done(user.get());
   }
 }

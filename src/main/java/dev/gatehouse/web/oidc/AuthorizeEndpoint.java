@@ -175,9 +175,12 @@ public final class AuthorizeEndpoint {
       reply.error(OAuth2Error.UNSUPPORTED_RESPONSE_TYPE);
       return;
     }
-    if (request.getResponseMode() != null
+    if (ResponseMode.FORM_POST.equals(request.getResponseMode())) {
+      reply.formPost = true; // OAuth 2.0 Form Post Response Mode: errors go the same way
+    } else if (request.getResponseMode() != null
         && !ResponseMode.QUERY.equals(request.getResponseMode())) {
-      reply.error(OAuth2Error.INVALID_REQUEST.setDescription("only response_mode=query"));
+      reply.error(
+          OAuth2Error.INVALID_REQUEST.setDescription("response_mode must be query or form_post"));
       return;
     }
     if (request.getRequestObject() != null) {
@@ -338,8 +341,7 @@ public final class AuthorizeEndpoint {
     count("code_issued");
     reply.send(
         new AuthorizationSuccessResponse(
-                redirectUri, new AuthorizationCode(code), null, state, issuer, ResponseMode.QUERY)
-            .toURI());
+            redirectUri, new AuthorizationCode(code), null, state, issuer, reply.mode()));
   }
 
   /** Sends the browser through the portal's sign-in and back here. */
@@ -370,6 +372,7 @@ public final class AuthorizeEndpoint {
     private final URI redirectUri;
     private final State state;
     private final boolean afterPost;
+    private boolean formPost;
 
     Reply(Exchange exchange, URI redirectUri, State state, boolean afterPost) {
       this.exchange = exchange;
@@ -378,17 +381,33 @@ public final class AuthorizeEndpoint {
       this.afterPost = afterPost || exchange.method().equals("POST");
     }
 
-    void error(ErrorObject error) {
-      count(error.getCode());
-      send(
-          new AuthorizationErrorResponse(redirectUri, error, state, issuer, ResponseMode.QUERY)
-              .toURI());
+    ResponseMode mode() {
+      return formPost ? ResponseMode.FORM_POST : ResponseMode.QUERY;
     }
 
-    void send(URI location) {
-      exchange.redirect(afterPost ? 303 : 302, location.toString());
+    void error(ErrorObject error) {
+      count(error.getCode());
+      send(new AuthorizationErrorResponse(redirectUri, error, state, issuer, mode()));
+    }
+
+    void send(com.nimbusds.oauth2.sdk.AuthorizationResponse response) {
+      if (!formPost) {
+        exchange.redirect(afterPost ? 303 : 302, response.toURI().toString());
+        return;
+      }
+      List<Map.Entry<String, String>> fields = new ArrayList<>();
+      for (Map.Entry<String, List<String>> parameter : response.toParameters().entrySet()) {
+        for (String value : parameter.getValue()) {
+          fields.add(Map.entry(parameter.getKey(), value));
+        }
+      }
+      exchange.html(
+          200, templates.render("form_post.jte", new FormPostView(redirectUri.toString(), fields)));
     }
   }
+
+  /** The self-submitting page of {@code response_mode=form_post}. */
+  public record FormPostView(String action, List<Map.Entry<String, String>> fields) {}
 
   /** The scopes in plain words, for the consent page. */
   static List<String> permissions(Set<String> scopes) {

@@ -44,7 +44,7 @@ public final class DiscoveryEndpoint {
     metadata.setEndSessionEndpointURI(URI.create(publicOrigin + "/oauth/logout"));
     metadata.setScopes(new Scope(Clients.STANDARD_SCOPES.toArray(String[]::new)));
     metadata.setResponseTypes(List.of(ResponseType.CODE));
-    metadata.setResponseModes(List.of(ResponseMode.QUERY));
+    metadata.setResponseModes(List.of(ResponseMode.QUERY, ResponseMode.FORM_POST));
     metadata.setGrantTypes(
         List.of(
             GrantType.AUTHORIZATION_CODE, GrantType.REFRESH_TOKEN, GrantType.CLIENT_CREDENTIALS));

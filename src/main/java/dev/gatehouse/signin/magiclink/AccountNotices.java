@@ -1,0 +1,82 @@
+package dev.gatehouse.signin.magiclink;
+
+import dev.gatehouse.identity.User;
+import dev.gatehouse.mail.Message;
+import dev.gatehouse.mail.OutboxRepository;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * Tells users by mail that their password changed, so a change they did not make does not go
+ * unnoticed. The notice carries no link that acts — only the portal's reset page, built from the
+ * configured public URL — and every value in it is escaped for the HTML part. Queued after the
+ * change is committed: a crash in between loses the notice, never the change. Thread-safe.
+ */
+public final class AccountNotices {
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+
+  private final OutboxRepository outbox;
+  private final Clock clock;
+  private final SecureRandom random;
+  private final String resetPage;
+
+  /** Notices through {@code outbox}; {@code publicOrigin} is the configured public URL. */
+  public AccountNotices(
+      OutboxRepository outbox, Clock clock, SecureRandom random, String publicOrigin) {
+    this.outbox = outbox;
+    this.clock = clock;
+    this.random = random;
+    this.resetPage = publicOrigin + "/reset/request";
+  }
+
+  /** How the password came to change. */
+  public enum Change {
+    /** The user changed it on the account page; their other sessions ended. */
+    CHANGED,
+    /** Set through an emailed reset link; every session ended. */
+    RESET
+  }
+
+  /** Queues the notice for {@code user}, if it has an address. */
+  public void passwordChanged(User user, Change change) {
+    if (user.email().isEmpty()) {
+      return;
+    }
+    Instant now = clock.instant();
+    String what =
+        change == Change.RESET
+            ? "was reset with a link sent to this address, and every session was signed out"
+            : "was changed on the account page, and its other sessions were signed out";
+    String when = TIME.format(now);
+    Message message =
+        new Message(
+            user.email().get(),
+            change == Change.RESET
+                ? "Your Gatehouse password was reset"
+                : "Your Gatehouse password was changed",
+            "Hello "
+                + user.username()
+                + ",\n\nthe password of your Gatehouse account "
+                + what
+                + " ("
+                + when
+                + ").\n\nIf this wasn't you, reset your password now at "
+                + resetPage
+                + " and tell your administrator.\n",
+            "<p>Hello "
+                + LinkIssuer.escape(user.username())
+                + ",</p><p>the password of your Gatehouse account "
+                + what
+                + " ("
+                + LinkIssuer.escape(when)
+                + ").</p><p>If this wasn't you, <a href=\""
+                + LinkIssuer.escape(resetPage)
+                + "\">reset your password now</a> and tell your administrator.</p>");
+    outbox.enqueue(Message.Queued.fresh(message, now.plus(Duration.ofDays(7)), random), now);
+  }
+}
