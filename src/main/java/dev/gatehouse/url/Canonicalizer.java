@@ -22,6 +22,9 @@ import java.util.Optional;
  * (refused when {@code ..} climbs above the root); {@code //} collapsed.
  */
 public final class Canonicalizer {
+  private static final java.util.regex.Pattern LOOKALIKE_SLASHES =
+      java.util.regex.Pattern.compile("[\u2044\u2215\u2216\u29f5\u29f8\u29f9\ufe68]");
+
   private static final int MAX_PATH = 8192;
 
   private Canonicalizer() {}
@@ -208,15 +211,33 @@ public final class Canonicalizer {
     // Windows (IIS) drops a segment's trailing dots and spaces, and apps that apply Unicode
     // compatibility normalisation read a full-width dot as a dot: either would make the served
     // path differ from the decided one.
-    if (!java.text.Normalizer.isNormalized(path, java.text.Normalizer.Form.NFKC)) {
+    // (Allocation-free: this runs on every verify. ASCII is always in NFKC form.)
+    boolean ascii = true;
+    for (int i = 0; i < path.length() && ascii; i++) {
+      ascii = path.charAt(i) < 0x80;
+    }
+    if (!ascii
+        && (!java.text.Normalizer.isNormalized(path, java.text.Normalizer.Form.NFKC)
+            || LOOKALIKE_SLASHES.matcher(path).find())) {
+      // Slash look-alikes that NFKC keeps but Windows' best-fit mapping turns into separators.
       return Optional.empty();
     }
-    for (String segment : path.split("/", -1)) {
-      if (!segment.equals(".")
-          && !segment.equals("..")
-          && (segment.endsWith(".") || segment.endsWith(" ") || segment.startsWith(" "))) {
-        return Optional.empty();
+    int start = 0;
+    for (int i = 0; i <= path.length(); i++) {
+      if (i < path.length() && path.charAt(i) != '/') {
+        continue;
       }
+      int length = i - start;
+      if (length > 0) {
+        char first = path.charAt(start);
+        char last = path.charAt(i - 1);
+        boolean dotSegment =
+            (length == 1 && first == '.') || (length == 2 && first == '.' && last == '.');
+        if (!dotSegment && (last == '.' || last == ' ' || first == ' ')) {
+          return Optional.empty();
+        }
+      }
+      start = i + 1;
     }
     return resolveDots(path);
   }

@@ -26,6 +26,8 @@ class CanonicalTargetTest {
     "/a?x=../../etc, /a",
     "/A/B, /A/B",
     "/a/b/., /a/b/",
+    "/v1.2/file.txt, /v1.2/file.txt",
+    "/a%20b/c, /a b/c",
   })
   void canonicalisesPaths(String raw, String expected) {
     assertThat(Canonicalizer.path(raw.contains("?") ? raw.substring(0, raw.indexOf('?')) : raw))
@@ -60,6 +62,13 @@ class CanonicalTargetTest {
         "/a#frag",
         "/a%7f",
         "/é",
+        "/admin.",
+        "/admin../x",
+        "/admin%20",
+        "/%20admin",
+        "/public/..%20/admin",
+        "/%EF%BC%8E%EF%BC%8E/admin",
+        "/%E2%88%95admin",
       })
   void refusesAmbiguousPaths(String raw) {
     assertThat(Canonicalizer.path(raw)).isEmpty();
@@ -107,5 +116,13 @@ class CanonicalTargetTest {
   @ValueSource(strings = {"ftp", "javascript", "", "https:"})
   void refusesOtherSchemes(String scheme) {
     assertThat(Canonicalizer.target(scheme, "app.example.com", "/")).isEmpty();
+  }
+
+  @org.junit.jupiter.api.Test
+  void refusesANetworkPathReferenceAsTheTarget() {
+    assertThat(Canonicalizer.target("https", "app.example.com", "//evil.example.com/admin"))
+        .as("an app may read //host/path as another host's /admin")
+        .isEmpty();
+    assertThat(Canonicalizer.target("https", "app.example.com", "/a//b")).isPresent();
   }
 }
