@@ -77,13 +77,25 @@ class ArchitectureTest {
   }
 
   @Test
-  void onlyTheWebTouchesHttpAndTemplates() {
+  void onlyTheWebTouchesHttp() {
     noClasses()
         .that()
         .resideOutsideOfPackages("dev.gatehouse.web..", "dev.gatehouse.app..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("org.eclipse.jetty..", "gg.jte..")
+        .resideInAnyPackage("org.eclipse.jetty..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void onlyPagesAndMailsTouchTemplates() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages(
+            "dev.gatehouse.web..", "dev.gatehouse.app..", "dev.gatehouse.mail..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("gg.jte..")
         .check(CLASSES);
   }
 

@@ -1,6 +1,7 @@
 package dev.gatehouse.signin.magiclink;
 
 import dev.gatehouse.identity.User;
+import dev.gatehouse.mail.MailContent;
 import dev.gatehouse.mail.Message;
 import dev.gatehouse.mail.OutboxRepository;
 import java.security.SecureRandom;
@@ -9,12 +10,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Optional;
 
 /**
  * Tells users by mail that their password changed, so a change they did not make does not go
  * unnoticed. The notice carries no link that acts — only the portal's reset page, built from the
- * configured public URL — and every value in it is escaped for the HTML part. Queued after the
- * change is committed: a crash in between loses the notice, never the change. Thread-safe.
+ * configured public URL — and its bodies come from {@link MailContent}. Queued after the change is
+ * committed: a crash in between loses the notice, never the change. Thread-safe.
  */
 public final class AccountNotices {
   private static final DateTimeFormatter TIME =
@@ -54,29 +56,18 @@ public final class AccountNotices {
             : "was changed on the account page, and its other sessions were signed out";
     String when = TIME.format(now);
     Message message =
-        new Message(
-            user.email().get(),
-            change == Change.RESET
-                ? "Your Gatehouse password was reset"
-                : "Your Gatehouse password was changed",
-            "Hello "
-                + user.username()
-                + ",\n\nthe password of your Gatehouse account "
-                + what
-                + " ("
-                + when
-                + ").\n\nIf this wasn't you, reset your password now at "
-                + resetPage
-                + " and tell your administrator.\n",
-            "<p>Hello "
-                + LinkIssuer.escape(user.username())
-                + ",</p><p>the password of your Gatehouse account "
-                + what
-                + " ("
-                + LinkIssuer.escape(when)
-                + ").</p><p>If this wasn't you, <a href=\""
-                + LinkIssuer.escape(resetPage)
-                + "\">reset your password now</a> and tell your administrator.</p>");
+        MailContent.to(
+                Optional.of(user.username()),
+                "the password of your Gatehouse account " + what + " (" + when + ").")
+            .withAction(
+                "Reset your password",
+                resetPage,
+                "If this wasn't you, reset your password now and tell your administrator")
+            .message(
+                user.email().get(),
+                change == Change.RESET
+                    ? "Your Gatehouse password was reset"
+                    : "Your Gatehouse password was changed");
     outbox.enqueue(Message.Queued.fresh(message, now.plus(Duration.ofDays(7)), random), now);
   }
 }

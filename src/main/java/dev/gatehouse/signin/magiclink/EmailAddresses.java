@@ -5,6 +5,7 @@ import dev.gatehouse.identity.DirectoryException;
 import dev.gatehouse.identity.Names;
 import dev.gatehouse.identity.User;
 import dev.gatehouse.kernel.Tokens;
+import dev.gatehouse.mail.MailContent;
 import dev.gatehouse.mail.Message;
 import dev.gatehouse.mail.OutboxRepository;
 import dev.gatehouse.signin.Throttle;
@@ -88,24 +89,13 @@ public final class EmailAddresses {
         LIFETIME,
         publicOrigin + "/email/verify?token=",
         link ->
-            new Message(
-                address,
-                "Confirm your email address",
-                "Hello "
-                    + user.username()
-                    + ",\n\nopen this link within 24 hours to confirm that "
-                    + address
-                    + " is your address:\n\n"
-                    + link
-                    + "\n\nIf you did not ask for this, ignore this email.\n",
-                "<p>Hello "
-                    + LinkIssuer.escape(user.username())
-                    + ",</p><p><a href=\""
-                    + LinkIssuer.escape(link)
-                    + "\">Confirm that "
-                    + LinkIssuer.escape(address)
-                    + " is your address</a> (works for 24 hours, once).</p>"
-                    + "<p>If you did not ask for this, ignore this email.</p>"));
+            MailContent.to(Optional.of(user.username()))
+                .withAction(
+                    "Confirm that " + address + " is your address",
+                    link,
+                    "Works for 24 hours, once")
+                .closingWith("If you did not ask for this, ignore this email.")
+                .message(address, "Confirm your email address"));
     return true;
   }
 
@@ -151,25 +141,14 @@ public final class EmailAddresses {
         LIFETIME,
         publicOrigin + "/email/change?token=",
         link ->
-            new Message(
-                address,
-                "Confirm your new email address",
-                "Hello "
-                    + user.username()
-                    + ",\n\nyou asked to use "
-                    + address
-                    + " for your Gatehouse account. Open this link within 24 hours to confirm:\n\n"
-                    + link
-                    + "\n\nIf you did not ask for this, ignore this email: nothing changes without"
-                    + " the link.\n",
-                "<p>Hello "
-                    + LinkIssuer.escape(user.username())
-                    + ",</p><p>you asked to use "
-                    + LinkIssuer.escape(address)
-                    + " for your Gatehouse account.</p><p><a href=\""
-                    + LinkIssuer.escape(link)
-                    + "\">Confirm the new address</a> (works for 24 hours, once).</p>"
-                    + "<p>If you did not ask for this, ignore this email.</p>"));
+            MailContent.to(
+                    Optional.of(user.username()),
+                    "you asked to use " + address + " for your Gatehouse account.")
+                .withAction("Confirm the new address", link, "Works for 24 hours, once")
+                .closingWith(
+                    "If you did not ask for this, ignore this email: nothing changes without the"
+                        + " link.")
+                .message(address, "Confirm your new email address"));
     return new LinkSent(address);
   }
 
@@ -215,41 +194,26 @@ public final class EmailAddresses {
   }
 
   private Message takenAddressNotice(String address) {
-    return new Message(
-        address,
-        "Someone tried to use your address",
-        "Hello,\n\nsomeone asked to move another Gatehouse account to this address. It already"
-            + " belongs to your account, so nothing changed.\n\nIf it wasn't you, there is nothing"
-            + " to do. You can sign in at "
-            + publicOrigin
-            + "/login\n",
-        "<p>Hello,</p><p>someone asked to move another Gatehouse account to this address. It"
-            + " already belongs to your account, so nothing changed.</p>"
-            + "<p>If it wasn't you, there is nothing to do.</p>");
+    return MailContent.to(
+            Optional.empty(),
+            "someone asked to move another Gatehouse account to this address. It already"
+                + " belongs to your account, so nothing changed.",
+            "If it wasn't you, there is nothing to do. You can sign in at "
+                + publicOrigin
+                + "/login.")
+        .message(address, "Someone tried to use your address");
   }
 
   private Message changedNotice(String oldAddress, User user, String newAddress, Instant at) {
-    return new Message(
-        oldAddress,
-        "Your Gatehouse email address was changed",
-        "Hello "
-            + user.username()
-            + ",\n\nthe email address of your Gatehouse account was changed from this address to "
-            + newAddress
-            + " at "
-            + at
-            + ".\nSign-in links, resets and alerts now go to the new address.\n\n"
-            + "If you did not do this, your account may be in someone else's hands: tell your"
-            + " administrator at once.\n",
-        "<p>Hello "
-            + LinkIssuer.escape(user.username())
-            + ",</p><p>the email address of your Gatehouse account was changed from this address"
-            + " to <strong>"
-            + LinkIssuer.escape(newAddress)
-            + "</strong> at "
-            + at
-            + ". Sign-in links, resets and alerts now go to the new address.</p>"
-            + "<p>If you did not do this, your account may be in someone else's hands: tell your"
-            + " administrator at once.</p>");
+    return MailContent.to(
+            Optional.of(user.username()),
+            "the email address of your Gatehouse account was changed from this address to "
+                + newAddress
+                + " at "
+                + at
+                + ". Sign-in links, resets and alerts now go to the new address.",
+            "If you did not do this, your account may be in someone else's hands: tell your"
+                + " administrator at once.")
+        .message(oldAddress, "Your Gatehouse email address was changed");
   }
 }

@@ -6,7 +6,7 @@ import dev.gatehouse.credential.PasswordPolicy;
 import dev.gatehouse.identity.Directory;
 import dev.gatehouse.identity.User;
 import dev.gatehouse.kernel.Tokens;
-import dev.gatehouse.mail.Message;
+import dev.gatehouse.mail.MailContent;
 import dev.gatehouse.session.SessionService;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -80,21 +80,14 @@ public final class Invitations {
         LIFETIME,
         inviteUrl,
         link ->
-            new Message(
-                canonicalEmail,
-                "You are invited to Gatehouse",
-                "Hello,\n\nan account named "
-                    + user.username()
-                    + " was created for you on Gatehouse.\n"
-                    + "Open this link within 7 days to set it up with a password or a passkey:\n\n"
-                    + link
-                    + "\n",
-                "<p>Hello,</p><p>an account named "
-                    + user.username()
-                    + " was created for you on Gatehouse.</p>"
-                    + "<p><a href=\""
-                    + link
-                    + "\">Set up your account</a> (works for 7 days, once)</p>"));
+            MailContent.to(
+                    Optional.empty(),
+                    "an account named " + user.username() + " was created for you on Gatehouse.")
+                .withAction(
+                    "Set up your account",
+                    link,
+                    "Works for 7 days, once, with a password or a passkey")
+                .message(canonicalEmail, "You are invited to Gatehouse"));
     return user;
   }
 

@@ -65,12 +65,4 @@ final class LinkIssuer {
         Message.Queued.fresh(message.apply(baseUrl + token), expires, random),
         now);
   }
-
-  /** Minimal HTML escaping for the values we put in mail bodies. */
-  static String escape(String text) {
-    return text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\"", "&quot;");
-  }
 }

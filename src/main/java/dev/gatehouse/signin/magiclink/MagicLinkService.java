@@ -3,7 +3,7 @@ package dev.gatehouse.signin.magiclink;
 import dev.gatehouse.identity.Directory;
 import dev.gatehouse.identity.User;
 import dev.gatehouse.kernel.Tokens;
-import dev.gatehouse.mail.Message;
+import dev.gatehouse.mail.MailContent;
 import dev.gatehouse.session.SessionService;
 import dev.gatehouse.signin.Throttle;
 import java.security.SecureRandom;
@@ -109,29 +109,19 @@ public final class MagicLinkService {
         lifetime,
         confirmUrl,
         link ->
-            new Message(
-                target.email().orElseThrow(),
-                "Your Gatehouse sign-in link",
-                "Hello "
-                    + target.username()
-                    + ",\n\n"
-                    + "someone (hopefully you) asked to sign in to Gatehouse with this address.\n"
-                    + "Open this link within "
-                    + lifetime.toMinutes()
-                    + " minutes, in the same browser, to sign in:\n\n"
-                    + link
-                    + "\n\n"
-                    + "If it wasn't you, ignore this email: nobody can use the link without opening it.\n",
-                "<p>Hello "
-                    + LinkIssuer.escape(target.username())
-                    + ",</p>"
-                    + "<p>someone (hopefully you) asked to sign in to Gatehouse with this address.</p>"
-                    + "<p><a href=\""
-                    + LinkIssuer.escape(link)
-                    + "\">Sign in to Gatehouse</a> (works for "
-                    + lifetime.toMinutes()
-                    + " minutes, once)</p>"
-                    + "<p>If it wasn't you, ignore this email.</p>"));
+            MailContent.to(
+                    Optional.of(target.username()),
+                    "someone (hopefully you) asked to sign in to Gatehouse with this address.")
+                .withAction(
+                    "Sign in to Gatehouse",
+                    link,
+                    "Works for "
+                        + lifetime.toMinutes()
+                        + " minutes, once, in the browser that asked for it")
+                .closingWith(
+                    "If it wasn't you, ignore this email: nobody can use the link without"
+                        + " opening it.")
+                .message(target.email().orElseThrow(), "Your Gatehouse sign-in link"));
     return new Accepted();
   }
 

@@ -6,7 +6,7 @@ import dev.gatehouse.credential.PasswordPolicy;
 import dev.gatehouse.identity.Directory;
 import dev.gatehouse.identity.User;
 import dev.gatehouse.kernel.Tokens;
-import dev.gatehouse.mail.Message;
+import dev.gatehouse.mail.MailContent;
 import dev.gatehouse.session.SessionService;
 import dev.gatehouse.signin.Throttle;
 import java.security.SecureRandom;
@@ -106,26 +106,14 @@ public final class PasswordResetService {
         LIFETIME,
         resetUrl,
         link ->
-            new Message(
-                target.email().orElseThrow(),
-                "Reset your Gatehouse password",
-                "Hello "
-                    + target.username()
-                    + ",\n\n"
-                    + "someone (hopefully you) asked to reset the Gatehouse password of this account.\n"
-                    + "Open this link within 30 minutes to choose a new one:\n\n"
-                    + link
-                    + "\n\n"
-                    + "Choosing a new password signs you out everywhere. If it wasn't you, ignore this email:\n"
-                    + "your password stays as it is.\n",
-                "<p>Hello "
-                    + target.username()
-                    + ",</p>"
-                    + "<p>someone (hopefully you) asked to reset the Gatehouse password of this account.</p>"
-                    + "<p><a href=\""
-                    + link
-                    + "\">Choose a new password</a> (works for 30 minutes, once)</p>"
-                    + "<p>If it wasn't you, ignore this email: your password stays as it is.</p>"));
+            MailContent.to(
+                    Optional.of(target.username()),
+                    "someone (hopefully you) asked to reset the Gatehouse password of this account.")
+                .withAction("Choose a new password", link, "Works for 30 minutes, once")
+                .closingWith(
+                    "Choosing a new password signs you out everywhere. If it wasn't you, ignore"
+                        + " this email: your password stays as it is.")
+                .message(target.email().orElseThrow(), "Reset your Gatehouse password"));
     return Optional.empty();
   }
 

@@ -7,6 +7,7 @@ import dev.gatehouse.identity.DirectoryException;
 import dev.gatehouse.identity.Names;
 import dev.gatehouse.identity.User;
 import dev.gatehouse.kernel.Tokens;
+import dev.gatehouse.mail.MailContent;
 import dev.gatehouse.mail.Message;
 import dev.gatehouse.mail.OutboxRepository;
 import dev.gatehouse.session.SessionService;
@@ -228,46 +229,28 @@ public final class Registrations {
   }
 
   private static Message signUpMessage(String address, String link) {
-    return new Message(
-        address,
-        "Finish signing up to Gatehouse",
-        "Hello,\n\n"
-            + "someone (hopefully you) asked to create a Gatehouse account with this address.\n"
-            + "Open this link within 24 hours to choose a username and a password or passkey:\n\n"
-            + link
-            + "\n\nIf it wasn't you, ignore this email: no account is created without the link.\n",
-        "<p>Hello,</p>"
-            + "<p>someone (hopefully you) asked to create a Gatehouse account with this address.</p>"
-            + "<p><a href=\""
-            + LinkIssuer.escape(link)
-            + "\">Finish signing up</a> (works for 24 hours, once)</p>"
-            + "<p>If it wasn't you, ignore this email.</p>");
+    return MailContent.to(
+            Optional.empty(),
+            "someone (hopefully you) asked to create a Gatehouse account with this address.")
+        .withAction(
+            "Finish signing up",
+            link,
+            "Works for 24 hours, once: choose a username and a password or passkey")
+        .closingWith("If it wasn't you, ignore this email: no account is created without the link.")
+        .message(address, "Finish signing up to Gatehouse");
   }
 
   private Message knownAddressNotice(String address, User owner) {
     String signIn = publicOrigin + "/login";
     String reset = publicOrigin + "/reset/request";
-    return new Message(
-        address,
-        "Someone tried to sign up with your address",
-        "Hello "
-            + owner.username()
-            + ",\n\n"
-            + "someone asked to create a Gatehouse account with this address, but it already"
-            + " belongs to your account, so nothing was created.\n\n"
-            + "If it was you, sign in instead: "
-            + signIn
-            + "\nForgot your password? "
-            + reset
-            + "\n\nIf it wasn't you, there is nothing to do.\n",
-        "<p>Hello "
-            + LinkIssuer.escape(owner.username())
-            + ",</p><p>someone asked to create a Gatehouse account with this address, but it"
-            + " already belongs to your account, so nothing was created.</p>"
-            + "<p>If it was you, <a href=\""
-            + LinkIssuer.escape(signIn)
-            + "\">sign in</a> instead, or <a href=\""
-            + LinkIssuer.escape(reset)
-            + "\">reset your password</a>.</p><p>If it wasn't you, there is nothing to do.</p>");
+    return MailContent.to(
+            Optional.of(owner.username()),
+            "someone asked to create a Gatehouse account with this address, but it already"
+                + " belongs to your account, so nothing was created.")
+        .withAction("Sign in", signIn, "If it was you, sign in instead")
+        .closingWith(
+            "Forgot your password? Reset it at " + reset + ".",
+            "If it wasn't you, there is nothing to do.")
+        .message(address, "Someone tried to sign up with your address");
   }
 }

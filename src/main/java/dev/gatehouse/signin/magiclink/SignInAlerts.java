@@ -5,6 +5,7 @@ import dev.gatehouse.identity.User;
 import dev.gatehouse.kernel.Cidr;
 import dev.gatehouse.kernel.Tokens;
 import dev.gatehouse.kernel.UserId;
+import dev.gatehouse.mail.MailContent;
 import dev.gatehouse.mail.Message;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -61,39 +62,22 @@ public final class SignInAlerts {
     String link = notMeUrl + token;
     String device = userAgent.isEmpty() ? "an unknown browser" : clip(userAgent);
     Message message =
-        new Message(
-            user.get().email().get(),
-            "New sign-in to your Gatehouse account",
-            "Hello "
-                + user.get().username()
-                + ",\n\n"
-                + "your account was just signed in from a browser or network it has not used before:\n\n"
-                + "  "
-                + device
-                + "\n  from "
-                + clientAddress
-                + "\n  at "
-                + now
-                + "\n\n"
-                + "If this was you, there is nothing to do.\n"
-                + "If it wasn't, open this link to sign out everywhere and stop every API key:\n\n"
-                + link
-                + "\n",
-            "<p>Hello "
-                + LinkIssuer.escape(user.get().username())
-                + ",</p>"
-                + "<p>your account was just signed in from a browser or network it has not used before:</p>"
-                + "<p>"
-                + LinkIssuer.escape(device)
-                + "<br>from "
-                + LinkIssuer.escape(clientAddress)
-                + "<br>at "
-                + now
-                + "</p>"
-                + "<p>If this was you, there is nothing to do. If it wasn't, "
-                + "<a href=\""
-                + LinkIssuer.escape(link)
-                + "\">sign out everywhere</a>.</p>");
+        MailContent.to(
+                Optional.of(user.get().username()),
+                "your account was just signed in from a browser or network it has not used"
+                    + " before: "
+                    + device
+                    + ", from "
+                    + clientAddress
+                    + ", at "
+                    + now
+                    + ".",
+                "If this was you, there is nothing to do.")
+            .withAction(
+                "It wasn't me: sign out everywhere",
+                link,
+                "Signs out every session and stops every API key of the account")
+            .message(user.get().email().get(), "New sign-in to your Gatehouse account");
     return links.rememberDevice(
         userId,
         fingerprint,
