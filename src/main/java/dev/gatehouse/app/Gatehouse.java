@@ -36,6 +36,7 @@ import dev.gatehouse.signin.magiclink.SignInAlerts;
 import dev.gatehouse.signin.passkey.PasskeyService;
 import dev.gatehouse.signin.password.PasswordSignIn;
 import dev.gatehouse.signin.totp.TotpService;
+import dev.gatehouse.signin.upstream.UpstreamSignIn;
 import dev.gatehouse.store.Database;
 import dev.gatehouse.store.JdbcApiKeys;
 import dev.gatehouse.store.JdbcAudit;
@@ -53,6 +54,7 @@ import dev.gatehouse.store.JdbcSigningKeys;
 import dev.gatehouse.store.JdbcThrottle;
 import dev.gatehouse.store.JdbcTokens;
 import dev.gatehouse.store.JdbcTotp;
+import dev.gatehouse.store.JdbcUpstream;
 import dev.gatehouse.store.JdbcUsers;
 import dev.gatehouse.store.StoreException;
 import dev.gatehouse.url.RedirectValidator;
@@ -130,6 +132,7 @@ public final class Gatehouse implements AutoCloseable {
   private final SignInAlerts alerts;
   private final Invitations invitations;
   private final Registrations registrations;
+  private final UpstreamSignIn upstream;
   private final EmailAddresses emailAddresses;
   private final SigningKeys signingKeys;
   private final Clients clients;
@@ -313,6 +316,15 @@ public final class Gatehouse implements AutoCloseable {
             config.server().publicOrigin(),
             signin.addressFreeAttempts(),
             signin.accountFreeAttempts());
+    this.upstream =
+        new UpstreamSignIn(
+            config.identityProviders(),
+            new JdbcUpstream(database),
+            directory,
+            audit,
+            clock,
+            random,
+            config.server().publicOrigin());
     this.emailAddresses =
         new EmailAddresses(
             emailLinks,
@@ -419,7 +431,13 @@ public final class Gatehouse implements AutoCloseable {
             totp,
             totpPage,
             registrations.policy().allowsSelfSignUp(),
-            audit);
+            audit,
+            upstream.providers().stream()
+                .map(p -> new dev.gatehouse.web.portal.Views.ProviderButton(p.id(), p.name()))
+                .toList());
+    dev.gatehouse.web.portal.UpstreamEndpoint upstreamPage =
+        new dev.gatehouse.web.portal.UpstreamEndpoint(
+            upstream, sessions, webSessions, redirects, templates, errors, origin, cookie.secure());
     HomeEndpoint home =
         new HomeEndpoint(directory, webSessions, redirects, templates, errors, origin, audit);
     MagicLinkEndpoint magicLinkPage =
@@ -534,10 +552,14 @@ public final class Gatehouse implements AutoCloseable {
             errors,
             server.secure(),
             StoreException::isStoreFailure);
+    for (String callback : upstreamPage.callbackPaths()) {
+      router.get(callback, upstreamPage::callback);
+    }
     router
         .get("/", home::show)
         .get("/login", login::show)
         .post("/login", login::submit)
+        .post("/login/upstream", upstreamPage::start)
         .post("/logout", home::logout)
         .get("/denied", home::denied)
         .get("/register", registerPage::show)
@@ -687,6 +709,11 @@ public final class Gatehouse implements AutoCloseable {
   /** Passkeys. */
   public PasskeyService passkeys() {
     return passkeys;
+  }
+
+  /** Sign-in through upstream identity providers. */
+  public UpstreamSignIn upstream() {
+    return upstream;
   }
 
   /** Who may create an account, and self sign-up. */

@@ -122,6 +122,23 @@ public final class ConfigKeys {
           "[]",
           "Email domains self sign-up is open to under `registration.policy: domains`, exact (e.g."
               + " `[example.com]`).");
+  static final ConfigKey IDENTITY_PROVIDERS =
+      structured(
+          "identity-providers",
+          "[]",
+          "Upstream OpenID Connect providers users may sign in through (a button each on the"
+              + " sign-in page). Each has `id` (its redirect URI is"
+              + " `<public-url>/login/upstream/<id>/callback`); `name`; `issuer` (discovery is"
+              + " read from it); `client-id`; `client-secret-file`; `scopes` (default openid,"
+              + " profile, email); `registration` (closed, invite, open or domains; default"
+              + " `registration.policy`: what a first sign-in of an unknown identity may do —"
+              + " closed and invite create no account); `domains` (for domains; default"
+              + " `registration.domains`); `trust-email` (link an existing account by an address"
+              + " the provider marks verified; default false); `trust-mfa` (the provider's `amr`"
+              + " can satisfy two-factor rules; default false); `username-claim`"
+              + " (preferred_username), `email-claim` (email), `name-claim` (name), `groups-claim`"
+              + " (none: groups are not taken) and `allowed-groups` (the groups taken; all when"
+              + " empty).");
   static final ConfigKey OIDC_CLIENTS =
       structured(
           "oidc.clients",
@@ -263,6 +280,7 @@ public final class ConfigKeys {
           REGISTRATION_POLICY,
           REGISTRATION_DOMAINS,
           OIDC_CLIENTS,
+          IDENTITY_PROVIDERS,
           DEFAULT_POLICY,
           PATH_CASE,
           ACCESS_RULES,

@@ -168,6 +168,7 @@ public final class ConfigLoader {
       int minLength = integer(ConfigKeys.PASSWORD_MIN_LENGTH, 8, 64);
       int maxLength = integer(ConfigKeys.PASSWORD_MAX_LENGTH, 64, 4096);
       String[] listen = hostPort(ConfigKeys.LISTEN);
+      GatehouseConfig.Registration registration = registration();
       return new GatehouseConfig(
           Path.of(nonEmpty(ConfigKeys.DATA_DIR)),
           new GatehouseConfig.Server(
@@ -195,8 +196,9 @@ public final class ConfigLoader {
               duration(ConfigKeys.ATTEMPT_WINDOW, Duration.ofMinutes(1), Duration.ofDays(7)),
               duration(
                   ConfigKeys.EMAIL_LINK_LIFETIME, Duration.ofMinutes(1), Duration.ofMinutes(15))),
-          registration(),
+          registration,
           OidcClients.parse(structured(ConfigKeys.OIDC_CLIENTS)),
+          IdentityProviders.parse(structured(ConfigKeys.IDENTITY_PROVIDERS), registration),
           new GatehouseConfig.ForwardAuth(
               new AccessPolicy(
                   AccessRules.parse(structured(ConfigKeys.ACCESS_RULES), pathCase()),

@@ -27,6 +27,7 @@ public record GatehouseConfig(
     SignIn signin,
     Registration registration,
     List<Client> oidcClients,
+    List<dev.gatehouse.signin.upstream.UpstreamProvider> identityProviders,
     ForwardAuth forwardAuth,
     Mail mail,
     WebAuthn webauthn,

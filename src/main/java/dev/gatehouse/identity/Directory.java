@@ -61,6 +61,11 @@ public final class Directory {
         Optional.empty());
   }
 
+  /** Stores a user made by {@link #newUser} (a duplicate username or address is refused). */
+  public void insert(User user) {
+    users.insert(user);
+  }
+
   /** Marks the user's address verified, if it still is {@code email}. */
   public void markEmailVerified(UserId id, String email) {
     users.markEmailVerified(id, email);

@@ -63,7 +63,12 @@ public final class TestGatehouse implements AutoCloseable {
   /** As {@link #startForBrowser(Path)}, with extra settings. */
   public static TestGatehouse startForBrowser(Path dataDir, Map<String, String> settings)
       throws Exception {
-    int port = TestProxy.freePort();
+    return startForBrowser(dataDir, TestProxy.freePort(), settings);
+  }
+
+  /** As {@link #startForBrowser(Path, Map)}, on a port chosen beforehand. */
+  public static TestGatehouse startForBrowser(Path dataDir, int port, Map<String, String> settings)
+      throws Exception {
     Map<String, String> all = new HashMap<>(settings);
     all.put("GATEHOUSE_SERVER_LISTEN", "127.0.0.1:" + port);
     all.put("GATEHOUSE_SERVER_PUBLIC_URL", "http://localhost:" + port);

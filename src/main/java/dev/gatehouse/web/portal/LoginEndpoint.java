@@ -35,6 +35,7 @@ public final class LoginEndpoint {
 
   private final AuditLog audit;
   private final boolean signUpOpen;
+  private final java.util.List<Views.ProviderButton> providers;
 
   /** Wires the endpoint. */
   public LoginEndpoint(
@@ -48,7 +49,8 @@ public final class LoginEndpoint {
       TotpService totp,
       TotpEndpoint secondFactor,
       boolean signUpOpen,
-      AuditLog audit) {
+      AuditLog audit,
+      java.util.List<Views.ProviderButton> providers) {
     this.signIn = signIn;
     this.sessions = sessions;
     this.redirects = redirects;
@@ -60,6 +62,7 @@ public final class LoginEndpoint {
     this.secondFactor = secondFactor;
     this.audit = audit;
     this.signUpOpen = signUpOpen;
+    this.providers = java.util.List.copyOf(providers);
   }
 
   /** {@code GET /login}. */
@@ -178,6 +181,12 @@ public final class LoginEndpoint {
         templates.render(
             "login.jte",
             new Views.LoginView(
-                sessions.csrfToken(exchange), safeUsername, rd, error, notice, signUpOpen)));
+                sessions.csrfToken(exchange),
+                safeUsername,
+                rd,
+                error,
+                notice,
+                signUpOpen,
+                providers)));
   }
 }

@@ -1,5 +1,7 @@
 package dev.gatehouse.web.portal;
 
+import java.util.List;
+
 /** View models of the portal pages; empty strings mean "none". Immutable. */
 public final class Views {
   private Views() {}
@@ -16,7 +18,19 @@ public final class Views {
 
   /** The sign-in page. */
   public record LoginView(
-      String csrf, String username, String rd, String error, String notice, boolean signUp) {}
+      String csrf,
+      String username,
+      String rd,
+      String error,
+      String notice,
+      boolean signUp,
+      List<ProviderButton> providers) {}
+
+  /** A sign-in button for an upstream provider. */
+  public record ProviderButton(String id, String name) {}
+
+  /** Why a sign-in through an upstream provider was refused. */
+  public record UpstreamRefusedView(int status, String message) {}
 
   /**
    * Why a protected page was refused: who is signed in (empty when nobody), the page asked for

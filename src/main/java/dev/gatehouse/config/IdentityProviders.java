@@ -1,0 +1,183 @@
+package dev.gatehouse.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.kernel.Secret;
+import dev.gatehouse.signin.upstream.UpstreamProvider;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Parses {@code identity-providers}: upstream OpenID Connect providers users may sign in through.
+ * The client secret comes from {@code client-secret-file}, never the file itself. Every mistake
+ * names the provider and field.
+ */
+final class IdentityProviders {
+  private static final Set<String> FIELDS =
+      Set.of(
+          "id",
+          "name",
+          "issuer",
+          "client-id",
+          "client-secret-file",
+          "scopes",
+          "registration",
+          "domains",
+          "trust-email",
+          "trust-mfa",
+          "username-claim",
+          "email-claim",
+          "name-claim",
+          "groups-claim",
+          "allowed-groups");
+
+  private IdentityProviders() {}
+
+  static List<UpstreamProvider> parse(JsonNode providers, GatehouseConfig.Registration defaults) {
+    if (providers.isNull() || providers.isMissingNode()) {
+      return List.of();
+    }
+    if (!providers.isArray()) {
+      throw error("identity-providers", providers.toString(), "must be a list of providers");
+    }
+    List<UpstreamProvider> parsed = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < providers.size(); i++) {
+      String where = "identity-providers[" + i + "]";
+      UpstreamProvider provider = provider(where, providers.get(i), defaults);
+      if (!ids.add(provider.id())) {
+        throw error(where + ".id", provider.id(), "every provider needs its own id");
+      }
+      parsed.add(provider);
+    }
+    return List.copyOf(parsed);
+  }
+
+  private static UpstreamProvider provider(
+      String where, JsonNode node, GatehouseConfig.Registration defaults) {
+    if (!node.isObject()) {
+      throw error(where, node.toString(), "must be a mapping with id, issuer and client-id");
+    }
+    for (Map.Entry<String, JsonNode> field : node.properties()) {
+      if (!FIELDS.contains(field.getKey())) {
+        throw error(
+            where + "." + field.getKey(),
+            field.getValue().toString(),
+            "is not a provider field; use " + String.join(", ", new TreeSet<>(FIELDS)));
+      }
+    }
+    String id = text(node, "id", "").toLowerCase(Locale.ROOT);
+    if (!id.matches("[a-z0-9][a-z0-9-]{0,31}")) {
+      throw error(where + ".id", id, "must be 1 to 32 of a-z, 0-9 and '-' (it is part of a URL)");
+    }
+    String issuerText = text(node, "issuer", "");
+    if (!issuerText.matches(
+        "https://[^\\s?#]+|http://(localhost|127\\.0\\.0\\.1)(:[0-9]{1,5})?(/[^\\s?#]*)?")) {
+      throw error(
+          where + ".issuer",
+          issuerText,
+          "must be the provider's https issuer URL, e.g. https://accounts.google.com"
+              + " (plain http only for localhost)");
+    }
+    String clientId = text(node, "client-id", "");
+    if (clientId.isEmpty()) {
+      throw error(where + ".client-id", "", "the client id Gatehouse has at the provider");
+    }
+    String file = text(node, "client-secret-file", "");
+    String secret;
+    try {
+      secret =
+          file.isEmpty() ? "" : Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      throw error(where + ".client-secret-file", file, "must be a readable file");
+    }
+    if (secret.isEmpty()) {
+      throw error(
+          where + ".client-secret-file",
+          file,
+          "must name a file holding the client secret Gatehouse has at the provider");
+    }
+    List<String> scopes = list(where, node, "scopes", List.of("openid", "profile", "email"));
+    if (!scopes.contains("openid")) {
+      throw error(where + ".scopes", String.join(" ", scopes), "must include openid");
+    }
+    String registration =
+        text(node, "registration", defaults.policy().name()).toLowerCase(Locale.ROOT);
+    UpstreamProvider.Accounts accounts =
+        switch (registration) {
+          case "closed", "invite" -> UpstreamProvider.Accounts.EXISTING;
+          case "open" -> UpstreamProvider.Accounts.OPEN;
+          case "domains" -> UpstreamProvider.Accounts.DOMAINS;
+          default ->
+              throw error(
+                  where + ".registration", registration, "must be closed, invite, open or domains");
+        };
+    List<String> domains = new ArrayList<>();
+    for (String domain : list(where, node, "domains", defaults.domains())) {
+      domains.add(domain.toLowerCase(Locale.ROOT));
+    }
+    if (accounts == UpstreamProvider.Accounts.DOMAINS && domains.isEmpty()) {
+      throw error(
+          where + ".domains", "[]", "must list at least one domain under registration: domains");
+    }
+    return new UpstreamProvider(
+        id,
+        text(node, "name", id),
+        URI.create(issuerText),
+        clientId,
+        Secret.of(secret),
+        scopes,
+        accounts,
+        domains,
+        bool(where, node, "trust-email"),
+        bool(where, node, "trust-mfa"),
+        text(node, "username-claim", "preferred_username"),
+        text(node, "email-claim", "email"),
+        text(node, "name-claim", "name"),
+        text(node, "groups-claim", ""),
+        list(where, node, "allowed-groups", List.of()));
+  }
+
+  private static String text(JsonNode node, String field, String fallback) {
+    JsonNode value = node.get(field);
+    return value == null || value.isNull() ? fallback : value.asText().strip();
+  }
+
+  private static boolean bool(String where, JsonNode node, String field) {
+    String text = text(node, field, "false").toLowerCase(Locale.ROOT);
+    if (!text.equals("true") && !text.equals("false")) {
+      throw error(where + "." + field, text, "must be true or false");
+    }
+    return text.equals("true");
+  }
+
+  private static List<String> list(
+      String where, JsonNode node, String field, List<String> fallback) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      return fallback;
+    }
+    List<String> out = new ArrayList<>();
+    if (value.isArray()) {
+      value.forEach(item -> out.add(item.asText().strip()));
+    } else if (value.isValueNode()) {
+      out.add(value.asText().strip());
+    } else {
+      throw error(where + "." + field, value.toString(), "must be a value or a list of values");
+    }
+    return List.copyOf(out);
+  }
+
+  private static ConfigException error(String key, String value, String allowed) {
+    return new ConfigException(key, "invalid value \"" + value + "\" for " + key + ": " + allowed);
+  }
+}

@@ -1,0 +1,47 @@
+package dev.gatehouse.signin.upstream;
+
+import dev.gatehouse.kernel.UserId;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Port: upstream identities and the sign-in flows under way. Implementations are thread-safe. */
+public interface UpstreamRepository {
+  /** A flow under way; only hashes of its state and browser binding are kept. */
+  record Flow(
+      String stateHash,
+      String providerId,
+      String bindingHash,
+      String returnTo,
+      Instant expiresAt) {}
+
+  /** A local user's link to an upstream identity. */
+  record Link(
+      String issuer,
+      String subject,
+      String providerId,
+      UserId userId,
+      Instant createdAt,
+      Instant lastSignInAt) {}
+
+  /** Stores a new flow (and forgets expired ones). */
+  void saveFlow(Flow flow, Instant now);
+
+  /** Removes and returns the unexpired flow with this state hash: of two racing uses one wins. */
+  Optional<Flow> takeFlow(String stateHash, Instant now);
+
+  /** The link of an upstream identity, if any. */
+  Optional<Link> find(String issuer, String subject);
+
+  /** Links an upstream identity to a user (it must not be linked yet). */
+  void link(Link link);
+
+  /** Records a sign-in through a linked identity. */
+  void touch(String issuer, String subject, Instant at);
+
+  /** The identities linked to a user. */
+  List<Link> linksOf(UserId user);
+
+  /** Removes a user's link; whether there was one. */
+  boolean unlink(UserId user, String issuer, String subject);
+}

@@ -1,0 +1,659 @@
+package dev.gatehouse.signin.upstream;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.oauth2.sdk.AuthorizationCode;
+import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
+import com.nimbusds.oauth2.sdk.AuthorizationErrorResponse;
+import com.nimbusds.oauth2.sdk.AuthorizationResponse;
+import com.nimbusds.oauth2.sdk.ParseException;
+import com.nimbusds.oauth2.sdk.ResponseType;
+import com.nimbusds.oauth2.sdk.Scope;
+import com.nimbusds.oauth2.sdk.TokenErrorResponse;
+import com.nimbusds.oauth2.sdk.TokenRequest;
+import com.nimbusds.oauth2.sdk.TokenResponse;
+import com.nimbusds.oauth2.sdk.auth.ClientAuthentication;
+import com.nimbusds.oauth2.sdk.auth.ClientAuthenticationMethod;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretPost;
+import com.nimbusds.oauth2.sdk.auth.Secret;
+import com.nimbusds.oauth2.sdk.http.HTTPRequest;
+import com.nimbusds.oauth2.sdk.id.ClientID;
+import com.nimbusds.oauth2.sdk.id.Issuer;
+import com.nimbusds.oauth2.sdk.id.State;
+import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
+import com.nimbusds.openid.connect.sdk.Nonce;
+import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
+import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
+import com.nimbusds.openid.connect.sdk.UserInfoRequest;
+import com.nimbusds.openid.connect.sdk.UserInfoResponse;
+import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
+import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
+import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
+import dev.gatehouse.audit.AuditLog;
+import dev.gatehouse.identity.Directory;
+import dev.gatehouse.identity.DirectoryException;
+import dev.gatehouse.identity.Names;
+import dev.gatehouse.identity.User;
+import dev.gatehouse.kernel.Tokens;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sign-in through upstream OpenID Connect providers, every protocol message built, sent, parsed and
+ * validated by the Nimbus OAuth 2.0 / OpenID Connect SDK: authorization code with PKCE S256, a
+ * state stored only as a hash and used once, the flow bound to the browser that started it (the
+ * nonce and the PKCE verifier are derived from a secret that only the browser's flow cookie holds —
+ * nothing usable is at rest), the RFC 9207 {@code iss} response parameter checked against the
+ * provider the flow was started for (no mix-up between providers), the ID token's signature from
+ * the provider's JWKS (cached, refetched for an unknown key), issuer, audience, expiry with 60 s of
+ * skew and nonce. An upstream identity is the pair (issuer, subject), never an email address.
+ * Thread-safe.
+ */
+public final class UpstreamSignIn {
+  private static final Logger LOG = LoggerFactory.getLogger(UpstreamSignIn.class);
+  private static final Duration FLOW_LIFETIME = Duration.ofMinutes(10);
+  private static final Duration METADATA_LIFETIME = Duration.ofHours(1);
+  private static final int TIMEOUT_MS = 5000;
+
+  private final Map<String, UpstreamProvider> providers;
+  private final UpstreamRepository repository;
+  private final Directory directory;
+  private final AuditLog audit;
+  private final Clock clock;
+  private final SecureRandom random;
+  private final String publicOrigin;
+  private final Map<String, Resolved> resolved = new ConcurrentHashMap<>();
+
+  private record Resolved(
+      OIDCProviderMetadata metadata, JWKSource<SecurityContext> keys, Instant at) {}
+
+  /** What a started flow needs: where to send the browser and the secret its cookie keeps. */
+  public record Started(URI authorization, String browserSecret) {}
+
+  /** What became of a callback. */
+  public sealed interface Outcome permits SignedIn, Refused {}
+
+  /**
+   * Signed in: the user, the session's {@code amr}, the provider, and the validated return URL the
+   * flow was started with (empty: the portal's home).
+   */
+  public record SignedIn(User user, Set<String> amr, UpstreamProvider provider, String returnTo)
+      implements Outcome {}
+
+  /**
+   * Refused, with a message for the user that names the provider and what to do, and an HTTP status
+   * for the page.
+   */
+  public record Refused(int status, String message) implements Outcome {}
+
+  /** Providers in configuration order; {@code publicOrigin} builds the redirect URIs. */
+  public UpstreamSignIn(
+      List<UpstreamProvider> providers,
+      UpstreamRepository repository,
+      Directory directory,
+      AuditLog audit,
+      Clock clock,
+      SecureRandom random,
+      String publicOrigin) {
+    Map<String, UpstreamProvider> byId = new LinkedHashMap<>();
+    providers.forEach(p -> byId.put(p.id(), p));
+    this.providers = java.util.Collections.unmodifiableMap(byId);
+    this.repository = repository;
+    this.directory = directory;
+    this.audit = audit;
+    this.clock = clock;
+    this.random = random;
+    this.publicOrigin = publicOrigin;
+  }
+
+  /** The providers, in configuration order. */
+  public List<UpstreamProvider> providers() {
+    return List.copyOf(providers.values());
+  }
+
+  /** The provider with this id. */
+  public Optional<UpstreamProvider> provider(String id) {
+    return Optional.ofNullable(providers.get(id));
+  }
+
+  /** The upstream identities linked to {@code user}. */
+  public List<UpstreamRepository.Link> linksOf(dev.gatehouse.kernel.UserId user) {
+    return repository.linksOf(user);
+  }
+
+  /** The exact redirect URI registered at {@code provider}. */
+  public URI redirectUri(UpstreamProvider provider) {
+    return URI.create(publicOrigin + "/login/upstream/" + provider.id() + "/callback");
+  }
+
+  /**
+   * Starts a sign-in through {@code provider}; {@code returnTo} must already be validated. Empty
+   * when the provider cannot be reached (the reason is logged).
+   */
+  public Optional<Started> start(UpstreamProvider provider, String returnTo) {
+    Optional<Resolved> metadata = resolve(provider);
+    if (metadata.isEmpty()) {
+      return Optional.empty();
+    }
+    String browserSecret = Tokens.newToken(random);
+    State state = new State(Tokens.newToken(random));
+    Instant now = clock.instant();
+    repository.saveFlow(
+        new UpstreamRepository.Flow(
+            Tokens.sha256Hex(state.getValue()),
+            provider.id(),
+            Tokens.sha256Hex(browserSecret),
+            returnTo,
+            now.plus(FLOW_LIFETIME)),
+        now);
+    URI authorization =
+        new AuthenticationRequest.Builder(
+                new ResponseType(ResponseType.Value.CODE),
+                new Scope(provider.scopes().toArray(String[]::new)),
+                new ClientID(provider.clientId()),
+                redirectUri(provider))
+            .endpointURI(metadata.get().metadata().getAuthorizationEndpointURI())
+            .state(state)
+            .nonce(new Nonce(derived("nonce", browserSecret)))
+            .codeChallenge(
+                new CodeVerifier(derived("pkce", browserSecret)), CodeChallengeMethod.S256)
+            .build()
+            .toURI();
+    return Optional.of(new Started(authorization, browserSecret));
+  }
+
+  /**
+   * Finishes a flow at {@code provider}'s callback: {@code callback} is the full callback URI and
+   * {@code browserSecret} what the browser's flow cookie holds.
+   */
+  public Outcome finish(
+      UpstreamProvider provider, URI callback, Optional<String> browserSecret, String client) {
+    AuthorizationResponse response;
+    try {
+      response = AuthorizationResponse.parse(callback);
+    } catch (ParseException e) {
+      return refused(400, provider, "sent back an answer Gatehouse cannot read", e.getMessage());
+    }
+    if (response.getState() == null) {
+      return refused(400, provider, "sent back an answer without its state", "no state");
+    }
+    Instant now = clock.instant();
+    Optional<UpstreamRepository.Flow> flow =
+        repository.takeFlow(Tokens.sha256Hex(response.getState().getValue()), now);
+    if (flow.isEmpty()) {
+      return new Refused(
+          400,
+          "This sign-in through "
+              + provider.name()
+              + " has already been used or has expired. Start again from the sign-in page.");
+    }
+    if (!flow.get().providerId().equals(provider.id())) {
+      LOG.warn(
+          "upstream sign-in: a flow started for {} came back through {} (mix-up refused)",
+          flow.get().providerId(),
+          provider.id());
+      return new Refused(
+          400, "This answer does not belong to a sign-in started here. Start again.");
+    }
+    if (browserSecret.isEmpty()
+        || !Tokens.constantTimeEquals(
+            flow.get().bindingHash(), Tokens.sha256Hex(browserSecret.get()))) {
+      return new Refused(
+          400,
+          "This sign-in was started in another browser (or its cookie is gone). Start again"
+              + " from the sign-in page in this browser.");
+    }
+    Optional<Resolved> resolvedMetadata = resolve(provider);
+    if (resolvedMetadata.isEmpty()) {
+      return unreachable(provider);
+    }
+    OIDCProviderMetadata metadata = resolvedMetadata.get().metadata();
+    Issuer iss = response.getIssuer();
+    if (iss == null
+        ? metadata.supportsAuthorizationResponseIssuerParam()
+        : !iss.getValue().equals(provider.issuer().toString())) {
+      LOG.warn(
+          "upstream sign-in: {} answered with iss {} (expected {}); refused",
+          provider.id(),
+          iss,
+          provider.issuer());
+      return new Refused(
+          400, "This answer does not come from " + provider.name() + ". Start again.");
+    }
+    if (response instanceof AuthorizationErrorResponse error) {
+      String code = safe(error.getErrorObject().getCode());
+      LOG.info("upstream sign-in: {} answered error {}", provider.id(), code);
+      return new Refused(
+          "access_denied".equals(code) ? 403 : 502,
+          provider.name()
+              + " did not sign you in ("
+              + code
+              + "). Try again, or sign in another way.");
+    }
+    AuthorizationCode code = response.toSuccessResponse().getAuthorizationCode();
+    if (code == null) {
+      return refused(400, provider, "sent back no authorization code", "no code");
+    }
+    try {
+      return redeem(
+          provider, resolvedMetadata.get(), code, browserSecret.get(), flow.get(), client);
+    } catch (IOException e) {
+      LOG.warn("upstream sign-in: {} could not be reached: {}", provider.id(), e.toString());
+      return unreachable(provider);
+    }
+  }
+
+  private Outcome redeem(
+      UpstreamProvider provider,
+      Resolved resolved,
+      AuthorizationCode code,
+      String browserSecret,
+      UpstreamRepository.Flow flow,
+      String client)
+      throws IOException {
+    OIDCProviderMetadata metadata = resolved.metadata();
+    ClientID clientId = new ClientID(provider.clientId());
+    Secret secret = new Secret(provider.clientSecret().reveal());
+    List<ClientAuthenticationMethod> methods = metadata.getTokenEndpointAuthMethods();
+    ClientAuthentication auth =
+        methods != null
+                && !methods.contains(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                && methods.contains(ClientAuthenticationMethod.CLIENT_SECRET_POST)
+            ? new ClientSecretPost(clientId, secret)
+            : new ClientSecretBasic(clientId, secret);
+    HTTPRequest tokenRequest =
+        new TokenRequest.Builder(
+                metadata.getTokenEndpointURI(),
+                auth,
+                new AuthorizationCodeGrant(
+                    code, redirectUri(provider), new CodeVerifier(derived("pkce", browserSecret))))
+            .build()
+            .toHTTPRequest();
+    timeouts(tokenRequest);
+    TokenResponse tokens;
+    try {
+      tokens = OIDCTokenResponseParser.parse(tokenRequest.send());
+    } catch (ParseException e) {
+      return refused(502, provider, "answered the token request unreadably", e.getMessage());
+    }
+    if (tokens instanceof TokenErrorResponse error) {
+      return refused(
+          502,
+          provider,
+          "refused to redeem the sign-in",
+          safe(error.getErrorObject().getCode()) + " " + error.getErrorObject().getDescription());
+    }
+    OIDCTokenResponse oidc = (OIDCTokenResponse) tokens.toSuccessResponse();
+    if (oidc.getOIDCTokens().getIDToken() == null) {
+      return refused(502, provider, "sent no ID token", "no id_token");
+    }
+    IDTokenClaimsSet id;
+    try {
+      Set<JWSAlgorithm> algs = new HashSet<>();
+      List<JWSAlgorithm> advertised = metadata.getIDTokenJWSAlgs();
+      algs.addAll(advertised == null ? List.of(JWSAlgorithm.RS256) : advertised);
+      algs.removeIf(a -> a.getName().startsWith("HS") || a.getName().equals("none"));
+      IDTokenValidator validator =
+          new IDTokenValidator(
+              new Issuer(provider.issuer().toString()),
+              clientId,
+              new JWSVerificationKeySelector<>(algs, resolved.keys()),
+              null);
+      validator.setMaxClockSkew(60);
+      id =
+          validator.validate(
+              oidc.getOIDCTokens().getIDToken(), new Nonce(derived("nonce", browserSecret)));
+    } catch (com.nimbusds.jose.proc.BadJOSEException | com.nimbusds.jose.JOSEException e) {
+      return refused(502, provider, "sent an ID token that does not verify", e.getMessage());
+    }
+    Map<String, Object> claims = new LinkedHashMap<>(id.toJSONObject());
+    if (metadata.getUserInfoEndpointURI() != null) {
+      HTTPRequest userinfo =
+          new UserInfoRequest(
+                  metadata.getUserInfoEndpointURI(), oidc.getOIDCTokens().getBearerAccessToken())
+              .toHTTPRequest();
+      timeouts(userinfo);
+      try {
+        UserInfoResponse info = UserInfoResponse.parse(userinfo.send());
+        if (info.indicatesSuccess()) {
+          var userInfo = info.toSuccessResponse().getUserInfo();
+          if (userInfo.getSubject().equals(id.getSubject())) {
+            userInfo.toJSONObject().forEach(claims::putIfAbsent);
+          } else {
+            LOG.warn("upstream sign-in: {} userinfo named another subject; ignored", provider.id());
+          }
+        }
+      } catch (ParseException e) {
+        LOG.info("upstream sign-in: {} userinfo unreadable: {}", provider.id(), e.getMessage());
+      }
+    }
+    return account(provider, id.getSubject().getValue(), claims, flow, client);
+  }
+
+  private Outcome account(
+      UpstreamProvider provider,
+      String subject,
+      Map<String, Object> claims,
+      UpstreamRepository.Flow flow,
+      String client) {
+    String issuer = provider.issuer().toString();
+    Instant now = clock.instant();
+    Set<String> amr = amr(provider, claims);
+    Optional<UpstreamRepository.Link> link = repository.find(issuer, subject);
+    if (link.isPresent()) {
+      Optional<User> user = directory.findById(link.get().userId());
+      if (user.isEmpty() || user.get().disabled()) {
+        return new Refused(403, "This account is disabled. Ask your administrator.");
+      }
+      repository.touch(issuer, subject, now);
+      syncGroups(provider, user.get(), claims);
+      audit.record(
+          "upstream.signin",
+          Optional.of(user.get().id()),
+          user.get().username(),
+          client,
+          provider.id());
+      return new SignedIn(user.get(), amr, provider, flow.returnTo());
+    }
+    Optional<String> email =
+        text(claims, provider.emailClaim()).map(e -> e.toLowerCase(Locale.ROOT));
+    boolean verified =
+        Boolean.TRUE.equals(claims.get("email_verified"))
+            || "true".equals(String.valueOf(claims.get("email_verified")));
+    if (provider.trustEmail() && email.isPresent() && verified) {
+      Optional<User> local = directory.findByEmail(email.get());
+      if (local.isPresent()) {
+        if (local.get().disabled()) {
+          return new Refused(403, "This account is disabled. Ask your administrator.");
+        }
+        repository.link(
+            new UpstreamRepository.Link(
+                issuer, subject, provider.id(), local.get().id(), now, now));
+        syncGroups(provider, local.get(), claims);
+        audit.record(
+            "upstream.linked",
+            Optional.of(local.get().id()),
+            local.get().username(),
+            client,
+            provider.id() + " by verified email");
+        return new SignedIn(local.get(), amr, provider, flow.returnTo());
+      }
+    }
+    switch (provider.accounts()) {
+      case EXISTING -> {
+        LOG.info(
+            "upstream sign-in: {} identity {} is not linked to an account and {} creates none",
+            provider.id(),
+            subject,
+            provider.id());
+        return new Refused(
+            403,
+            "Your "
+                + provider.name()
+                + " account is not linked to an account here, and new accounts are not created"
+                + " through "
+                + provider.name()
+                + ". Ask your administrator for an account.");
+      }
+      case DOMAINS -> {
+        if (email.isEmpty()) {
+          LOG.warn(
+              "upstream sign-in: {} sent no `{}` claim, which an account under"
+                  + " domains needs (email_is_missing)",
+              provider.id(),
+              provider.emailClaim());
+          return new Refused(
+              403,
+              provider.name()
+                  + " did not send your email address (the `"
+                  + provider.emailClaim()
+                  + "` claim), which is needed to create your account here. Ask your"
+                  + " administrator to release it to Gatehouse.");
+        }
+        String domain = email.get().substring(email.get().indexOf('@') + 1);
+        if (!verified || !provider.domains().contains(domain)) {
+          LOG.info(
+              "upstream sign-in: {} address {} is {} (email_verified {})",
+              provider.id(),
+              email.get(),
+              provider.domains().contains(domain) ? "in the domains" : "not in the domains",
+              verified);
+          return new Refused(
+              403,
+              verified
+                  ? "Accounts are created through "
+                      + provider.name()
+                      + " only for addresses at "
+                      + String.join(", ", provider.domains())
+                      + "."
+                  : provider.name()
+                      + " has not verified your email address (the `email_verified` claim),"
+                      + " which is needed to create your account here. Verify it there first.");
+        }
+      }
+      case OPEN -> {}
+    }
+    return create(provider, issuer, subject, claims, email, verified, amr, flow, client);
+  }
+
+  private Outcome create(
+      UpstreamProvider provider,
+      String issuer,
+      String subject,
+      Map<String, Object> claims,
+      Optional<String> email,
+      boolean verified,
+      Set<String> amr,
+      UpstreamRepository.Flow flow,
+      String client) {
+    Instant now = clock.instant();
+    // An address that already belongs to someone here is not taken over, nor copied: the new
+    // account gets no address (linking to the existing account needs its owner to sign in).
+    Optional<String> address =
+        email.filter(e -> directory.findByEmail(e).isEmpty()).filter(e -> isValidEmail(e));
+    String displayName = text(claims, provider.nameClaim()).map(UpstreamSignIn::clean).orElse("");
+    try {
+      Names.displayName(displayName);
+    } catch (DirectoryException.InvalidValueException e) {
+      displayName = "";
+    }
+    User user = null;
+    for (String candidate : usernames(provider, claims, email)) {
+      try {
+        User fresh = directory.newUser(candidate, address, displayName, false, verified);
+        directory.insert(fresh);
+        user = fresh;
+        break;
+      } catch (DirectoryException.DuplicateException | DirectoryException.InvalidValueException e) {
+        // taken or unusable: try the next candidate
+      }
+    }
+    if (user == null) {
+      return refused(409, provider, "gave no username Gatehouse can use", "usernames taken");
+    }
+    repository.link(
+        new UpstreamRepository.Link(issuer, subject, provider.id(), user.id(), now, now));
+    syncGroups(provider, user, claims);
+    audit.record(
+        "upstream.account-created", Optional.of(user.id()), user.username(), client, provider.id());
+    return new SignedIn(user, amr, provider, flow.returnTo());
+  }
+
+  private List<String> usernames(
+      UpstreamProvider provider, Map<String, Object> claims, Optional<String> email) {
+    List<String> candidates = new ArrayList<>();
+    String base =
+        text(claims, provider.usernameClaim())
+            .or(() -> email.map(e -> e.substring(0, e.indexOf('@'))))
+            .map(UpstreamSignIn::usernameish)
+            .filter(s -> !s.isEmpty())
+            .orElse(provider.id() + "-user");
+    candidates.add(base);
+    candidates.add(base + "-" + provider.id());
+    for (int i = 0; i < 3; i++) {
+      candidates.add(base + "-" + Tokens.newToken(random).substring(0, 6).toLowerCase(Locale.ROOT));
+    }
+    return candidates;
+  }
+
+  private void syncGroups(UpstreamProvider provider, User user, Map<String, Object> claims) {
+    if (provider.groupsClaim().isEmpty()) {
+      return;
+    }
+    Object value = claims.get(provider.groupsClaim());
+    List<String> groups = new ArrayList<>();
+    if (value instanceof List<?> list) {
+      list.forEach(g -> groups.add(String.valueOf(g)));
+    } else if (value instanceof String s) {
+      groups.add(s);
+    }
+    for (String group : groups) {
+      if (!provider.allowedGroups().isEmpty() && !provider.allowedGroups().contains(group)) {
+        continue;
+      }
+      String name;
+      try {
+        name = Names.groupOrRole("group", group);
+      } catch (DirectoryException.InvalidValueException e) {
+        continue;
+      }
+      if (!directory.listGroups().contains(name)) {
+        try {
+          directory.addGroup(name);
+        } catch (DirectoryException.DuplicateException raced) {
+          // created meanwhile
+        }
+      }
+      directory.addMember(name, user.username());
+    }
+  }
+
+  private static Set<String> amr(UpstreamProvider provider, Map<String, Object> claims) {
+    Set<String> amr = new HashSet<>();
+    amr.add("fed");
+    if (provider.trustMfa() && claims.get("amr") instanceof List<?> upstream) {
+      Set<String> factors = new HashSet<>();
+      upstream.forEach(a -> factors.add(String.valueOf(a)));
+      if (factors.contains("mfa")
+          || (factors.contains("hwk") && factors.size() > 1)
+          || (factors.contains("otp") && factors.contains("pwd"))) {
+        amr.add("mfa");
+      }
+    }
+    return Set.copyOf(amr);
+  }
+
+  private Optional<Resolved> resolve(UpstreamProvider provider) {
+    Resolved known = resolved.get(provider.id());
+    Instant now = clock.instant();
+    if (known != null && known.at().plus(METADATA_LIFETIME).isAfter(now)) {
+      return Optional.of(known);
+    }
+    try {
+      OIDCProviderMetadata metadata =
+          OIDCProviderMetadata.resolve(
+              new Issuer(provider.issuer().toString()), TIMEOUT_MS, TIMEOUT_MS);
+      JWKSource<SecurityContext> keys =
+          JWKSourceBuilder.<SecurityContext>create(metadata.getJWKSetURI().toURL())
+              .retrying(false)
+              .build();
+      Resolved fresh = new Resolved(metadata, known == null ? keys : known.keys(), now);
+      resolved.put(provider.id(), fresh);
+      return Optional.of(fresh);
+    } catch (IOException | com.nimbusds.oauth2.sdk.GeneralException | RuntimeException e) {
+      LOG.warn(
+          "upstream sign-in: cannot read the discovery document of {} at {}: {}",
+          provider.id(),
+          provider.issuer(),
+          e.toString());
+      return Optional.ofNullable(known);
+    }
+  }
+
+  private Refused unreachable(UpstreamProvider provider) {
+    return new Refused(
+        502,
+        provider.name()
+            + " cannot be reached right now. Try again in a moment, or sign in another way.");
+  }
+
+  private static Refused refused(int status, UpstreamProvider provider, String what, String why) {
+    LOG.warn("upstream sign-in: {} {}: {}", provider.id(), what, safe(String.valueOf(why)));
+    return new Refused(
+        status, provider.name() + " " + what + ". Try again, or sign in another way.");
+  }
+
+  private static void timeouts(HTTPRequest request) {
+    request.setConnectTimeout(TIMEOUT_MS);
+    request.setReadTimeout(TIMEOUT_MS);
+  }
+
+  /** A PKCE verifier or nonce derived from the browser's secret (43 URL-safe characters). */
+  private static String derived(String purpose, String browserSecret) {
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(
+            Tokens.sha256((purpose + ":" + browserSecret).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static Optional<String> text(Map<String, Object> claims, String name) {
+    Object value = name.isEmpty() ? null : claims.get(name);
+    return value instanceof String s && !s.isBlank() ? Optional.of(s.strip()) : Optional.empty();
+  }
+
+  private static boolean isValidEmail(String email) {
+    try {
+      Names.email(email);
+      return true;
+    } catch (DirectoryException.InvalidValueException e) {
+      return false;
+    }
+  }
+
+  private static String usernameish(String value) {
+    StringBuilder out = new StringBuilder();
+    for (char c : value.toLowerCase(Locale.ROOT).toCharArray()) {
+      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-') {
+        out.append(c);
+      }
+    }
+    return out.length() > 48 ? out.substring(0, 48) : out.toString();
+  }
+
+  private static String clean(String value) {
+    String cleaned =
+        value
+            .codePoints()
+            .filter(c -> !Character.isISOControl(c))
+            .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+            .toString();
+    return cleaned.length() > 128 ? cleaned.substring(0, 128) : cleaned;
+  }
+
+  private static String safe(String value) {
+    return value == null ? "" : clean(value);
+  }
+}

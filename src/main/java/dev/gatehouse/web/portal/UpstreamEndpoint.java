@@ -1,0 +1,145 @@
+package dev.gatehouse.web.portal;
+
+import dev.gatehouse.kernel.SafeMessage;
+import dev.gatehouse.session.SessionService;
+import dev.gatehouse.signin.upstream.UpstreamProvider;
+import dev.gatehouse.signin.upstream.UpstreamSignIn;
+import dev.gatehouse.url.RedirectValidator;
+import dev.gatehouse.web.ErrorPages;
+import dev.gatehouse.web.Exchange;
+import dev.gatehouse.web.Templates;
+import dev.gatehouse.web.WebSessions;
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.eclipse.jetty.http.HttpCookie;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sign-in through upstream providers: {@code POST /login/upstream} (the provider's button, CSRF
+ * checked) starts a flow — a flow cookie for this browser, then the provider — and {@code GET
+ * /login/upstream/<id>/callback} finishes it, opening a session and returning to the validated
+ * {@code rd}. Refusals are pages that name the provider and what to do. Thread-safe.
+ */
+public final class UpstreamEndpoint {
+  private static final Logger LOG = LoggerFactory.getLogger(UpstreamEndpoint.class);
+
+  private final UpstreamSignIn upstream;
+  private final SessionService sessionService;
+  private final WebSessions sessions;
+  private final RedirectValidator redirects;
+  private final Templates templates;
+  private final ErrorPages errors;
+  private final String publicOrigin;
+  private final boolean secure;
+  private final String flowCookie;
+
+  /** Wires the endpoint; {@code secure} when the public URL is https. */
+  public UpstreamEndpoint(
+      UpstreamSignIn upstream,
+      SessionService sessionService,
+      WebSessions sessions,
+      RedirectValidator redirects,
+      Templates templates,
+      ErrorPages errors,
+      String publicOrigin,
+      boolean secure) {
+    this.upstream = upstream;
+    this.sessionService = sessionService;
+    this.sessions = sessions;
+    this.redirects = redirects;
+    this.templates = templates;
+    this.errors = errors;
+    this.publicOrigin = publicOrigin;
+    this.secure = secure;
+    this.flowCookie = secure ? "__Host-gatehouse_upstream" : "gatehouse_upstream";
+  }
+
+  /** The callback paths to route, one per provider. */
+  public List<String> callbackPaths() {
+    return upstream.providers().stream()
+        .map(p -> "/login/upstream/" + p.id() + "/callback")
+        .toList();
+  }
+
+  /** {@code POST /login/upstream}: starts a flow at the chosen provider. */
+  public void start(Exchange exchange) {
+    if (!sessions.csrfValid(exchange)) {
+      errors.render(exchange, SafeMessage.CSRF_FAILED);
+      return;
+    }
+    Optional<UpstreamProvider> provider = upstream.provider(exchange.formOrEmpty("provider"));
+    if (provider.isEmpty()) {
+      errors.render(exchange, SafeMessage.NOT_FOUND);
+      return;
+    }
+    String rdField = exchange.formOrEmpty("rd");
+    String returnTo = rdField.isEmpty() ? "" : redirects.validate(rdField).orElse("");
+    Optional<UpstreamSignIn.Started> started = upstream.start(provider.get(), returnTo);
+    if (started.isEmpty()) {
+      refuse(
+          exchange,
+          502,
+          provider.get().name()
+              + " cannot be reached right now. Try again in a moment, or sign in another way.");
+      return;
+    }
+    exchange.addCookie(
+        HttpCookie.build(flowCookie, started.get().browserSecret())
+            .path("/")
+            .httpOnly(true)
+            .secure(secure)
+            .sameSite(HttpCookie.SameSite.LAX)
+            .maxAge(600)
+            .build());
+    exchange.redirect(303, started.get().authorization().toString());
+  }
+
+  /** {@code GET /login/upstream/<id>/callback}. */
+  public void callback(Exchange exchange) {
+    String path = exchange.path();
+    String id = path.substring("/login/upstream/".length(), path.length() - "/callback".length());
+    Optional<UpstreamProvider> provider = upstream.provider(id);
+    if (provider.isEmpty()) {
+      errors.render(exchange, SafeMessage.NOT_FOUND);
+      return;
+    }
+    List<String> cookies = exchange.cookies(flowCookie);
+    Optional<String> secret = cookies.size() == 1 ? Optional.of(cookies.get(0)) : Optional.empty();
+    URI callback =
+        URI.create(
+            publicOrigin + path + (exchange.rawQuery().isEmpty() ? "" : "?" + exchange.rawQuery()));
+    UpstreamSignIn.Outcome outcome =
+        upstream.finish(provider.get(), callback, secret, exchange.clientAddress());
+    exchange.addCookie(
+        HttpCookie.build(flowCookie, "").path("/").httpOnly(true).secure(secure).maxAge(0).build());
+    switch (outcome) {
+      case UpstreamSignIn.SignedIn signedIn -> {
+        SessionService.Issued issued =
+            sessionService.issue(
+                signedIn.user().id(),
+                Set.copyOf(signedIn.amr()),
+                exchange.header("User-Agent").orElse(""),
+                exchange.clientAddress());
+        LOG.info(
+            "sign-in: user {} signed in through {} from {} (session {})",
+            signedIn.user().username(),
+            signedIn.provider().id(),
+            exchange.clientAddress(),
+            issued.session().id());
+        sessions.start(exchange, issued);
+        exchange.redirect(
+            303, signedIn.returnTo().isEmpty() ? publicOrigin + "/" : signedIn.returnTo());
+      }
+      case UpstreamSignIn.Refused refused -> refuse(exchange, refused.status(), refused.message());
+    }
+  }
+
+  private void refuse(Exchange exchange, int status, String message) {
+    exchange.html(
+        status,
+        templates.render("upstream_refused.jte", new Views.UpstreamRefusedView(status, message)));
+  }
+}

@@ -1,0 +1,83 @@
+package dev.gatehouse.testing;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A real OpenID provider — panva's oidc-provider from the npm registry, pinned by {@code
+ * src/test/node/package-lock.json} — on {@code http://localhost:<port>}, run by {@code
+ * src/test/node/op.mjs} with its development sign-in pages and the accounts {@code alice} (verified
+ * email, groups staff and ops), {@code bob} (no email), {@code carol} (unverified email) and {@code
+ * dave} (verified email at corp.example). Skipped when Node or the package is missing unless {@code
+ * GATEHOUSE_TEST_NODE=required}. Not thread-safe.
+ */
+public final class TestOpenIdProvider implements AutoCloseable {
+  private static final Path NODE_DIR = Path.of("src", "test", "node");
+
+  private final Process process;
+  private final int port;
+
+  private TestOpenIdProvider(Process process, int port) {
+    this.process = process;
+    this.port = port;
+  }
+
+  /**
+   * Starts a provider with one confidential client {@code clientId}/{@code secret} whose redirect
+   * URI is {@code redirectUri}.
+   */
+  public static TestOpenIdProvider start(String clientId, String secret, String redirectUri)
+      throws Exception {
+    boolean present = Files.isDirectory(NODE_DIR.resolve("node_modules/oidc-provider"));
+    if (!present && "required".equals(System.getenv("GATEHOUSE_TEST_NODE"))) {
+      throw new IllegalStateException(
+          "oidc-provider is required but not installed: run npm ci --prefix src/test/node");
+    }
+    Assumptions.assumeTrue(present, "oidc-provider not installed (npm ci --prefix src/test/node)");
+    int port = TestProxy.freePort();
+    String clients =
+        "[{\"client_id\":\""
+            + clientId
+            + "\",\"client_secret\":\""
+            + secret
+            + "\",\"redirect_uris\":[\""
+            + redirectUri
+            + "\"],\"scope\":\"openid profile email groups\"}]";
+    Process process =
+        new ProcessBuilder("node", "op.mjs", String.valueOf(port), clients)
+            .directory(NODE_DIR.toFile())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    String line = out.readLine();
+    if (!"ready".equals(line)) {
+      process.destroyForcibly();
+      throw new IllegalStateException("oidc-provider did not start: " + line);
+    }
+    return new TestOpenIdProvider(process, port);
+  }
+
+  /** Its issuer, {@code http://localhost:<port>}. */
+  public String issuer() {
+    return "http://localhost:" + port;
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+}

@@ -1,0 +1,244 @@
+package dev.gatehouse.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.identity.User;
+import dev.gatehouse.testing.TestBrowser;
+import dev.gatehouse.testing.TestChromium;
+import dev.gatehouse.testing.TestGatehouse;
+import dev.gatehouse.testing.TestOpenIdProvider;
+import dev.gatehouse.testing.TestProxy;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.chrome.ChromeDriver;
+
+/**
+ * Sign-in through upstream OpenID providers in Chromium: two real providers (panva oidc-provider)
+ * at once, one that creates accounts with its groups, one that creates none and trusts verified
+ * addresses, a third that cannot be reached; mix-up, replay and email takeover refused.
+ */
+class UpstreamSignInTest {
+  private static final String SECRET = "upstream-client-secret-0123456789-abcdef";
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @TempDir Path dir;
+  private ChromeDriver browser;
+  private TestOpenIdProvider acme;
+  private TestOpenIdProvider family;
+  private TestGatehouse gatehouse;
+  private String origin;
+
+  @BeforeEach
+  void start() throws Exception {
+    int port = TestProxy.freePort();
+    origin = "http://localhost:" + port;
+    acme = TestOpenIdProvider.start("gatehouse", SECRET, origin + "/login/upstream/acme/callback");
+    family =
+        TestOpenIdProvider.start("gatehouse", SECRET, origin + "/login/upstream/family/callback");
+    Path secret = dir.resolve("upstream.secret");
+    Files.writeString(secret, SECRET);
+    String providers =
+        "[{id: acme, name: 'Acme SSO', issuer: '"
+            + acme.issuer()
+            + "', client-id: gatehouse, client-secret-file: '"
+            + secret
+            + "', scopes: [openid, profile, email, groups], registration: open,"
+            + " groups-claim: groups, allowed-groups: [staff]},"
+            + " {id: family, name: 'Family ID', issuer: '"
+            + family.issuer()
+            + "', client-id: gatehouse, client-secret-file: '"
+            + secret
+            + "', registration: closed, trust-email: true},"
+            + " {id: gone, name: 'Gone IdP', issuer: 'http://localhost:"
+            + TestProxy.freePort()
+            + "', client-id: gatehouse, client-secret-file: '"
+            + secret
+            + "'}]";
+    gatehouse =
+        TestGatehouse.startForBrowser(
+            dir.resolve("data"),
+            port,
+            Map.of(
+                "GATEHOUSE_IDENTITY_PROVIDERS",
+                providers,
+                "GATEHOUSE_ACCESS_RULES",
+                "[{hosts: [app.example.com], policy: authenticated}]"));
+    browser = TestChromium.start();
+  }
+
+  @AfterEach
+  void stop() {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (gatehouse != null) {
+      gatehouse.close();
+    }
+    if (acme != null) {
+      acme.close();
+    }
+    if (family != null) {
+      family.close();
+    }
+  }
+
+  @Test
+  void aNewUserSignsInThroughOneOfTwoProvidersAndGetsTheAllowedUpstreamGroups() throws Exception {
+    browser.get(origin + "/login");
+    assertThat(browser.findElement(By.id("upstream-acme")).getText()).contains("Acme SSO");
+    assertThat(browser.findElement(By.id("upstream-family")).getText()).contains("Family ID");
+
+    signInUpstream("acme", "alice");
+    TestChromium.awaitUrl(browser, origin + "/");
+    HttpResponse<String> verify = verify(sessionCookie());
+    assertThat(verify.statusCode()).isEqualTo(200);
+    assertThat(verify.headers().firstValue("Remote-User")).contains("alice");
+    assertThat(verify.headers().firstValue("Remote-Email")).contains("alice@example.com");
+    assertThat(verify.headers().firstValue("Remote-Groups"))
+        .as("only the allowed upstream groups")
+        .contains("staff");
+  }
+
+  @Test
+  void aProviderThatCreatesNoAccountsLinksOnlyAVerifiedAddressAndRefusesTheRest() throws Exception {
+    User alice =
+        gatehouse.app().directory().addUser("alice", Optional.of("alice@example.com"), "A", false);
+    User carol =
+        gatehouse.app().directory().addUser("carol", Optional.of("carol@example.com"), "C", false);
+
+    // Carol's upstream address is not verified: no link, and no account (registration closed).
+    signInUpstream("family", "carol");
+    TestChromium.awaitElement(browser, By.id("upstream-error"));
+    assertThat(browser.findElement(By.id("upstream-error")).getText())
+        .contains("Family ID")
+        .contains("not linked");
+    assertThat(gatehouse.app().upstream().linksOf(carol.id())).isEmpty();
+
+    // The same answer again is a replay.
+    String callback = browser.getCurrentUrl();
+    browser.get(callback);
+    assertThat(browser.findElement(By.id("upstream-error")).getText())
+        .contains("already been used");
+
+    // Alice's address is verified by a provider trusted for it: linked, signed in as alice.
+    browser.manage().deleteAllCookies();
+    signInUpstream("family", "alice");
+    TestChromium.awaitUrl(browser, origin + "/");
+    assertThat(verify(sessionCookie()).headers().firstValue("Remote-User")).contains("alice");
+    assertThat(gatehouse.app().upstream().linksOf(alice.id())).hasSize(1);
+  }
+
+  @Test
+  void anUntrustedProviderClaimingALocalUsersAddressNeverReachesThatAccount() throws Exception {
+    User alice =
+        gatehouse.app().directory().addUser("alice", Optional.of("alice@example.com"), "A", false);
+
+    signInUpstream("acme", "alice");
+    TestChromium.awaitUrl(browser, origin + "/");
+    HttpResponse<String> verify = verify(sessionCookie());
+    assertThat(verify.headers().firstValue("Remote-User")).isPresent().get().isNotEqualTo("alice");
+    assertThat(verify.headers().firstValue("Remote-Email").orElse("")).isEmpty();
+    assertThat(gatehouse.app().upstream().linksOf(alice.id())).isEmpty();
+  }
+
+  @Test
+  void anAnswerFromAnotherProviderThanTheFlowWasStartedWithIsRefused() throws Exception {
+    // Started with Acme; an answer arrives at Family's callback, or at Acme's carrying Family's
+    // issuer: both refused, and the state is spent.
+    for (String[] answer :
+        new String[][] {{"family", family.issuer()}, {"acme", family.issuer()}}) {
+      TestBrowser client = gatehouse.browser();
+      client.get("/login");
+      HttpResponse<String> started =
+          client.postRaw(
+              "/login/upstream",
+              Map.of("csrf", client.csrf(), "provider", "acme", "rd", ""),
+              Optional.of(origin));
+      assertThat(started.statusCode()).isEqualTo(303);
+      URI authorization = URI.create(started.headers().firstValue("Location").orElseThrow());
+      assertThat(authorization.toString()).startsWith(acme.issuer());
+      String state =
+          com.nimbusds.oauth2.sdk.util.URLUtils.parseParameters(authorization.getRawQuery())
+              .get("state")
+              .get(0);
+      HttpResponse<String> callback =
+          client.get(
+              "/login/upstream/"
+                  + answer[0]
+                  + "/callback?code=forged&state="
+                  + state
+                  + "&iss="
+                  + java.net.URLEncoder.encode(answer[1], java.nio.charset.StandardCharsets.UTF_8));
+      assertThat(callback.statusCode()).as(answer[0]).isEqualTo(400);
+      assertThat(callback.body()).as(answer[0]).containsAnyOf("does not belong", "does not come");
+      assertThat(client.sessionCookie()).isEmpty();
+    }
+  }
+
+  @Test
+  void anUnreachableProviderGivesAClearPageAndLocalSignInStillWorks() throws Exception {
+    User bob = gatehouse.app().directory().addUser("bob", Optional.empty(), "Bob", false);
+    gatehouse.app().accounts().setPassword(bob, "correct horse battery staple");
+    browser.get(origin + "/login");
+    browser.findElement(By.id("upstream-gone")).click();
+    TestChromium.awaitElement(browser, By.id("upstream-error"));
+    assertThat(browser.findElement(By.id("upstream-error")).getText())
+        .contains("Gone IdP cannot be reached");
+    TestChromium.signInWithPassword(browser, origin, "bob", "correct horse battery staple");
+  }
+
+  private void signInUpstream(String provider, String account) throws Exception {
+    browser.get(origin + "/login");
+    browser.findElement(By.id("upstream-" + provider)).click();
+    TestChromium.awaitElement(browser, By.name("login"));
+    browser.findElement(By.name("login")).sendKeys(account);
+    browser.findElement(By.name("password")).sendKeys("anything");
+    browser.findElement(By.cssSelector("button[type=submit]")).click();
+    // oidc-provider's consent page, then back to Gatehouse.
+    for (int i = 0; i < 100 && !browser.getCurrentUrl().startsWith(origin); i++) {
+      if (!browser.findElements(By.cssSelector("button[autofocus], button[type=submit]")).isEmpty()
+          && browser.findElements(By.name("login")).isEmpty()) {
+        try {
+          browser.findElement(By.cssSelector("button[type=submit]")).click();
+        } catch (org.openqa.selenium.WebDriverException navigated) {
+          // the page moved on meanwhile
+        }
+      }
+      Thread.sleep(100);
+    }
+    assertThat(browser.getCurrentUrl()).startsWith(origin);
+  }
+
+  private String sessionCookie() {
+    for (Cookie cookie : browser.manage().getCookies()) {
+      if (cookie.getName().endsWith("gatehouse_session")) {
+        return cookie.getName() + "=" + cookie.getValue();
+      }
+    }
+    throw new AssertionError("no session cookie in " + browser.manage().getCookies());
+  }
+
+  private HttpResponse<String> verify(String cookie) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(gatehouse.baseUrl() + "/api/verify"))
+            .header("X-Forwarded-Proto", "https")
+            .header("X-Forwarded-Host", "app.example.com")
+            .header("X-Forwarded-Uri", "/")
+            .header("X-Forwarded-Method", "GET")
+            .header("Cookie", cookie)
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+}

@@ -1,0 +1,32 @@
+// A real OpenID provider for the tests: panva's oidc-provider (pinned by package-lock.json) on
+// http://localhost:<port>, with its development sign-in pages (any password; the login names an
+// account below). Usage: node op.mjs <port> '<clients as JSON>'. Prints "ready" when listening.
+import Provider from 'oidc-provider';
+
+const [port, clientsJson] = process.argv.slice(2);
+const accounts = {
+  alice: { preferred_username: 'alice', name: 'Alice Upstream', email: 'alice@example.com', email_verified: true, groups: ['staff', 'ops'] },
+  bob: { preferred_username: 'bob', name: 'Bob Nomail' },
+  carol: { preferred_username: 'carol', name: 'Carol Unverified', email: 'carol@example.com', email_verified: false },
+  dave: { preferred_username: 'dave', name: 'Dave Domain', email: 'dave@corp.example', email_verified: true, groups: ['staff'] },
+};
+
+const provider = new Provider(`http://localhost:${port}`, {
+  clients: JSON.parse(clientsJson),
+  pkce: { methods: ['S256'], required: () => true },
+  scopes: ['openid', 'profile', 'email', 'groups', 'offline_access'],
+  claims: {
+    openid: ['sub'],
+    profile: ['preferred_username', 'name'],
+    email: ['email', 'email_verified'],
+    groups: ['groups'],
+  },
+  features: { devInteractions: { enabled: true } },
+  async findAccount(ctx, id) {
+    const account = accounts[id];
+    if (!account) return undefined;
+    return { accountId: id, async claims() { return { sub: id, ...account }; } };
+  },
+});
+provider.proxy = false;
+provider.listen(Number(port), '127.0.0.1', () => console.log('ready'));
