@@ -437,7 +437,19 @@ public final class Gatehouse implements AutoCloseable {
                 .toList());
     dev.gatehouse.web.portal.UpstreamEndpoint upstreamPage =
         new dev.gatehouse.web.portal.UpstreamEndpoint(
-            upstream, sessions, webSessions, redirects, templates, errors, origin, cookie.secure());
+            upstream,
+            sessions,
+            webSessions,
+            redirects,
+            templates,
+            errors,
+            origin,
+            cookie.secure(),
+            clock,
+            user ->
+                accounts.hasPassword(user)
+                    || !passkeys.list(user).isEmpty()
+                    || directory.findById(user).flatMap(u -> u.email()).isPresent());
     HomeEndpoint home =
         new HomeEndpoint(directory, webSessions, redirects, templates, errors, origin, audit);
     MagicLinkEndpoint magicLinkPage =
@@ -485,7 +497,8 @@ public final class Gatehouse implements AutoCloseable {
                 tokens.revokeConsent(user, clientId, clock.instant());
                 accessTokens.forgetCachedRecords();
               }
-            });
+            },
+            upstream);
     SecurityEndpoint securityPage =
         new SecurityEndpoint(alerts, accounts, directory, webSessions, templates, errors, audit);
     RegisterEndpoint registerPage =
@@ -555,11 +568,16 @@ public final class Gatehouse implements AutoCloseable {
     for (String callback : upstreamPage.callbackPaths()) {
       router.get(callback, upstreamPage::callback);
     }
+    for (String start : upstreamPage.startPaths()) {
+      router.get(start, upstreamPage::startByHint);
+    }
     router
         .get("/", home::show)
         .get("/login", login::show)
         .post("/login", login::submit)
         .post("/login/upstream", upstreamPage::start)
+        .post("/account/upstream/link", upstreamPage::link)
+        .post("/account/upstream/unlink", upstreamPage::unlink)
         .post("/logout", home::logout)
         .get("/denied", home::denied)
         .get("/register", registerPage::show)

@@ -27,11 +27,13 @@ public final class JdbcUpstream implements UpstreamRepository {
               .execute();
           h.createUpdate(
                   "INSERT INTO upstream_flows (state_hash, provider_id, binding_hash, return_to,"
-                      + " expires_at) VALUES (:state, :provider, :binding, :rd, :expires)")
+                      + " link_user, expires_at) VALUES (:state, :provider, :binding, :rd, :link,"
+                      + " :expires)")
               .bind("state", flow.stateHash())
               .bind("provider", flow.providerId())
               .bind("binding", flow.bindingHash())
               .bind("rd", flow.returnTo())
+              .bind("link", flow.linkUser())
               .bind("expires", flow.expiresAt().toEpochMilli())
               .execute();
         });
@@ -43,7 +45,8 @@ public final class JdbcUpstream implements UpstreamRepository {
         h -> {
           Optional<Flow> flow =
               h.createQuery(
-                      "SELECT state_hash, provider_id, binding_hash, return_to, expires_at FROM"
+                      "SELECT state_hash, provider_id, binding_hash, return_to, link_user, expires_at"
+                          + " FROM"
                           + " upstream_flows WHERE state_hash = :state")
                   .bind("state", stateHash)
                   .map(
@@ -53,6 +56,7 @@ public final class JdbcUpstream implements UpstreamRepository {
                               rs.getString("provider_id"),
                               rs.getString("binding_hash"),
                               rs.getString("return_to"),
+                              rs.getString("link_user"),
                               Instant.ofEpochMilli(rs.getLong("expires_at"))))
                   .findOne();
           if (flow.isEmpty()) {

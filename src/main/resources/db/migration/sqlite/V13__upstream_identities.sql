@@ -13,12 +13,14 @@ CREATE TABLE upstream_identities (
 CREATE INDEX upstream_identities_user ON upstream_identities (user_id);
 
 -- Flows under way: the SHA-256 of the state, the provider it was started for, the SHA-256 of the
--- browser's flow cookie, where to go afterwards. Single use (deleted when redeemed).
+-- browser's flow cookie, where to go afterwards, and the signed-in user who is linking the identity
+-- from the account page ('' for a sign-in). Single use (deleted when redeemed).
 CREATE TABLE upstream_flows (
   state_hash   TEXT   NOT NULL,
   provider_id  TEXT   NOT NULL,
   binding_hash TEXT   NOT NULL,
   return_to    TEXT   NOT NULL,
+  link_user    TEXT   NOT NULL,
   expires_at   BIGINT NOT NULL,
   CONSTRAINT upstream_flows_pkey PRIMARY KEY (state_hash)
 );

@@ -2,12 +2,21 @@ package dev.gatehouse.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.oauth2.sdk.ResponseType;
+import com.nimbusds.oauth2.sdk.Scope;
+import com.nimbusds.oauth2.sdk.id.ClientID;
+import com.nimbusds.oauth2.sdk.id.State;
+import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
+import com.nimbusds.openid.connect.sdk.Nonce;
 import dev.gatehouse.identity.User;
 import dev.gatehouse.testing.TestBrowser;
 import dev.gatehouse.testing.TestChromium;
 import dev.gatehouse.testing.TestGatehouse;
 import dev.gatehouse.testing.TestOpenIdProvider;
 import dev.gatehouse.testing.TestProxy;
+import dev.gatehouse.testing.TestRelyingParty;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -74,7 +83,10 @@ class UpstreamSignInTest {
                 "GATEHOUSE_IDENTITY_PROVIDERS",
                 providers,
                 "GATEHOUSE_ACCESS_RULES",
-                "[{hosts: [app.example.com], policy: authenticated}]"));
+                "[{hosts: [app.example.com], policy: authenticated}]",
+                "GATEHOUSE_OIDC_CLIENTS",
+                "[{id: app, public: true, redirect-uris: ['http://127.0.0.1/cb'],"
+                    + " consent: trusted}]"));
     browser = TestChromium.start();
   }
 
@@ -188,6 +200,69 @@ class UpstreamSignInTest {
   }
 
   @Test
+  void anApplicationsIdpHintGoesStraightToThatProviderAndBackWithACode() throws Exception {
+    try (TestRelyingParty rp = TestRelyingParty.start()) {
+      URI authorize =
+          new AuthenticationRequest.Builder(
+                  ResponseType.CODE,
+                  new Scope("openid", "profile"),
+                  new ClientID("app"),
+                  URI.create(rp.origin() + "/cb"))
+              .endpointURI(URI.create(origin + "/oauth/authorize"))
+              .state(new State("hinted"))
+              .nonce(new Nonce())
+              .codeChallenge(new CodeVerifier(), CodeChallengeMethod.S256)
+              .customParameter("idp", "acme")
+              .build()
+              .toURI();
+      browser.get(authorize.toString());
+      TestChromium.awaitElement(browser, By.name("login"));
+      assertThat(browser.getCurrentUrl()).startsWith(acme.issuer());
+      completeAtProvider("dave");
+      String query = rp.awaitCallback(java.time.Duration.ofSeconds(10));
+      assertThat(query).contains("code=").contains("state=hinted");
+    }
+  }
+
+  @Test
+  void aSignedInUserLinksAProviderFromTheAccountPageAndThenSignsInThroughIt() throws Exception {
+    User erin = gatehouse.app().directory().addUser("erin", Optional.empty(), "Erin", false);
+    gatehouse.app().accounts().setPassword(erin, "correct horse battery staple");
+    TestChromium.signInWithPassword(browser, origin, "erin", "correct horse battery staple");
+    browser.get(origin + "/account");
+    browser.findElement(By.id("link-family")).click();
+    completeAtProvider("bob");
+    TestChromium.awaitUrl(browser, origin + "/account?done=linked");
+    assertThat(browser.findElement(By.id("linked-family")).getText()).contains("linked since");
+
+    // A new browser signs in through Family ID as Erin.
+    browser.manage().deleteAllCookies();
+    signInUpstream("family", "bob");
+    TestChromium.awaitUrl(browser, origin + "/");
+    assertThat(verify(sessionCookie()).headers().firstValue("Remote-User")).contains("erin");
+
+    // Erin has a password, so the link may go.
+    browser.get(origin + "/account");
+    browser.findElement(By.id("unlink-family")).click();
+    TestChromium.awaitUrl(browser, origin + "/account?done=unlinked");
+    assertThat(browser.findElements(By.id("linked-family"))).isEmpty();
+    assertThat(gatehouse.app().upstream().linksOf(erin.id())).isEmpty();
+  }
+
+  @Test
+  void theOnlyWayToSignInCannotBeUnlinked() throws Exception {
+    signInUpstream("acme", "bob"); // a new account without password, passkey or address
+    TestChromium.awaitUrl(browser, origin + "/");
+    browser.get(origin + "/account");
+    browser.findElement(By.id("unlink-acme")).click();
+    TestChromium.awaitElement(browser, By.id("upstream-error"));
+    assertThat(browser.findElement(By.id("upstream-error")).getText())
+        .contains("only way to sign in");
+    browser.get(origin + "/account");
+    assertThat(browser.findElement(By.id("linked-acme")).getText()).contains("linked since");
+  }
+
+  @Test
   void anUnreachableProviderGivesAClearPageAndLocalSignInStillWorks() throws Exception {
     User bob = gatehouse.app().directory().addUser("bob", Optional.empty(), "Bob", false);
     gatehouse.app().accounts().setPassword(bob, "correct horse battery staple");
@@ -202,12 +277,21 @@ class UpstreamSignInTest {
   private void signInUpstream(String provider, String account) throws Exception {
     browser.get(origin + "/login");
     browser.findElement(By.id("upstream-" + provider)).click();
+    completeAtProvider(account);
+    assertThat(browser.getCurrentUrl()).startsWith(origin);
+  }
+
+  /** Signs in at the provider's page the browser is on, consents, and waits to leave it. */
+  private void completeAtProvider(String account) throws Exception {
     TestChromium.awaitElement(browser, By.name("login"));
+    String provider = URI.create(browser.getCurrentUrl()).getPort() + "";
     browser.findElement(By.name("login")).sendKeys(account);
     browser.findElement(By.name("password")).sendKeys("anything");
     browser.findElement(By.cssSelector("button[type=submit]")).click();
-    // oidc-provider's consent page, then back to Gatehouse.
-    for (int i = 0; i < 100 && !browser.getCurrentUrl().startsWith(origin); i++) {
+    // oidc-provider's consent page, then away from the provider.
+    for (int i = 0;
+        i < 100 && String.valueOf(URI.create(browser.getCurrentUrl()).getPort()).equals(provider);
+        i++) {
       if (!browser.findElements(By.cssSelector("button[autofocus], button[type=submit]")).isEmpty()
           && browser.findElements(By.name("login")).isEmpty()) {
         try {
@@ -218,7 +302,6 @@ class UpstreamSignInTest {
       }
       Thread.sleep(100);
     }
-    assertThat(browser.getCurrentUrl()).startsWith(origin);
   }
 
   private String sessionCookie() {

@@ -7,12 +7,16 @@ import java.util.Optional;
 
 /** Port: upstream identities and the sign-in flows under way. Implementations are thread-safe. */
 public interface UpstreamRepository {
-  /** A flow under way; only hashes of its state and browser binding are kept. */
+  /**
+   * A flow under way; only hashes of its state and browser binding are kept. {@code linkUser} is
+   * the user linking the identity from the account page, empty for a sign-in.
+   */
   record Flow(
       String stateHash,
       String providerId,
       String bindingHash,
       String returnTo,
+      String linkUser,
       Instant expiresAt) {}
 
   /** A local user's link to an upstream identity. */

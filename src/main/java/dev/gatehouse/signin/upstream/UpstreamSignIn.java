@@ -41,6 +41,7 @@ import dev.gatehouse.identity.DirectoryException;
 import dev.gatehouse.identity.Names;
 import dev.gatehouse.identity.User;
 import dev.gatehouse.kernel.Tokens;
+import dev.gatehouse.kernel.UserId;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -94,7 +95,10 @@ public final class UpstreamSignIn {
   public record Started(URI authorization, String browserSecret) {}
 
   /** What became of a callback. */
-  public sealed interface Outcome permits SignedIn, Refused {}
+  public sealed interface Outcome permits SignedIn, Linked, Refused {}
+
+  /** Linked from the account page: the identity now signs {@code user} in. */
+  public record Linked(UserId user, UpstreamProvider provider) implements Outcome {}
 
   /**
    * Signed in: the user, the session's {@code amr}, the provider, and the validated return URL the
@@ -140,8 +144,30 @@ public final class UpstreamSignIn {
   }
 
   /** The upstream identities linked to {@code user}. */
-  public List<UpstreamRepository.Link> linksOf(dev.gatehouse.kernel.UserId user) {
+  public List<UpstreamRepository.Link> linksOf(UserId user) {
     return repository.linksOf(user);
+  }
+
+  /**
+   * Removes {@code user}'s link to {@code provider}; the caller checks it is not the account's last
+   * way to sign in. Whether there was one.
+   */
+  public boolean unlink(UserId user, UpstreamProvider provider, String client) {
+    boolean removed = false;
+    for (UpstreamRepository.Link link : repository.linksOf(user)) {
+      if (link.providerId().equals(provider.id())) {
+        removed |= repository.unlink(user, link.issuer(), link.subject());
+      }
+    }
+    if (removed) {
+      audit.record(
+          "upstream.unlinked",
+          Optional.of(user),
+          directory.findById(user).map(User::username).orElse(""),
+          client,
+          provider.id());
+    }
+    return removed;
   }
 
   /** The exact redirect URI registered at {@code provider}. */
@@ -154,6 +180,18 @@ public final class UpstreamSignIn {
    * when the provider cannot be reached (the reason is logged).
    */
   public Optional<Started> start(UpstreamProvider provider, String returnTo) {
+    return begin(provider, returnTo, "");
+  }
+
+  /**
+   * Starts linking an identity at {@code provider} to {@code user}, who is signed in (the account
+   * page checks it proved itself recently). Empty when the provider cannot be reached.
+   */
+  public Optional<Started> startLink(UpstreamProvider provider, UserId user) {
+    return begin(provider, publicOrigin + "/account?done=linked", user.value());
+  }
+
+  private Optional<Started> begin(UpstreamProvider provider, String returnTo, String linkUser) {
     Optional<Resolved> metadata = resolve(provider);
     if (metadata.isEmpty()) {
       return Optional.empty();
@@ -167,6 +205,7 @@ public final class UpstreamSignIn {
             provider.id(),
             Tokens.sha256Hex(browserSecret),
             returnTo,
+            linkUser,
             now.plus(FLOW_LIFETIME)),
         now);
     URI authorization =
@@ -187,10 +226,15 @@ public final class UpstreamSignIn {
 
   /**
    * Finishes a flow at {@code provider}'s callback: {@code callback} is the full callback URI and
-   * {@code browserSecret} what the browser's flow cookie holds.
+   * {@code browserSecret} what the browser's flow cookie holds; {@code signedIn} the user of the
+   * browser's session, if any (a link must come back to the user who started it).
    */
   public Outcome finish(
-      UpstreamProvider provider, URI callback, Optional<String> browserSecret, String client) {
+      UpstreamProvider provider,
+      URI callback,
+      Optional<String> browserSecret,
+      Optional<UserId> signedIn,
+      String client) {
     AuthorizationResponse response;
     try {
       response = AuthorizationResponse.parse(callback);
@@ -225,6 +269,15 @@ public final class UpstreamSignIn {
           400,
           "This sign-in was started in another browser (or its cookie is gone). Start again"
               + " from the sign-in page in this browser.");
+    }
+    if (!flow.get().linkUser().isEmpty()
+        && !signedIn.map(u -> u.value().equals(flow.get().linkUser())).orElse(false)) {
+      return new Refused(
+          403,
+          "Linking "
+              + provider.name()
+              + " needs you to stay signed in to the account you started from. Sign in and"
+              + " link again from your account page.");
     }
     Optional<Resolved> resolvedMetadata = resolve(provider);
     if (resolvedMetadata.isEmpty()) {
@@ -363,6 +416,29 @@ public final class UpstreamSignIn {
     Instant now = clock.instant();
     Set<String> amr = amr(provider, claims);
     Optional<UpstreamRepository.Link> link = repository.find(issuer, subject);
+    if (!flow.linkUser().isEmpty()) {
+      UserId linking = new UserId(flow.linkUser());
+      if (link.isPresent() && !link.get().userId().equals(linking)) {
+        return new Refused(
+            409,
+            "This "
+                + provider.name()
+                + " account is already linked to another account here. Sign in with it, or"
+                + " ask your administrator.");
+      }
+      if (link.isEmpty()) {
+        repository.link(
+            new UpstreamRepository.Link(issuer, subject, provider.id(), linking, now, now));
+        Optional<User> user = directory.findById(linking);
+        audit.record(
+            "upstream.linked",
+            Optional.of(linking),
+            user.map(User::username).orElse(""),
+            client,
+            provider.id() + " from the account page");
+      }
+      return new Linked(linking, provider);
+    }
     if (link.isPresent()) {
       Optional<User> user = directory.findById(link.get().userId());
       if (user.isEmpty() || user.get().disabled()) {

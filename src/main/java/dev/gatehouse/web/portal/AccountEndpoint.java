@@ -67,7 +67,8 @@ public final class AccountEndpoint {
       AuditLog audit,
       Clock clock,
       String publicOrigin,
-      Connections connections) {
+      Connections connections,
+      dev.gatehouse.signin.upstream.UpstreamSignIn upstream) {
     this.directory = directory;
     this.sessionService = sessionService;
     this.passkeys = passkeys;
@@ -80,7 +81,10 @@ public final class AccountEndpoint {
     this.clock = clock;
     this.publicOrigin = publicOrigin;
     this.connections = connections;
+    this.upstream = upstream;
   }
+
+  private final dev.gatehouse.signin.upstream.UpstreamSignIn upstream;
 
   /** The page's view. */
   public record AccountView(
@@ -93,8 +97,12 @@ public final class AccountEndpoint {
       List<PasskeyRow> passkeys,
       List<SessionRow> sessions,
       List<AppRow> apps,
+      List<ProviderRow> providers,
       String notice,
       String error) {}
+
+  /** An upstream identity provider, and whether (since when) the user is linked to it. */
+  public record ProviderRow(String id, String name, boolean linked, String since) {}
 
   /** One application the user gave access to. */
   public record AppRow(String clientId, String name, String scopes) {}
@@ -127,6 +135,8 @@ public final class AccountEndpoint {
                             "Your password is changed; your other sessions have ended.";
                         case "sessions" -> "Done: those sessions have ended.";
                         case "app" -> "Done: that application no longer has access.";
+                        case "linked" -> "Done: you can now sign in through that provider.";
+                        case "unlinked" -> "Done: that provider no longer signs you in.";
                         case "setup-passkey" ->
                             "You are the administrator. Add your passkey now: this account has no"
                                 + " password, and this chance lasts 30 minutes.";
@@ -302,7 +312,23 @@ public final class AccountEndpoint {
                                 connections.name(e.getKey()),
                                 String.join(", ", new java.util.TreeSet<>(e.getValue()))))
                     .toList(),
+                providerRows(ctx.user().id()),
                 notice,
                 error)));
+  }
+
+  private List<ProviderRow> providerRows(dev.gatehouse.kernel.UserId user) {
+    var links = upstream.linksOf(user);
+    return upstream.providers().stream()
+        .map(
+            p -> {
+              var link = links.stream().filter(l -> l.providerId().equals(p.id())).findFirst();
+              return new ProviderRow(
+                  p.id(),
+                  p.name(),
+                  link.isPresent(),
+                  link.map(l -> TIME.format(l.createdAt())).orElse(""));
+            })
+        .toList();
   }
 }

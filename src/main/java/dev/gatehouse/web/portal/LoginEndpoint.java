@@ -79,6 +79,24 @@ public final class LoginEndpoint {
       exchange.redirect(302, rd.orElse(home));
       return;
     }
+    // idp=<provider> (an application's hint): straight to that provider, unless the application
+    // asked for a fresh sign-in or a second factor, which this page decides.
+    Optional<String> idp =
+        exchange.query("idp").filter(id -> providers.stream().anyMatch(p -> p.id().equals(id)));
+    if (idp.isPresent() && exchange.query("reauth").isEmpty() && !stepUp) {
+      exchange.redirect(
+          302,
+          "/login/upstream/"
+              + idp.get()
+              + "/start"
+              + rd.map(
+                      r ->
+                          "?rd="
+                              + java.net.URLEncoder.encode(
+                                  r, java.nio.charset.StandardCharsets.UTF_8))
+                  .orElse(""));
+      return;
+    }
     String notice =
         stepUp
             ? "This page asks for a second factor. Sign in again with your passkey, or with your"

@@ -35,8 +35,13 @@ public final class UpstreamEndpoint {
   private final String publicOrigin;
   private final boolean secure;
   private final String flowCookie;
+  private final java.time.Clock clock;
+  private final java.util.function.Predicate<dev.gatehouse.kernel.UserId> otherWays;
 
-  /** Wires the endpoint; {@code secure} when the public URL is https. */
+  /**
+   * Wires the endpoint; {@code secure} when the public URL is https; {@code otherWays} tells
+   * whether a user can sign in without any upstream provider.
+   */
   public UpstreamEndpoint(
       UpstreamSignIn upstream,
       SessionService sessionService,
@@ -45,7 +50,9 @@ public final class UpstreamEndpoint {
       Templates templates,
       ErrorPages errors,
       String publicOrigin,
-      boolean secure) {
+      boolean secure,
+      java.time.Clock clock,
+      java.util.function.Predicate<dev.gatehouse.kernel.UserId> otherWays) {
     this.upstream = upstream;
     this.sessionService = sessionService;
     this.sessions = sessions;
@@ -54,6 +61,8 @@ public final class UpstreamEndpoint {
     this.errors = errors;
     this.publicOrigin = publicOrigin;
     this.secure = secure;
+    this.clock = clock;
+    this.otherWays = otherWays;
     this.flowCookie = secure ? "__Host-gatehouse_upstream" : "gatehouse_upstream";
   }
 
@@ -64,18 +73,39 @@ public final class UpstreamEndpoint {
         .toList();
   }
 
-  /** {@code POST /login/upstream}: starts a flow at the chosen provider. */
+  /** The start paths of the {@code idp} hint, one per provider. */
+  public List<String> startPaths() {
+    return upstream.providers().stream().map(p -> "/login/upstream/" + p.id() + "/start").toList();
+  }
+
+  /** {@code POST /login/upstream}: the provider's button on the sign-in page. */
   public void start(Exchange exchange) {
     if (!sessions.csrfValid(exchange)) {
       errors.render(exchange, SafeMessage.CSRF_FAILED);
       return;
     }
-    Optional<UpstreamProvider> provider = upstream.provider(exchange.formOrEmpty("provider"));
+    begin(exchange, exchange.formOrEmpty("provider"), exchange.formOrEmpty("rd"));
+  }
+
+  /**
+   * {@code GET /login/upstream/<id>/start?rd=…}: an application's {@code idp} hint. A GET may start
+   * a flow: it signs nobody in by itself — only the user, at the provider, can — and the flow is
+   * bound to this browser.
+   */
+  public void startByHint(Exchange exchange) {
+    String path = exchange.path();
+    begin(
+        exchange,
+        path.substring("/login/upstream/".length(), path.length() - "/start".length()),
+        exchange.query("rd").orElse(""));
+  }
+
+  private void begin(Exchange exchange, String id, String rdField) {
+    Optional<UpstreamProvider> provider = upstream.provider(id);
     if (provider.isEmpty()) {
       errors.render(exchange, SafeMessage.NOT_FOUND);
       return;
     }
-    String rdField = exchange.formOrEmpty("rd");
     String returnTo = rdField.isEmpty() ? "" : redirects.validate(rdField).orElse("");
     Optional<UpstreamSignIn.Started> started = upstream.start(provider.get(), returnTo);
     if (started.isEmpty()) {
@@ -86,14 +116,7 @@ public final class UpstreamEndpoint {
               + " cannot be reached right now. Try again in a moment, or sign in another way.");
       return;
     }
-    exchange.addCookie(
-        HttpCookie.build(flowCookie, started.get().browserSecret())
-            .path("/")
-            .httpOnly(true)
-            .secure(secure)
-            .sameSite(HttpCookie.SameSite.LAX)
-            .maxAge(600)
-            .build());
+    exchange.addCookie(flowCookie(started.get().browserSecret()));
     exchange.redirect(303, started.get().authorization().toString());
   }
 
@@ -112,7 +135,12 @@ public final class UpstreamEndpoint {
         URI.create(
             publicOrigin + path + (exchange.rawQuery().isEmpty() ? "" : "?" + exchange.rawQuery()));
     UpstreamSignIn.Outcome outcome =
-        upstream.finish(provider.get(), callback, secret, exchange.clientAddress());
+        upstream.finish(
+            provider.get(),
+            callback,
+            secret,
+            sessions.current(exchange).map(c -> c.session().userId()),
+            exchange.clientAddress());
     exchange.addCookie(
         HttpCookie.build(flowCookie, "").path("/").httpOnly(true).secure(secure).maxAge(0).build());
     switch (outcome) {
@@ -133,8 +161,100 @@ public final class UpstreamEndpoint {
         exchange.redirect(
             303, signedIn.returnTo().isEmpty() ? publicOrigin + "/" : signedIn.returnTo());
       }
+      case UpstreamSignIn.Linked linked -> exchange.redirect(303, "/account?done=linked");
       case UpstreamSignIn.Refused refused -> refuse(exchange, refused.status(), refused.message());
     }
+  }
+
+  /**
+   * {@code POST /account/upstream/link}: links an identity at a provider to the signed-in user.
+   * Like adding a passkey, it needs a session that proved itself recently with a password or
+   * passkey.
+   */
+  public void link(Exchange exchange) {
+    Optional<WebSessions.Current> current = sessions.current(exchange);
+    if (current.isEmpty()) {
+      exchange.redirect(
+          303,
+          "/login?rd="
+              + java.net.URLEncoder.encode(
+                  publicOrigin + "/account", java.nio.charset.StandardCharsets.UTF_8));
+      return;
+    }
+    if (!sessions.csrfValid(exchange)) {
+      errors.render(exchange, SafeMessage.CSRF_FAILED);
+      return;
+    }
+    Optional<UpstreamProvider> provider = upstream.provider(exchange.formOrEmpty("provider"));
+    if (provider.isEmpty()) {
+      errors.render(exchange, SafeMessage.NOT_FOUND);
+      return;
+    }
+    if (!current.get().session().mayChangeSignInMethods(clock.instant())) {
+      refuse(
+          exchange,
+          403,
+          "To link "
+              + provider.get().name()
+              + ", sign out and sign in again with your password or a passkey, then link it from"
+              + " your account page within 30 minutes.");
+      return;
+    }
+    Optional<UpstreamSignIn.Started> started =
+        upstream.startLink(provider.get(), current.get().session().userId());
+    if (started.isEmpty()) {
+      refuse(
+          exchange,
+          502,
+          provider.get().name() + " cannot be reached right now. Try again in a moment.");
+      return;
+    }
+    exchange.addCookie(flowCookie(started.get().browserSecret()));
+    exchange.redirect(303, started.get().authorization().toString());
+  }
+
+  /**
+   * {@code POST /account/upstream/unlink}: removes a link, unless it is the account's last way to
+   * sign in (no password, passkey, address for emailed links or other provider).
+   */
+  public void unlink(Exchange exchange) {
+    Optional<WebSessions.Current> current = sessions.current(exchange);
+    if (current.isEmpty()) {
+      exchange.redirect(303, "/login");
+      return;
+    }
+    if (!sessions.csrfValid(exchange)) {
+      errors.render(exchange, SafeMessage.CSRF_FAILED);
+      return;
+    }
+    Optional<UpstreamProvider> provider = upstream.provider(exchange.formOrEmpty("provider"));
+    if (provider.isEmpty()) {
+      errors.render(exchange, SafeMessage.NOT_FOUND);
+      return;
+    }
+    dev.gatehouse.kernel.UserId user = current.get().session().userId();
+    boolean otherLinks =
+        upstream.linksOf(user).stream().anyMatch(l -> !l.providerId().equals(provider.get().id()));
+    if (!otherLinks && !otherWays.test(user)) {
+      refuse(
+          exchange,
+          409,
+          provider.get().name()
+              + " is the only way to sign in to this account. Add a passkey or a password first.");
+      return;
+    }
+    upstream.unlink(user, provider.get(), exchange.clientAddress());
+    exchange.redirect(303, "/account?done=unlinked");
+  }
+
+  private HttpCookie flowCookie(String secret) {
+    return HttpCookie.build(flowCookie, secret)
+        .path("/")
+        .httpOnly(true)
+        .secure(secure)
+        .sameSite(HttpCookie.SameSite.LAX)
+        .maxAge(600)
+        .build();
   }
 
   private void refuse(Exchange exchange, int status, String message) {
