@@ -261,8 +261,25 @@ public final class Clients {
    */
   private static void checkNoResponseParameters(String who, String value) {
     String query = Optional.ofNullable(URI.create(value).getRawQuery()).orElse("");
+    if (query.contains(";")) {
+      // Some frameworks split parameters on ';' too: "x=1;code=2" would smuggle a second code.
+      throw new ClientException(
+          who + "redirect URI \"" + value + "\" must not use ';' in its query");
+    }
     for (String pair : query.split("&")) {
-      String name = pair.split("=", 2)[0].toLowerCase(Locale.ROOT);
+      String raw = pair.split("=", 2)[0];
+      String name;
+      try {
+        // Compared as the client's framework reads it: percent-decoded ("%63ode" is "code"),
+        // any case, without a PHP-style "[]" suffix.
+        name =
+            java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8)
+                .toLowerCase(Locale.ROOT);
+      } catch (IllegalArgumentException e) {
+        throw new ClientException(who + "redirect URI \"" + value + "\" has a malformed query");
+      }
+      int bracket = name.indexOf('[');
+      name = (bracket >= 0 ? name.substring(0, bracket) : name).strip();
       if (List.of("code", "state", "iss", "error", "id_token", "access_token").contains(name)) {
         throw new ClientException(
             who

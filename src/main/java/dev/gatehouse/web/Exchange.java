@@ -23,6 +23,7 @@ public final class Exchange {
   private final String clientAddress;
   private Fields query;
   private Fields form;
+  private String rawForm;
 
   int status = 200;
   String contentType = "text/html; charset=utf-8";
@@ -155,11 +156,14 @@ public final class Exchange {
 
   /**
    * The raw body of an {@code application/x-www-form-urlencoded} request, at most 64 KiB, for
-   * protocol libraries that parse forms themselves.
+   * protocol libraries that parse forms themselves (read once, then kept).
    *
    * @throws BadRequestException when it is not a form or is too large
    */
   public String rawForm() {
+    if (rawForm != null) {
+      return rawForm;
+    }
     String type = header("Content-Type").orElse("");
     if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
       throw new BadRequestException("form body expected");
@@ -169,7 +173,8 @@ public final class Exchange {
       if (bytes.length > MAX_FORM_BYTES) {
         throw new BadRequestException("form body too large");
       }
-      return new String(bytes, StandardCharsets.UTF_8);
+      rawForm = new String(bytes, StandardCharsets.UTF_8);
+      return rawForm;
     } catch (java.io.IOException e) {
       throw new BadRequestException("unreadable body: " + e.getClass().getSimpleName());
     }

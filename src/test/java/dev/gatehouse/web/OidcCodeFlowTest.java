@@ -601,6 +601,40 @@ class OidcCodeFlowTest {
         .startsWith("/login?reauth=1&rd=");
   }
 
+  @Test
+  void aJustSignedInMarkerFromAnotherBrowserOrFromLongAgoDoesNotSkipPromptLogin() throws Exception {
+    start(TestDatabases.Kind.SQLITE);
+    URI prompted =
+        request("legacy", REDIRECT, null)
+            .prompt(new com.nimbusds.openid.connect.sdk.Prompt("login"))
+            .build()
+            .toURI();
+    // Mallory's browser asks for a fresh sign-in and keeps the marker it was given.
+    TestBrowser mallory = signedIn();
+    String login = TestBrowser.locationPath(mallory.get(pathOf(prompted.toString())));
+    String rd = java.net.URLDecoder.decode(login.substring(login.indexOf("rd=") + 3), "UTF-8");
+    String marker = rd.replaceAll(".*gatehouse_auth_after=([^&]*).*", "$1");
+    clock.advance(Duration.ofMinutes(1));
+    // Alice signs in later in her own browser; the marker does not travel to it.
+    TestBrowser alice = signedIn();
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(
+            TestBrowser.locationPath(
+                alice.get(pathOf(prompted + "&gatehouse_auth_after=" + marker))))
+        .as("a marker made for another browser")
+        .startsWith("/login?reauth=1&rd=");
+    // In Alice's own browser, a marker older than its lifetime no longer counts either.
+    String own = TestBrowser.locationPath(alice.get(pathOf(prompted.toString())));
+    String ownRd = java.net.URLDecoder.decode(own.substring(own.indexOf("rd=") + 3), "UTF-8");
+    alice.get("/login?reauth=1");
+    assertThat(alice.post("/login", Map.of("username", "alice", "password", PASSWORD)).statusCode())
+        .isEqualTo(303);
+    clock.advance(Duration.ofMinutes(16));
+    assertThat(TestBrowser.locationPath(alice.get(pathOf(ownRd))))
+        .as("a stale marker")
+        .startsWith("/login?reauth=1&rd=");
+  }
+
   private RefreshToken firstRefreshToken(String client) throws Exception {
     CodeVerifier verifier = new CodeVerifier();
     AuthorizationSuccessResponse granted =
@@ -667,6 +701,10 @@ class OidcCodeFlowTest {
         "https://app.example.com/cb?code=1",
         "https://app.example.com/cb?x=1&state=2",
         "https://app.example.com/cb?ISS=https://evil",
+        "https://app.example.com/cb?%63ode=1",
+        "https://app.example.com/cb?%73tate=1",
+        "https://app.example.com/cb?x=1;code=2",
+        "https://app.example.com/cb?code[]=1",
         "https://app.example.com/cb#frag",
         "https://app.example.com/cb#"
       })
@@ -900,6 +938,58 @@ class OidcCodeFlowTest {
     HttpResponse<String> asked =
         browser.get(pathOf(request("app", REDIRECT, verifier).build().toURI().toString()));
     assertThat(asked.body()).as("consent is asked again").contains("id=\"consent-allow\"");
+  }
+
+  @Test
+  void userinfoTakesTheTokenOnceInTheHeaderOrABodyNeverInTheUrlOrTwice() throws Exception {
+    start(TestDatabases.Kind.SQLITE);
+    CodeVerifier verifier = new CodeVerifier();
+    AuthorizationSuccessResponse granted =
+        success(authorize(signedIn(), request("app", REDIRECT, verifier).build().toURI()));
+    String token =
+        exchange("app", granted.getAuthorizationCode(), REDIRECT, verifier)
+            .toSuccessResponse()
+            .getTokens()
+            .getAccessToken()
+            .getValue();
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    String url = gatehouse.baseUrl() + "/oauth/userinfo";
+    java.util.function.Function<java.net.http.HttpRequest.Builder, HttpResponse<String>> send =
+        builder -> {
+          try {
+            return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        };
+    java.util.function.Function<String, java.net.http.HttpRequest.Builder> post =
+        body ->
+            java.net.http.HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+    assertThat(send.apply(post.apply("access_token=" + token)).statusCode()).isEqualTo(200);
+    assertThat(
+            send.apply(
+                    java.net.http.HttpRequest.newBuilder(
+                        URI.create(url + "?access_token=" + token)))
+                .statusCode())
+        .as("in the URL")
+        .isEqualTo(400);
+    assertThat(
+            send.apply(
+                    post.apply("access_token=" + token).header("Authorization", "Bearer " + token))
+                .statusCode())
+        .as("in the header and the body")
+        .isEqualTo(400);
+    assertThat(
+            send.apply(post.apply("access_token=" + token + "&access_token=" + token)).statusCode())
+        .as("twice in the body")
+        .isEqualTo(400);
+    HttpResponse<String> bare = send.apply(java.net.http.HttpRequest.newBuilder(URI.create(url)));
+    assertThat(bare.statusCode()).isEqualTo(401);
+    assertThat(bare.headers().firstValue("WWW-Authenticate").orElseThrow())
+        .as("no error code without credentials")
+        .doesNotContain("error=");
   }
 
   @ParameterizedTest

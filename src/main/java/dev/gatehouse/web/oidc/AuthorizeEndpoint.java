@@ -57,10 +57,16 @@ import java.util.TreeSet;
 public final class AuthorizeEndpoint {
   /**
    * Our marker: the sign-in must be newer than this (epoch ms), set when we asked for one. Its
-   * value is {@code <ms>.<MAC>} under the server key, bound to the client: a relying party (or
-   * anyone) sending {@code prompt=login&gatehouse_auth_after=1} is simply asked to sign in again.
+   * value is {@code <ms>.<MAC>} under the server key over the client, the time and the hash of a
+   * random value that only this browser's reauthentication cookie holds; it counts for {@link
+   * #MARKER_LIFETIME}. A relying party (or anyone) sending {@code
+   * prompt=login&gatehouse_auth_after=…} with a marker of its own making, from another browser or
+   * from long ago is simply asked to sign in again.
    */
   static final String AUTH_AFTER = "gatehouse_auth_after";
+
+  private static final java.time.Duration MARKER_LIFETIME = java.time.Duration.ofMinutes(15);
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
   private final Clients clients;
   private final CodeFlow codes;
@@ -253,18 +259,22 @@ public final class AuthorizeEndpoint {
     Session session = current.get().session();
     Instant now = clock.instant();
     Optional<Long> authAfter =
-        single(params, AUTH_AFTER).flatMap(marker -> verifiedAuthAfter(marker, client.get().id()));
+        single(params, AUTH_AFTER)
+            .flatMap(marker -> verifiedAuthAfter(exchange, marker, client.get().id(), now));
     if (authAfter.isPresent() && session.createdAt().toEpochMilli() < authAfter.get()) {
       signIn(exchange, params, true, reply.afterPost);
       return;
     }
-    if (prompt.contains(Prompt.Type.LOGIN) && authAfter.isEmpty()) {
+    // A marker that does not verify (forged, foreign, stale) still says "a fresh sign-in was asked
+    // for": it never degrades into a request without prompt=login.
+    if ((prompt.contains(Prompt.Type.LOGIN) || params.containsKey(AUTH_AFTER))
+        && authAfter.isEmpty()) {
       if (none) {
         reply.error(OAuth2Error.INVALID_REQUEST.setDescription("prompt=none with login"));
         return;
       }
       Map<String, List<String>> again = new LinkedHashMap<>(params);
-      again.put(AUTH_AFTER, List.of(authAfterMarker(now, client.get().id())));
+      again.put(AUTH_AFTER, List.of(authAfterMarker(exchange, now, client.get().id())));
       signIn(exchange, again, true, reply.afterPost);
       return;
     }
@@ -275,7 +285,7 @@ public final class AuthorizeEndpoint {
         reply.error(OIDCError.LOGIN_REQUIRED);
       } else {
         Map<String, List<String>> again = new LinkedHashMap<>(params);
-        again.put(AUTH_AFTER, List.of(authAfterMarker(now, client.get().id())));
+        again.put(AUTH_AFTER, List.of(authAfterMarker(exchange, now, client.get().id())));
         signIn(exchange, again, true, reply.afterPost);
       }
       return;
@@ -356,6 +366,12 @@ public final class AuthorizeEndpoint {
         single(params, "login_hint")
             .map(h -> "&login_hint=" + URLEncoder.encode(h, StandardCharsets.UTF_8))
             .orElse("");
+    // idp names an upstream provider to sign in through (the sign-in page goes straight there).
+    String idp =
+        single(params, "idp")
+            .filter(id -> id.matches("[a-z0-9][a-z0-9-]{0,31}"))
+            .map(id -> "&idp=" + id)
+            .orElse("");
     exchange.redirect(
         afterPost ? 303 : 302,
         publicOrigin
@@ -363,7 +379,8 @@ public final class AuthorizeEndpoint {
             + (again ? "reauth=1&" : "")
             + "rd="
             + URLEncoder.encode(target, StandardCharsets.UTF_8)
-            + hint);
+            + hint
+            + idp);
   }
 
   /** Answers to the client's redirect URI. */
@@ -438,21 +455,47 @@ public final class AuthorizeEndpoint {
         : Optional.of(values.get(0));
   }
 
-  private String authAfterMarker(Instant now, String clientId) {
-    String millis = Long.toString(now.toEpochMilli());
-    return millis + "." + csrf.sign("auth-after", clientId + "|" + millis);
+  private String reauthCookie() {
+    return publicOrigin.startsWith("https://") ? "__Host-gatehouse_reauth" : "gatehouse_reauth";
   }
 
-  /** The time a marker names, if we made it for this client; forged or altered ones are ignored. */
-  private Optional<Long> verifiedAuthAfter(String marker, String clientId) {
+  /** A marker for {@code now}, bound to a fresh random value in this browser's cookie. */
+  private String authAfterMarker(Exchange exchange, Instant now, String clientId) {
+    String browser = Tokens.newToken(RANDOM);
+    exchange.addCookie(
+        org.eclipse.jetty.http.HttpCookie.build(reauthCookie(), browser)
+            .path("/")
+            .httpOnly(true)
+            .secure(publicOrigin.startsWith("https://"))
+            .sameSite(org.eclipse.jetty.http.HttpCookie.SameSite.LAX)
+            .maxAge(MARKER_LIFETIME.toSeconds())
+            .build());
+    String millis = Long.toString(now.toEpochMilli());
+    return millis
+        + "."
+        + csrf.sign("auth-after", clientId + "|" + millis + "|" + Tokens.sha256Hex(browser));
+  }
+
+  /**
+   * The time a marker names, if we made it for this client and this browser within {@link
+   * #MARKER_LIFETIME}; forged, altered, foreign and stale ones are ignored.
+   */
+  private Optional<Long> verifiedAuthAfter(
+      Exchange exchange, String marker, String clientId, Instant now) {
     int dot = marker.indexOf('.');
-    if (dot <= 0) {
+    List<String> browser = exchange.cookies(reauthCookie());
+    if (dot <= 0 || browser.size() != 1) {
       return Optional.empty();
     }
     String millis = marker.substring(0, dot);
-    String expected = csrf.sign("auth-after", clientId + "|" + millis);
+    String expected =
+        csrf.sign("auth-after", clientId + "|" + millis + "|" + Tokens.sha256Hex(browser.get(0)));
     return Tokens.constantTimeEquals(expected, marker.substring(dot + 1))
         ? parseLong(millis)
+            .filter(
+                at ->
+                    at <= now.toEpochMilli()
+                        && now.toEpochMilli() - at <= MARKER_LIFETIME.toMillis())
         : Optional.empty();
   }
 
