@@ -18,7 +18,7 @@ final class Logging {
    */
   static final String TEXT_PATTERN =
       "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0} -"
-          + " %replace(%msg){'[\\p{Cntrl}\\u2028\\u2029\\u0085]', '?'}%n";
+          + " %replace(%msg){'[\\p{Cc}\\p{Cf}\\p{Cs}\\u2028\\u2029]', '?'}%n";
 
   private Logging() {}
 

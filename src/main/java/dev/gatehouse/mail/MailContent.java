@@ -89,16 +89,6 @@ public record MailContent(
   }
 
   private static String clean(String value) {
-    StringBuilder out = null;
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-        if (out == null) {
-          out = new StringBuilder(value);
-        }
-        out.setCharAt(i, '?');
-      }
-    }
-    return out == null ? value : out.toString();
+    return dev.gatehouse.kernel.Printable.of(value);
   }
 }

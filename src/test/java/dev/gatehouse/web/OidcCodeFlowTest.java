@@ -993,6 +993,36 @@ class OidcCodeFlowTest {
   }
 
   @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      value = {
+        "response_type=id_token&nonce=n|unsupported_response_type",
+        "response_type=token|unsupported_response_type",
+        "response_type=code&max_age=-1|invalid_request",
+        "response_type=code&max_age=soon|invalid_request",
+        "response_type=code&code_challenge=abc&code_challenge_method=S256|invalid_request",
+      })
+  void authorizationRequestsWithUnusableValuesGoBackWithTheRightError(String extra, String error)
+      throws Exception {
+    start(TestDatabases.Kind.SQLITE);
+    TestBrowser browser = signedIn();
+    HttpResponse<String> answer =
+        browser.get(
+            "/oauth/authorize?client_id=app&scope=openid&state=s&redirect_uri="
+                + java.net.URLEncoder.encode(REDIRECT, java.nio.charset.StandardCharsets.UTF_8)
+                + (extra.contains("code_challenge=")
+                    ? ""
+                    : "&code_challenge_method=S256&code_challenge="
+                        + new CodeVerifier().getValue().substring(0, 43))
+                + "&"
+                + extra);
+    assertThat(answer.statusCode()).isEqualTo(302);
+    assertThat(answer.headers().firstValue("Location").orElseThrow())
+        .startsWith(REDIRECT + "?")
+        .contains("error=" + error);
+  }
+
+  @ParameterizedTest
   @MethodSource("kinds")
   void revokingARefreshTokenEndsItsGrantButOnlyForItsOwnClient(TestDatabases.Kind kind)
       throws Exception {

@@ -147,14 +147,15 @@ public final class PasskeyService {
       if (!result.isUserVerified()) {
         return Optional.empty();
       }
-      String label = name.isBlank() ? "Passkey" : name.strip();
+      String label =
+          name.isBlank() ? "Passkey" : dev.gatehouse.kernel.Printable.of(name.strip(), 64);
       PasskeyRepository.Passkey passkey =
           new PasskeyRepository.Passkey(
               result.getKeyId().getId().getBase64Url(),
               user.id(),
               result.getPublicKeyCose().getBase64Url(),
               result.getSignatureCount(),
-              label.length() > 64 ? label.substring(0, 64) : label.replaceAll("\\p{Cntrl}", "?"),
+              label,
               clock.instant(),
               Optional.empty(),
               false);

@@ -167,6 +167,17 @@ public final class AuthorizeEndpoint {
 
     boolean openid =
         single(params, "scope").map(s -> List.of(s.split(" ")).contains("openid")).orElse(false);
+    // Checked before the OpenID parse, whose complaints (a missing nonce for an implicit
+    // response type) would hide the real one.
+    if (!single(params, "response_type").map("code"::equals).orElse(false)) {
+      reply.error(OAuth2Error.UNSUPPORTED_RESPONSE_TYPE);
+      return;
+    }
+    if (single(params, "max_age").filter(a -> !a.matches("[0-9]{1,9}")).isPresent()) {
+      reply.error(
+          OAuth2Error.INVALID_REQUEST.setDescription("max_age must be a number of seconds"));
+      return;
+    }
     AuthorizationRequest request;
     try {
       request = openid ? AuthenticationRequest.parse(params) : AuthorizationRequest.parse(params);
@@ -207,6 +218,13 @@ public final class AuthorizeEndpoint {
       if (!CodeChallengeMethod.S256.equals(request.getCodeChallengeMethod())) {
         reply.error(
             OAuth2Error.INVALID_REQUEST.setDescription("code_challenge_method must be S256"));
+        return;
+      }
+      // An S256 challenge is exactly 43 base64url characters; anything else can never match.
+      if (!request.getCodeChallenge().getValue().matches("[A-Za-z0-9_-]{43}")) {
+        reply.error(
+            OAuth2Error.INVALID_REQUEST.setDescription(
+                "code_challenge must be the base64url SHA-256 of the verifier (43 characters)"));
         return;
       }
       challenge = Optional.of(request.getCodeChallenge().getValue());
