@@ -291,6 +291,13 @@ final class ClientCommand {
     System.out.println("  PKCE:              " + (c.requirePkce() ? "required" : "optional"));
     System.out.println("  access tokens:     " + c.accessTokenLifetime());
     System.out.println("  refresh tokens:    " + c.refreshTokenLifetime() + " (absolute)");
+    System.out.println(
+        "  refresh reuse:     "
+            + (c.refreshReuseGrace().isZero()
+                ? "strict (a reused refresh token ends the grant)"
+                : "grace "
+                    + c.refreshReuseGrace().toSeconds()
+                    + "s (a reuse that soon gets the same successor)"));
     System.out.println("  back-channel URI:  " + c.backchannelLogoutUri().orElse("-"));
     System.out.println("  post-logout URIs:  " + String.join(" ", c.postLogoutRedirectUris()));
     System.out.println("  ID token alg:      " + c.signingAlg());

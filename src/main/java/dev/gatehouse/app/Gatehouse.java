@@ -223,7 +223,7 @@ public final class Gatehouse implements AutoCloseable {
             signingKeys, tokens, clients, clock, random, config.server().publicOrigin());
     this.codeFlow =
         new CodeFlow(
-            tokens, accessTokens, directory, clock, random, config.server().publicOrigin());
+            tokens, accessTokens, directory, clock, random, config.server().publicOrigin(), atRest);
     this.logout =
         new Logout(tokens, clients, accessTokens, clock, random, config.server().publicOrigin());
     sessions.onEnded(logout::sessionsEnded);
@@ -787,7 +787,8 @@ public final class Gatehouse implements AutoCloseable {
     signingKeys.reload();
     return sessions.purge()
         + throttle.purge()
-        + tokens.purgeExpired(clock.instant().minus(java.time.Duration.ofDays(1)));
+        + tokens.purgeExpired(clock.instant().minus(java.time.Duration.ofDays(1)))
+        + tokens.dropSealedSuccessors(clock.instant().minus(java.time.Duration.ofSeconds(60)));
   }
 
   /** The token-signing keys. */

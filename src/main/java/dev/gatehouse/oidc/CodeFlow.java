@@ -14,6 +14,7 @@ import dev.gatehouse.identity.Directory;
 import dev.gatehouse.identity.User;
 import dev.gatehouse.kernel.Tokens;
 import dev.gatehouse.kernel.UserId;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -66,6 +67,8 @@ public final class CodeFlow {
   private final SecureRandom random;
   private final String issuer;
 
+  private final dev.gatehouse.keys.AtRestCipher atRest;
+
   /** Wires the flow as {@code issuer}. */
   public CodeFlow(
       TokenRepository repository,
@@ -73,8 +76,10 @@ public final class CodeFlow {
       Directory directory,
       Clock clock,
       SecureRandom random,
-      String issuer) {
+      String issuer,
+      dev.gatehouse.keys.AtRestCipher atRest) {
     this.repository = repository;
+    this.atRest = atRest;
     this.accessTokens = accessTokens;
     this.directory = directory;
     this.userClaims = new UserClaims(directory);
@@ -194,15 +199,31 @@ public final class CodeFlow {
       return new Refused(OAuth2Error.INVALID_SCOPE.setDescription("more than was granted"));
     }
     String next = Tokens.newToken(random);
+    String purpose = "refresh-successor:" + hash;
+    Optional<String> sealedNext =
+        client.refreshReuseGrace().isZero()
+            ? Optional.empty()
+            : Optional.of(atRest.encrypt(next.getBytes(StandardCharsets.UTF_8), purpose));
     TokenRepository.Use use =
         repository.rotateRefreshToken(
-            hash, Tokens.sha256Hex(next), client.id(), now, client.refreshReuseGrace());
-    if (!(use instanceof TokenRepository.Used used)) {
+            hash, Tokens.sha256Hex(next), sealedNext, client.id(), now, client.refreshReuseGrace());
+    TokenRepository.Grant grant;
+    if (use instanceof TokenRepository.Used used) {
+      grant = used.grant();
+    } else if (use instanceof TokenRepository.Reused reused) {
+      // Within the grace: the same successor as the first use, never a second chain.
+      Optional<byte[]> successor = atRest.decrypt(reused.sealedSuccessor(), purpose);
+      if (successor.isEmpty()) {
+        return new Refused(
+            OAuth2Error.INVALID_GRANT.setDescription("the refresh token is not usable"));
+      }
+      grant = reused.grant();
+      next = new String(successor.get(), StandardCharsets.UTF_8);
+    } else {
       accessTokens.forgetCachedRecords();
       return new Refused(
           OAuth2Error.INVALID_GRANT.setDescription("the refresh token is not usable"));
     }
-    TokenRepository.Grant grant = used.grant();
     if (narrower.isPresent() && !grant.scopes().containsAll(narrower.get())) {
       return new Refused(OAuth2Error.INVALID_SCOPE.setDescription("more than was granted"));
     }

@@ -60,10 +60,17 @@ public interface TokenRepository {
       Instant expiresAt) {}
 
   /** Outcome of using a code or a refresh token. */
-  sealed interface Use permits Used, Replayed, Unusable {}
+  sealed interface Use permits Used, Reused, Replayed, Unusable {}
 
   /** First use: the grant (not revoked, not expired) and, for a code, its record. */
   record Used(Grant grant, Optional<Code> code) implements Use {}
+
+  /**
+   * A second use of a refresh token within its client's reuse grace: the grant, and the successor
+   * the first use stored sealed — the same one is handed out again, so one token never forks into
+   * two chains.
+   */
+  record Reused(Grant grant, String sealedSuccessor) implements Use {}
 
   /** Used before: the grant has just been revoked with every token it produced. */
   record Replayed(String grantId) implements Use {}
@@ -82,12 +89,19 @@ public interface TokenRepository {
 
   /**
    * Rotates a refresh token of {@code clientId} atomically: the old one is marked used and the new
-   * one stored, in one transaction. A used one coming back revokes the grant — unless it was used
-   * less than {@code reuseGrace} ago, when the new one is stored beside its first successor (two
-   * tabs or workers refreshing at once; RFC 9700 §4.14.2).
+   * one stored, in one transaction; with a {@code reuseGrace}, {@code sealedNew} (the new token
+   * sealed with the at-rest key) is kept on the old row until the grace is over. A used one coming
+   * back revokes the grant — unless it was used less than {@code reuseGrace} ago, when the answer
+   * is {@link Reused} with that sealed successor (two tabs or workers refreshing at once; RFC 9700
+   * §4.14.2).
    */
   Use rotateRefreshToken(
-      String oldHash, String newHash, String clientId, Instant now, Duration reuseGrace);
+      String oldHash,
+      String newHash,
+      Optional<String> sealedNew,
+      String clientId,
+      Instant now,
+      Duration reuseGrace);
 
   /** The live grant behind an unused refresh token of {@code clientId}, without using it. */
   Optional<Grant> grantOfRefreshToken(String tokenHash, String clientId, Instant now);
@@ -136,4 +150,7 @@ public interface TokenRepository {
 
   /** Forgets access-token records that expired before {@code before}. */
   int purgeExpired(Instant before);
+
+  /** Drops the sealed successors of refresh tokens used before {@code usedBefore}. */
+  int dropSealedSuccessors(Instant usedBefore);
 }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
@@ -137,16 +138,29 @@ public final class JdbcTokens implements TokenRepository, AutoCloseable {
 
   @Override
   public Use rotateRefreshToken(
-      String oldHash, String newHash, String clientId, Instant now, Duration reuseGrace) {
+      String oldHash,
+      String newHash,
+      Optional<String> sealedNew,
+      String clientId,
+      Instant now,
+      Duration reuseGrace) {
     return jdbi.inTransaction(
         h -> {
+          // Successors kept for a grace are dropped once it is over (at most 60 s).
+          h.createUpdate(
+                  "UPDATE oauth_refresh_tokens SET successor_sealed = NULL WHERE successor_sealed"
+                      + " IS NOT NULL AND used_at < :cutoff")
+              .bind("cutoff", now.minus(Duration.ofSeconds(60)).toEpochMilli())
+              .execute();
           Optional<String> grantId =
               h.createQuery(
-                      "UPDATE oauth_refresh_tokens SET used_at = :now WHERE token_hash = :hash"
-                          + " AND used_at IS NULL AND client_id = :client RETURNING grant_id")
+                      "UPDATE oauth_refresh_tokens SET used_at = :now, successor_sealed = :sealed"
+                          + " WHERE token_hash = :hash AND used_at IS NULL AND client_id = :client"
+                          + " RETURNING grant_id")
                   .bind("hash", oldHash)
                   .bind("client", clientId)
                   .bind("now", now.toEpochMilli())
+                  .bind("sealed", reuseGrace.isZero() ? null : sealedNew.orElse(null))
                   .mapTo(String.class)
                   .findOne();
           if (grantId.isPresent()) {
@@ -158,19 +172,23 @@ public final class JdbcTokens implements TokenRepository, AutoCloseable {
             return new Used(grant.get(), Optional.empty());
           }
           if (!reuseGrace.isZero()) {
-            Optional<String> recent =
+            Optional<Map.Entry<String, String>> recent =
                 h.createQuery(
-                        "SELECT grant_id FROM oauth_refresh_tokens WHERE token_hash = :hash"
-                            + " AND client_id = :client AND used_at >= :since")
+                        "SELECT grant_id, successor_sealed FROM oauth_refresh_tokens WHERE"
+                            + " token_hash = :hash AND client_id = :client AND used_at >= :since"
+                            + " AND successor_sealed IS NOT NULL")
                     .bind("hash", oldHash)
                     .bind("client", clientId)
                     .bind("since", now.minus(reuseGrace).toEpochMilli())
-                    .mapTo(String.class)
+                    .map(
+                        (rs, ctx) ->
+                            Map.entry(rs.getString("grant_id"), rs.getString("successor_sealed")))
                     .findOne();
-            Optional<Grant> grant = recent.flatMap(id -> liveGrant(h, id, now));
-            if (grant.isPresent()) {
-              insertRefresh(h, newHash, grant.get().id(), clientId, now);
-              return new Used(grant.get(), Optional.empty());
+            if (recent.isPresent()) {
+              Optional<Grant> grant = liveGrant(h, recent.get().getKey(), now);
+              if (grant.isPresent()) {
+                return new Reused(grant.get(), recent.get().getValue());
+              }
             }
           }
           return replayed(
@@ -487,5 +505,16 @@ public final class JdbcTokens implements TokenRepository, AutoCloseable {
                 + h.createUpdate("DELETE FROM oauth_grants WHERE expires_at < :before")
                     .bind("before", before.toEpochMilli())
                     .execute());
+  }
+
+  @Override
+  public int dropSealedSuccessors(Instant usedBefore) {
+    return jdbi.withHandle(
+        h ->
+            h.createUpdate(
+                    "UPDATE oauth_refresh_tokens SET successor_sealed = NULL WHERE successor_sealed"
+                        + " IS NOT NULL AND used_at < :cutoff")
+                .bind("cutoff", usedBefore.toEpochMilli())
+                .execute());
   }
 }

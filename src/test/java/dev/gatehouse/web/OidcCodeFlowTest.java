@@ -679,12 +679,19 @@ class OidcCodeFlowTest {
     RefreshToken token = firstRefreshToken("tabs");
     TokenResponse first = refreshAs("tabs", token, null);
     TokenResponse second = refreshAs("tabs", token, null);
+    TokenResponse third = refreshAs("tabs", token, null);
     assertThat(first.indicatesSuccess()).isTrue();
     assertThat(second.indicatesSuccess()).as("a second tab inside the grace").isTrue();
     RefreshToken a = first.toSuccessResponse().getTokens().getRefreshToken();
     RefreshToken b = second.toSuccessResponse().getTokens().getRefreshToken();
-    assertThat(a).isNotEqualTo(b);
-    assertThat(refreshAs("tabs", b, null).indicatesSuccess()).isTrue();
+    assertThat(b)
+        .as("the same successor: one token never forks into two chains")
+        .isEqualTo(a)
+        .isEqualTo(third.toSuccessResponse().getTokens().getRefreshToken());
+    assertThat(second.toSuccessResponse().getTokens().getAccessToken())
+        .isNotEqualTo(first.toSuccessResponse().getTokens().getAccessToken());
+    RefreshToken c = refreshAs("tabs", b, null).toSuccessResponse().getTokens().getRefreshToken();
+    a = c;
 
     clock.advance(Duration.ofSeconds(31));
     assertThat(refreshAs("tabs", token, null).indicatesSuccess())
