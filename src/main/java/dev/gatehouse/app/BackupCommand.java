@@ -44,6 +44,11 @@ final class BackupCommand implements Callable<Integer> {
       throw new Main.CliException(
           "backup target " + target + " already exists; choose a new file name");
     }
+    Path folder = target.toAbsolutePath().normalize().getParent();
+    if (folder == null || !Files.isDirectory(folder)) {
+      throw new Main.CliException(
+          "the folder for the backup, " + folder + ", does not exist; create it first");
+    }
     try (Gatehouse gatehouse = main.open()) {
       Path dataDir = gatehouse.config().dataDir();
       byte[] suffix = new byte[8];
@@ -81,7 +86,7 @@ final class BackupCommand implements Callable<Integer> {
         deleteQuietly(copy);
         deleteQuietly(partial);
       }
-      System.out.println("backup written to " + target.toAbsolutePath());
+      System.out.println("backup written to " + target.toAbsolutePath().normalize());
     }
     return 0;
   }

@@ -24,8 +24,8 @@ final class InitCommand implements Callable<Integer> {
       System.out.println(
           "Gatehouse data ready in "
               + (config.database().url().isPresent()
-                  ? "PostgreSQL (keys in " + config.dataDir().toAbsolutePath() + ")"
-                  : config.dataDir().toAbsolutePath())
+                  ? "PostgreSQL (keys in " + config.dataDir().toAbsolutePath().normalize() + ")"
+                  : config.dataDir().toAbsolutePath().normalize())
               + " ("
               + users
               + (users == 1 ? " user)" : " users)"));

@@ -111,7 +111,7 @@ public final class Main {
     if (config.database().url().isEmpty() && !Files.exists(database)) {
       throw new CliException(
           "no Gatehouse database at "
-              + database.toAbsolutePath()
+              + database.toAbsolutePath().normalize()
               + "; run the command where `gatehouse serve` runs, point data-dir (or"
               + " GATEHOUSE_DATA_DIR, or --config) at the right directory, or create one with"
               + " `gatehouse init`");

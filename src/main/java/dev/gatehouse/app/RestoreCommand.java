@@ -51,14 +51,23 @@ final class RestoreCommand implements Callable<Integer> {
     Path key = dataDir.resolve(Gatehouse.AT_REST_KEY);
     if (Files.exists(database) || Files.exists(key)) {
       throw new Main.CliException(
-          dataDir.toAbsolutePath()
+          dataDir.toAbsolutePath().normalize()
               + " already holds a Gatehouse database or key; stop Gatehouse, move that directory"
               + " away, and run restore again");
     }
     if (!Files.isRegularFile(source)) {
       throw new Main.CliException("no backup file at " + source);
     }
+    boolean created = !Files.exists(dataDir);
     Gatehouse.createPrivateDirectory(dataDir);
+    try {
+      // An existing directory is made private too: it is about to hold the key.
+      Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new Main.CliException(
+          "cannot make " + dataDir.toAbsolutePath().normalize() + " private: " + e);
+    }
+    boolean restored = false;
     Map<String, Path> unpacked = new HashMap<>();
     try (InputStream in = Files.newInputStream(source);
         ZipInputStream zip = new ZipInputStream(in)) {
@@ -72,6 +81,7 @@ final class RestoreCommand implements Callable<Integer> {
         }
         Path part = dataDir.resolve(".restore-" + name);
         Files.deleteIfExists(part);
+        unpacked.put(name, part); // removed again below, even when the copy fails half-way
         Files.createFile(
             part,
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -81,7 +91,6 @@ final class RestoreCommand implements Callable<Integer> {
         try (java.io.OutputStream out = Files.newOutputStream(part)) {
           copied = new BoundedStream(zip, MAX_ENTRY).transferTo(out);
         }
-        unpacked.put(name, part);
         if (copied == 0) {
           throw new Main.CliException(source + " has an empty " + name);
         }
@@ -94,6 +103,7 @@ final class RestoreCommand implements Callable<Integer> {
       }
       Files.move(unpacked.remove(Gatehouse.AT_REST_KEY), key);
       Files.move(unpacked.remove(BackupCommand.DATABASE), database);
+      restored = true;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the backup " + source, e);
     } finally {
@@ -104,13 +114,20 @@ final class RestoreCommand implements Callable<Integer> {
           // a leftover in the private data directory; harmless
         }
       }
+      if (!restored && created) {
+        try {
+          Files.deleteIfExists(dataDir); // only when empty: what restore created, it takes back
+        } catch (IOException ignored) {
+          // not empty after all: leave it
+        }
+      }
     }
     try (Gatehouse gatehouse = main.open()) {
       System.out.println(
           "restored "
               + source
               + " into "
-              + dataDir.toAbsolutePath()
+              + dataDir.toAbsolutePath().normalize()
               + ": "
               + gatehouse.directory().listUsers().size()
               + " users, "

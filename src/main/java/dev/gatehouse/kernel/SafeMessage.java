@@ -36,6 +36,12 @@ public enum SafeMessage {
       "This sign-in request names an application Gatehouse does not know, or a return address that"
           + " application has not registered. Go back to the application and try again; if it"
           + " keeps happening, tell its administrator."),
+  OIDC_LOGOUT_BAD_REQUEST(
+      400,
+      "invalid_logout_request",
+      "This sign-out request names an application Gatehouse does not know, or a return address"
+          + " that application has not registered. Nothing was signed out: sign out from the"
+          + " Gatehouse start page, or go back to the application."),
   OIDC_NOT_ALLOWED(
       403,
       "access_denied",

@@ -235,6 +235,23 @@ class CliTest {
     Files.write(junk, new byte[] {'P', 'K', 3, 4, 0});
     Map<String, String> third = Map.of("GATEHOUSE_DATA_DIR", dir.resolve("third").toString());
     assertThat(run("", third, "restore", junk.toString()).status()).isEqualTo(1);
+    assertThat(dir.resolve("third"))
+        .as("a failed restore takes back what it created")
+        .doesNotExist();
+
+    // A truncated backup into an existing, too open directory: refused, no leftovers, made private.
+    Path truncated = dir.resolve("truncated.gatehouse");
+    byte[] whole = Files.readAllBytes(backup);
+    Files.write(truncated, java.util.Arrays.copyOf(whole, whole.length / 2));
+    Path open = Files.createDirectories(dir.resolve("open"));
+    Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Map<String, String> fourth = Map.of("GATEHOUSE_DATA_DIR", open.toString());
+    assertThat(run("", fourth, "restore", truncated.toString()).status()).isEqualTo(1);
+    try (var left = Files.list(open)) {
+      assertThat(left).as("no half-written parts").isEmpty();
+    }
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(open)))
+        .isEqualTo("rwx------");
   }
 
   @Test

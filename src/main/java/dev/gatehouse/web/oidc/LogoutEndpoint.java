@@ -66,14 +66,14 @@ public final class LogoutEndpoint {
     try {
       request = LogoutRequest.parse(raw);
     } catch (ParseException | RuntimeException e) {
-      errors.render(exchange, SafeMessage.OIDC_BAD_REQUEST);
+      errors.render(exchange, SafeMessage.OIDC_LOGOUT_BAD_REQUEST);
       return;
     }
     Optional<JWTClaimsSet> hint =
         Optional.ofNullable(request.getIDTokenHint())
             .flatMap(jwt -> tokens.verifyIdTokenHint(jwt.serialize()));
     if (request.getIDTokenHint() != null && hint.isEmpty()) {
-      errors.render(exchange, SafeMessage.OIDC_BAD_REQUEST); // a forged or foreign hint
+      errors.render(exchange, SafeMessage.OIDC_LOGOUT_BAD_REQUEST); // a forged or foreign hint
       return;
     }
     Optional<String> hintClient =
@@ -81,7 +81,7 @@ public final class LogoutEndpoint {
     Optional<String> clientId =
         Optional.ofNullable(request.getClientID()).map(c -> c.getValue()).or(() -> hintClient);
     if (hintClient.isPresent() && !hintClient.equals(clientId)) {
-      errors.render(exchange, SafeMessage.OIDC_BAD_REQUEST);
+      errors.render(exchange, SafeMessage.OIDC_LOGOUT_BAD_REQUEST);
       return;
     }
     Optional<Target> target =
@@ -90,7 +90,7 @@ public final class LogoutEndpoint {
             Optional.ofNullable(request.getPostLogoutRedirectionURI()).map(URI::toString),
             Optional.ofNullable(request.getState()).map(s -> s.getValue()));
     if (target.isEmpty()) {
-      errors.render(exchange, SafeMessage.OIDC_BAD_REQUEST);
+      errors.render(exchange, SafeMessage.OIDC_LOGOUT_BAD_REQUEST);
       return;
     }
     Optional<WebSessions.Current> current = sessions.current(exchange);
@@ -127,7 +127,7 @@ public final class LogoutEndpoint {
             exchange.form("post_logout_redirect_uri").filter(s -> !s.isEmpty()),
             exchange.form("state").filter(s -> !s.isEmpty()));
     if (target.isEmpty()) {
-      errors.render(exchange, SafeMessage.OIDC_BAD_REQUEST);
+      errors.render(exchange, SafeMessage.OIDC_LOGOUT_BAD_REQUEST);
       return;
     }
     sessions.end(exchange);

@@ -181,7 +181,7 @@ public final class LoginEndpoint {
             429,
             username,
             rd.orElse(""),
-            "Too many attempts. Wait " + seconds + " seconds and try again.",
+            "Too many attempts. Wait " + Views.seconds(seconds) + " and try again.",
             "");
       }
     }

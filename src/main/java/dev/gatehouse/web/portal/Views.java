@@ -13,7 +13,12 @@ public final class Views {
   static String throttled(dev.gatehouse.web.Exchange exchange, java.time.Duration retryAfter) {
     long seconds = Math.max(1, retryAfter.toSeconds());
     exchange.addHeader("Retry-After", Long.toString(seconds));
-    return "Too many requests. Wait " + seconds + " seconds and try again.";
+    return "Too many requests. Wait " + seconds(seconds) + " and try again.";
+  }
+
+  /** "1 second", "5 seconds". */
+  static String seconds(long seconds) {
+    return seconds + (seconds == 1 ? " second" : " seconds");
   }
 
   /** The sign-in page. */
