@@ -133,6 +133,7 @@ public final class Gatehouse implements AutoCloseable {
   private final Invitations invitations;
   private final Registrations registrations;
   private final UpstreamSignIn upstream;
+  private final AccountNotices notices;
   private final EmailAddresses emailAddresses;
   private final SigningKeys signingKeys;
   private final Clients clients;
@@ -246,8 +247,7 @@ public final class Gatehouse implements AutoCloseable {
     this.secrets = new JdbcServerSecrets(database, clock);
     this.outbox = new JdbcOutbox(database, atRest);
     outbox.sealPlainRows();
-    AccountNotices notices =
-        new AccountNotices(outbox, clock, random, config.server().publicOrigin());
+    this.notices = new AccountNotices(outbox, clock, random, config.server().publicOrigin());
     this.accounts =
         new Accounts(
             directory,
@@ -727,6 +727,11 @@ public final class Gatehouse implements AutoCloseable {
   /** Passkeys. */
   public PasskeyService passkeys() {
     return passkeys;
+  }
+
+  /** Mails that tell users about changes to their account. */
+  public AccountNotices accountNotices() {
+    return notices;
   }
 
   /** Sign-in through upstream identity providers. */

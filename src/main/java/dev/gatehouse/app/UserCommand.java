@@ -144,7 +144,14 @@ final class UserCommand {
     try (Gatehouse gatehouse = main.open()) {
       User user = gatehouse.directory().requireUser(username);
       gatehouse.accounts().setPassword(user, Passwords.read(passwordStdin));
-      System.out.println("password set for " + username + "; its sessions ended");
+      gatehouse
+          .accountNotices()
+          .passwordChanged(user, dev.gatehouse.signin.magiclink.AccountNotices.Change.SET_BY_ADMIN);
+      System.out.println(
+          "password set for "
+              + username
+              + "; its sessions ended"
+              + (user.email().isPresent() ? " and a notice is mailed to its address" : ""));
     }
     return 0;
   }

@@ -355,6 +355,22 @@ class CliTest {
   }
 
   @Test
+  void anAdministratorSettingAPasswordMailsTheOwnerANotice() {
+    assertThat(run("user", "add", "lee", "--email", "lee@example.com").status()).isZero();
+    CliRunner.Result set =
+        run(
+            "a sturdy new passphrase for lee\n",
+            Map.of(),
+            "user",
+            "set-password",
+            "lee",
+            "--password-stdin");
+    assertThat(set.status()).as(set.err()).isZero();
+    assertThat(set.out()).contains("a notice is mailed");
+    assertThat(run("mail", "queue").out()).contains("lee@example.com", "pending");
+  }
+
+  @Test
   void anInvitationCreatesTheAccountAndQueuesItsMail() {
     Map<String, String> invite = Map.of("GATEHOUSE_REGISTRATION_POLICY", "invite");
     CliRunner.Result result =

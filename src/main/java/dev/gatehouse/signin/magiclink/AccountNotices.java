@@ -41,7 +41,9 @@ public final class AccountNotices {
     /** The user changed it on the account page; their other sessions ended. */
     CHANGED,
     /** Set through an emailed reset link; every session ended. */
-    RESET
+    RESET,
+    /** Set by an administrator ({@code gatehouse user set-password}); every session ended. */
+    SET_BY_ADMIN
   }
 
   /** Queues the notice for {@code user}, if it has an address. */
@@ -51,9 +53,12 @@ public final class AccountNotices {
     }
     Instant now = clock.instant();
     String what =
-        change == Change.RESET
-            ? "was reset with a link sent to this address, and every session was signed out"
-            : "was changed on the account page, and its other sessions were signed out";
+        switch (change) {
+          case RESET ->
+              "was reset with a link sent to this address, and every session was signed out";
+          case CHANGED -> "was changed on the account page, and its other sessions were signed out";
+          case SET_BY_ADMIN -> "was set by an administrator, and every session was signed out";
+        };
     String when = TIME.format(now);
     Message message =
         MailContent.to(
@@ -65,9 +70,9 @@ public final class AccountNotices {
                 "If this wasn't you, reset your password now and tell your administrator")
             .message(
                 user.email().get(),
-                change == Change.RESET
-                    ? "Your Gatehouse password was reset"
-                    : "Your Gatehouse password was changed");
+                change == Change.CHANGED
+                    ? "Your Gatehouse password was changed"
+                    : "Your Gatehouse password was reset");
     outbox.enqueue(Message.Queued.fresh(message, now.plus(Duration.ofDays(7)), random), now);
   }
 }
