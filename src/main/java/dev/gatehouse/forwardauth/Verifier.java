@@ -28,11 +28,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The forward-auth core: one decision for every proxy dialect (SECURITY.md §1–§2).
  *
- * <p>Order: canonicalise the original request (ambiguous → deny); credential = a Gatehouse bearer
- * key (in {@code Authorization: Bearer} or as the Basic password) ▸ else exactly one session cookie
- * ▸ else anonymous; a presented but invalid Gatehouse key is a 401 with no fall-back to the cookie;
- * an {@code Authorization} header that is not ours is ignored. Then the access rules decide. Any
- * failure answers {@link Answer.Unavailable}, never {@link Answer.Allowed}. Thread-safe.
+ * <p>Order: canonicalise the original request (ambiguous → deny); credential = exactly one session
+ * cookie (either prefix variant) that resolves ▸ else a Gatehouse bearer key or access token (in
+ * {@code Authorization: Bearer}, a key also as the Basic password) ▸ else anonymous; a presented
+ * but invalid Gatehouse bearer without a valid session is a 401; an {@code Authorization} header
+ * that is not ours is ignored. Then the access rules decide. Any failure answers {@link
+ * Answer.Unavailable}, never {@link Answer.Allowed}. Thread-safe.
  */
 public final class Verifier {
   private static final Logger LOG = LoggerFactory.getLogger(Verifier.class);
@@ -148,39 +149,42 @@ public final class Verifier {
           printable(original.host()));
       return new Answer.Forbidden();
     }
-    Optional<String> bearer = request.authorization().flatMap(Verifier::gatehouseCredential);
-    Optional<String> jwt =
-        bearer.isPresent()
-            ? Optional.empty()
-            : request.authorization().flatMap(Verifier::bearerJwt);
-    Optional<AccessTokens.Verified> token = jwt.flatMap(accessTokens::verify);
-    // A JWT naming us as issuer but not valid (an ID token, expired, revoked, forged) is refused;
-    // any other JWT belongs to the app and is ignored.
-    boolean ourJwt = token.isPresent() || jwt.map(accessTokens::claimsOurIssuer).orElse(false);
-    if (ourJwt) {
-      bearer = jwt;
+    // Cookie first: exactly one session cookie (in either prefix variant) that resolves decides.
+    Optional<Subject> subject =
+        request.sessionCookies().size() == 1
+            ? sessions.resolve(request.sessionCookies().get(0)).flatMap(identities::forSession)
+            : Optional.empty();
+    if (request.sessionCookies().size() > 1) {
+      LOG.warn(
+          "security event: {} session cookies in one request from {} (cookie tossing?); treated as signed out",
+          request.sessionCookies().size(),
+          request.clientAddress());
     }
-    Optional<Subject> subject;
-    if (ourJwt) {
-      subject = token.flatMap(t -> identities.forToken(t, clients.find(t.clientId())));
-      if (subject.isEmpty()) {
-        return new Answer.Unauthenticated(Optional.empty(), true);
+    // Whether a bearer decided (a script or an app's call: no portal pages for it).
+    boolean byBearer = false;
+    if (subject.isEmpty()) {
+      // Then a bearer: a Gatehouse key or access token; presented but invalid is a 401.
+      Optional<String> bearer = request.authorization().flatMap(Verifier::gatehouseCredential);
+      Optional<String> jwt =
+          bearer.isPresent()
+              ? Optional.empty()
+              : request.authorization().flatMap(Verifier::bearerJwt);
+      Optional<AccessTokens.Verified> token = jwt.flatMap(accessTokens::verify);
+      // A JWT naming us as issuer but not valid (an ID token, expired, revoked, forged) is
+      // refused; any other JWT belongs to the app and is ignored.
+      boolean ourJwt = token.isPresent() || jwt.map(accessTokens::claimsOurIssuer).orElse(false);
+      byBearer = ourJwt || bearer.isPresent();
+      if (ourJwt) {
+        subject = token.flatMap(t -> identities.forToken(t, clients.find(t.clientId())));
+        if (subject.isEmpty()) {
+          return new Answer.Unauthenticated(Optional.empty(), true);
+        }
+      } else if (bearer.isPresent()) {
+        subject = apiKeys.authenticate(bearer.get()).flatMap(identities::forKey);
+        if (subject.isEmpty()) {
+          return new Answer.Unauthenticated(Optional.empty(), true);
+        }
       }
-    } else if (bearer.isPresent()) {
-      subject = apiKeys.authenticate(bearer.get()).flatMap(identities::forKey);
-      if (subject.isEmpty()) {
-        return new Answer.Unauthenticated(Optional.empty(), true);
-      }
-    } else if (request.sessionCookies().size() == 1) {
-      subject = sessions.resolve(request.sessionCookies().get(0)).flatMap(identities::forSession);
-    } else {
-      if (request.sessionCookies().size() > 1) {
-        LOG.warn(
-            "security event: {} session cookies in one request from {} (cookie tossing?); treated as signed out",
-            request.sessionCookies().size(),
-            request.clientAddress());
-      }
-      subject = Optional.empty();
     }
     CanonicalTarget canonical = target.get();
     // An unparsable client address is an unknown one: it matches no `networks` rule.
@@ -205,7 +209,7 @@ public final class Verifier {
             canonical.authority(),
             canonical.path(),
             deny.reason());
-        if (!request.browserNavigation() || bearer.isPresent()) {
+        if (!request.browserNavigation() || byBearer) {
           yield new Answer.Forbidden();
         }
         // A person in a browser: explain on the portal, or offer the second factor that is
@@ -219,7 +223,7 @@ public final class Verifier {
       }
       case Decision.Challenge challenge ->
           new Answer.Unauthenticated(
-              request.browserNavigation() && bearer.isEmpty()
+              request.browserNavigation() && !byBearer
                   ? Optional.of(login(canonical, original))
                   : Optional.empty(),
               false);

@@ -93,6 +93,20 @@ public final class Exchange {
     return values;
   }
 
+  /**
+   * The distinct values of the cookies with any of {@code names}, exactly as the client sent them
+   * (no decoding: a token is compared as it arrived).
+   */
+  public List<String> cookies(List<String> names) {
+    List<String> values = new ArrayList<>(1);
+    for (HttpCookie cookie : Request.getCookies(request)) {
+      if (names.contains(cookie.getName()) && !values.contains(cookie.getValue())) {
+        values.add(cookie.getValue());
+      }
+    }
+    return values;
+  }
+
   /** A query parameter, if present; empty also when it repeats (ambiguous). */
   public Optional<String> query(String name) {
     if (query == null) {

@@ -321,6 +321,57 @@ class ForwardAuthEndpointTest {
   }
 
   @Test
+  void theSessionCookieCountsFirstInEitherPrefixVariantAndOnlyExactlyAsIssued() throws Exception {
+    start(TestDatabases.Kind.SQLITE, Map.of());
+    String token = signedIn("erin");
+    for (String name : List.of("__Secure-gatehouse_session", "__Host-gatehouse_session")) {
+      HttpResponse<String> answer =
+          send(verify("/api/verify", "/x").header("Cookie", name + "=" + token));
+      assertThat(answer.statusCode()).as(name).isEqualTo(200);
+      assertThat(answer.headers().firstValue("Remote-User")).contains("erin");
+    }
+    assertThat(
+            send(verify("/api/verify", "/x")
+                    .header(
+                        "Cookie",
+                        "__Secure-gatehouse_session="
+                            + token
+                            + "; __Host-gatehouse_session="
+                            + "B".repeat(43)))
+                .statusCode())
+        .as("two different session tokens: cookie tossing")
+        .isEqualTo(401);
+    HttpResponse<String> cookieFirst =
+        send(
+            verify("/api/verify", "/x")
+                .header("Cookie", TestGatehouse.SESSION_COOKIE + "=" + token)
+                .header("Authorization", "Bearer ghk_unknown_" + "C".repeat(43)));
+    assertThat(cookieFirst.statusCode()).as("the valid session counts first").isEqualTo(200);
+    assertThat(cookieFirst.headers().firstValue("Remote-User")).contains("erin");
+    assertThat(
+            send(verify("/api/verify", "/x")
+                    .header("Cookie", TestGatehouse.SESSION_COOKIE + "=" + "D".repeat(43))
+                    .header("Authorization", "Bearer ghk_unknown_" + "C".repeat(43)))
+                .statusCode())
+        .as("an invalid session, then an invalid key")
+        .isEqualTo(401);
+    // A token travels byte for byte: no re-encoding on the way makes another string count.
+    for (String altered :
+        List.of(
+            token + "=",
+            token.replace('-', '+').replace('_', '/') + (token.matches(".*[-_].*") ? "" : "+"),
+            "%" + String.format("%02X", (int) token.charAt(0)) + token.substring(1),
+            token.substring(0, token.length() - 1) + "/")) {
+      assertThat(
+              send(verify("/api/verify", "/x")
+                      .header("Cookie", TestGatehouse.SESSION_COOKIE + "=" + altered))
+                  .statusCode())
+          .as(altered)
+          .isEqualTo(401);
+    }
+  }
+
+  @Test
   void twoSessionCookiesOrTwoAuthorizationHeadersAreNotAuthenticated() throws Exception {
     start(TestDatabases.Kind.SQLITE, Map.of());
     String token = signedIn("dave");

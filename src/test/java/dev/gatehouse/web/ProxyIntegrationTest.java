@@ -322,12 +322,17 @@ class ProxyIntegrationTest {
 
   @ParameterizedTest
   @EnumSource(TestProxy.Kind.class)
-  void anInvalidKeyDoesNotFallBackToTheCookieButAForeignAuthorizationIsIgnored(TestProxy.Kind kind)
-      throws Exception {
+  void theSessionCountsFirstAnInvalidKeyAloneIsRefusedAndAForeignAuthorizationIsIgnored(
+      TestProxy.Kind kind) throws Exception {
     start(kind);
     user("dora");
     String cookie = sessionOf("dora");
     assertThat(get("/app", "Cookie", cookie, "Authorization", "Bearer ghk_bogus").statusCode())
+        .as("cookie first: the signed-in browser's session decides")
+        .isEqualTo(200);
+    assertThat(upstream.last().header("Remote-User")).isEqualTo("dora");
+    assertThat(get("/app", "Authorization", "Bearer ghk_bogus").statusCode())
+        .as("an invalid key without a session")
         .isEqualTo(401);
     assertThat(
             get("/app", "Cookie", cookie, "Authorization", "Bearer the-apps-own-token")

@@ -7,6 +7,7 @@ import dev.gatehouse.web.ClientAddress;
 import dev.gatehouse.web.Exchange;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -35,7 +36,7 @@ public final class ForwardAuthEndpoints {
 
   private final Verifier verifier;
   private final ClientAddress trust;
-  private final String sessionCookie;
+  private final List<String> sessionCookieNames;
   private final Counter allowed;
   private final Counter unauthenticated;
   private final Counter forbidden;
@@ -47,7 +48,7 @@ public final class ForwardAuthEndpoints {
       Verifier verifier, ClientAddress trust, String sessionCookie, MeterRegistry metrics) {
     this.verifier = verifier;
     this.trust = trust;
-    this.sessionCookie = sessionCookie;
+    this.sessionCookieNames = variants(sessionCookie);
     this.allowed = counter(metrics, "allowed");
     this.unauthenticated = counter(metrics, "unauthenticated");
     this.forbidden = counter(metrics, "forbidden");
@@ -109,7 +110,7 @@ public final class ForwardAuthEndpoints {
                 original.get(),
                 exchange.clientAddress(),
                 authorizations.stream().findFirst(),
-                exchange.cookies(sessionCookie),
+                exchange.cookies(sessionCookieNames),
                 browser));
     switch (answer) {
       case Answer.Allowed ok -> {
@@ -149,5 +150,20 @@ public final class ForwardAuthEndpoints {
         exchange.empty(503);
       }
     }
+  }
+
+  /**
+   * The session cookie's names the verify path reads: with a {@code __Secure-} or {@code __Host-}
+   * prefix, both (a change of {@code session.cookie-domain}, or an app that sets the other variant,
+   * must not sign anyone out); over plain http, the one name.
+   */
+  static List<String> variants(String name) {
+    for (String prefix : List.of("__Secure-", "__Host-")) {
+      if (name.startsWith(prefix)) {
+        String base = name.substring(prefix.length());
+        return List.of("__Secure-" + base, "__Host-" + base);
+      }
+    }
+    return List.of(name);
   }
 }
