@@ -1,6 +1,8 @@
 // A real OpenID provider for the tests: panva's oidc-provider (pinned by package-lock.json) on
 // http://localhost:<port>, with its development sign-in pages (any password; the login names an
 // account below). Usage: node op.mjs <port> '<clients as JSON>'. Prints "ready" when listening.
+// Every start signs with a new RSA key of a new kid: restarting it on the same port rotates its keys.
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import Provider from 'oidc-provider';
 
 const [port, clientsJson] = process.argv.slice(2);
@@ -11,8 +13,12 @@ const accounts = {
   dave: { preferred_username: 'dave', name: 'Dave Domain', email: 'dave@corp.example', email_verified: true, groups: ['staff'] },
 };
 
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), use: 'sig', alg: 'RS256' };
+
 const provider = new Provider(`http://localhost:${port}`, {
   clients: JSON.parse(clientsJson),
+  jwks: { keys: [signingKey] },
   pkce: { methods: ['S256'], required: () => true },
   scopes: ['openid', 'profile', 'email', 'groups', 'offline_access'],
   claims: {

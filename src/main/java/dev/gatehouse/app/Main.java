@@ -36,6 +36,7 @@ import picocli.CommandLine.Option;
       SessionCommand.class,
       ApiKeyCommand.class,
       ClientCommand.class,
+      IdpCommand.class,
       KeysCommand.class,
       SnippetCommand.class,
       SelftestCommand.class,

@@ -19,12 +19,14 @@ import org.junit.jupiter.api.Assumptions;
 public final class TestOpenIdProvider implements AutoCloseable {
   private static final Path NODE_DIR = Path.of("src", "test", "node");
 
-  private final Process process;
+  private Process process;
   private final int port;
+  private final String clients;
 
-  private TestOpenIdProvider(Process process, int port) {
+  private TestOpenIdProvider(Process process, int port, String clients) {
     this.process = process;
     this.port = port;
+    this.clients = clients;
   }
 
   /**
@@ -48,6 +50,16 @@ public final class TestOpenIdProvider implements AutoCloseable {
             + "\",\"redirect_uris\":[\""
             + redirectUri
             + "\"],\"scope\":\"openid profile email groups\"}]";
+    return new TestOpenIdProvider(launch(port, clients), port, clients);
+  }
+
+  /** Stops and starts it on the same port: same clients, a new signing key (a key rotation). */
+  public void restart() throws Exception {
+    close();
+    process = launch(port, clients);
+  }
+
+  private static Process launch(int port, String clients) throws Exception {
     Process process =
         new ProcessBuilder("node", "op.mjs", String.valueOf(port), clients)
             .directory(NODE_DIR.toFile())
@@ -60,7 +72,7 @@ public final class TestOpenIdProvider implements AutoCloseable {
       process.destroyForcibly();
       throw new IllegalStateException("oidc-provider did not start: " + line);
     }
-    return new TestOpenIdProvider(process, port);
+    return process;
   }
 
   /** Its issuer, {@code http://localhost:<port>}. */

@@ -11,6 +11,7 @@ import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
 import com.nimbusds.openid.connect.sdk.Nonce;
 import dev.gatehouse.identity.User;
+import dev.gatehouse.testing.EchoUpstream;
 import dev.gatehouse.testing.TestBrowser;
 import dev.gatehouse.testing.TestChromium;
 import dev.gatehouse.testing.TestGatehouse;
@@ -83,7 +84,7 @@ class UpstreamSignInTest {
                 "GATEHOUSE_IDENTITY_PROVIDERS",
                 providers,
                 "GATEHOUSE_ACCESS_RULES",
-                "[{hosts: [app.example.com], policy: authenticated}]",
+                "[{hosts: [app.example.com, localhost], policy: authenticated}]",
                 "GATEHOUSE_OIDC_CLIENTS",
                 "[{id: app, public: true, redirect-uris: ['http://127.0.0.1/cb'],"
                     + " consent: trusted}]"));
@@ -121,6 +122,53 @@ class UpstreamSignInTest {
     assertThat(verify.headers().firstValue("Remote-Groups"))
         .as("only the allowed upstream groups")
         .contains("staff");
+  }
+
+  @Test
+  void anAppBehindCaddyIsReachedAfterSigningInThroughAProvider() throws Exception {
+    TestProxy.requireInstalled(TestProxy.Kind.CADDY);
+    int proxyPort = TestProxy.freePort();
+    try (EchoUpstream upstream = EchoUpstream.start()) {
+      dev.gatehouse.testing.CliRunner.Result snippet =
+          new dev.gatehouse.testing.CliRunner(gatehouse.environment(), dir, gatehouse.clock())
+              .run(
+                  "snippet",
+                  "caddy",
+                  "--host",
+                  "localhost",
+                  "--upstream",
+                  upstream.address(),
+                  "--gatehouse",
+                  URI.create(gatehouse.baseUrl()).getAuthority(),
+                  "--http-port",
+                  String.valueOf(proxyPort));
+      assertThat(snippet.status()).as(snippet.err()).isZero();
+      try (TestProxy caddy =
+          TestProxy.start(TestProxy.Kind.CADDY, snippet.out(), proxyPort, dir.resolve("caddy"))) {
+        String app = "http://localhost:" + proxyPort + "/reports";
+        browser.get(app);
+        TestChromium.awaitElement(browser, By.id("upstream-acme"));
+        browser.findElement(By.id("upstream-acme")).click();
+        completeAtProvider("alice");
+        TestChromium.awaitUrl(browser, app);
+        assertThat(browser.findElement(By.tagName("body")).getText())
+            .startsWith("upstream saw /reports");
+        assertThat(upstream.last().header("remote-user")).isEqualTo("alice");
+        assertThat(upstream.last().header("remote-groups")).isEqualTo("staff");
+        assertThat(caddy.port()).isEqualTo(proxyPort);
+      }
+    }
+  }
+
+  @Test
+  void aProviderThatRotatesItsSigningKeyMidRunStillSignsUsersIn() throws Exception {
+    signInUpstream("acme", "alice");
+    TestChromium.awaitUrl(browser, origin + "/");
+    acme.restart(); // a new key with a new kid: Gatehouse's cached JWKS does not know it
+    browser.manage().deleteAllCookies();
+    signInUpstream("acme", "alice");
+    TestChromium.awaitUrl(browser, origin + "/");
+    assertThat(verify(sessionCookie()).headers().firstValue("Remote-User")).contains("alice");
   }
 
   @Test
@@ -260,6 +308,24 @@ class UpstreamSignInTest {
         .contains("only way to sign in");
     browser.get(origin + "/account");
     assertThat(browser.findElement(By.id("linked-acme")).getText()).contains("linked since");
+  }
+
+  @Test
+  void theCliListsProvidersAndTestsWhatEachIsMissing() throws Exception {
+    dev.gatehouse.testing.CliRunner cli =
+        new dev.gatehouse.testing.CliRunner(gatehouse.environment(), dir, gatehouse.clock());
+    var list = cli.run("idp", "list");
+    assertThat(list.status()).as(list.err()).isZero();
+    assertThat(list.out()).contains("acme", "Acme SSO", "open", "family", "existing");
+    var good = cli.run("idp", "test", "acme");
+    assertThat(good.status()).as(good.out() + good.err()).isZero();
+    assertThat(good.out())
+        .contains("ok      discovery document", "ok      PKCE S256", "signing keys in the JWKS")
+        .contains(origin + "/login/upstream/acme/callback");
+    var gone = cli.run("idp", "test", "gone");
+    assertThat(gone.status()).isEqualTo(1);
+    assertThat(gone.out()).contains("MISSING discovery document");
+    assertThat(cli.run("idp", "test", "nobody").err()).contains("no identity provider nobody");
   }
 
   @Test

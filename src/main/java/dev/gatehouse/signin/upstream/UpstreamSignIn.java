@@ -170,6 +170,78 @@ public final class UpstreamSignIn {
     return removed;
   }
 
+  /**
+   * What {@link #check} found: each line says what was checked; {@code ok} when nothing is missing.
+   */
+  public record Check(boolean ok, List<String> lines) {}
+
+  /**
+   * Fetches {@code provider}'s discovery document and keys now (no cache) and says what is missing
+   * for Gatehouse to sign users in through it.
+   */
+  public Check check(UpstreamProvider provider) {
+    List<String> lines = new ArrayList<>();
+    boolean ok = true;
+    OIDCProviderMetadata metadata;
+    try {
+      metadata =
+          OIDCProviderMetadata.resolve(
+              new Issuer(provider.issuer().toString()), TIMEOUT_MS, TIMEOUT_MS);
+      lines.add("ok      discovery document at " + provider.issuer() + " names that issuer");
+    } catch (IOException | com.nimbusds.oauth2.sdk.GeneralException | RuntimeException e) {
+      lines.add("MISSING discovery document at " + provider.issuer() + ": " + safe(e.getMessage()));
+      return new Check(false, lines);
+    }
+    for (Map.Entry<String, URI> endpoint :
+        new java.util.TreeMap<>(
+                Map.of(
+                    "authorization endpoint",
+                    Optional.ofNullable(metadata.getAuthorizationEndpointURI())
+                        .orElse(URI.create("")),
+                    "token endpoint",
+                    Optional.ofNullable(metadata.getTokenEndpointURI()).orElse(URI.create("")),
+                    "JWKS",
+                    Optional.ofNullable(metadata.getJWKSetURI()).orElse(URI.create(""))))
+            .entrySet()) {
+      boolean present = !endpoint.getValue().toString().isEmpty();
+      ok &= present;
+      lines.add(
+          (present ? "ok      " : "MISSING ")
+              + endpoint.getKey()
+              + (present ? " " + endpoint.getValue() : ""));
+    }
+    lines.add(
+        metadata.getUserInfoEndpointURI() != null
+            ? "ok      userinfo endpoint " + metadata.getUserInfoEndpointURI()
+            : "note    no userinfo endpoint: claims come from the ID token only");
+    List<CodeChallengeMethod> pkce = metadata.getCodeChallengeMethods();
+    lines.add(
+        pkce != null && pkce.contains(CodeChallengeMethod.S256)
+            ? "ok      PKCE S256"
+            : "note    PKCE S256 not advertised (Gatehouse sends it anyway)");
+    lines.add(
+        metadata.supportsAuthorizationResponseIssuerParam()
+            ? "ok      iss in authorization responses (RFC 9207), required from this provider"
+            : "note    no iss in authorization responses (RFC 9207): mix-up defence rests on the"
+                + " per-provider redirect URI");
+    if (metadata.getJWKSetURI() != null) {
+      try {
+        com.nimbusds.jose.jwk.JWKSet keys =
+            com.nimbusds.jose.jwk.JWKSet.load(
+                metadata.getJWKSetURI().toURL(), TIMEOUT_MS, TIMEOUT_MS, 1024 * 1024);
+        boolean any = !keys.getKeys().isEmpty();
+        ok &= any;
+        lines.add(
+            (any ? "ok      " : "MISSING ") + keys.getKeys().size() + " signing keys in the JWKS");
+      } catch (IOException | java.text.ParseException e) {
+        ok = false;
+        lines.add("MISSING the JWKS could not be read: " + safe(e.getMessage()));
+      }
+    }
+    lines.add("        register this redirect URI at the provider: " + redirectUri(provider));
+    return new Check(ok, lines);
+  }
+
   /** The exact redirect URI registered at {@code provider}. */
   public URI redirectUri(UpstreamProvider provider) {
     return URI.create(publicOrigin + "/login/upstream/" + provider.id() + "/callback");
