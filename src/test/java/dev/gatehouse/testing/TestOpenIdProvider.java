@@ -30,10 +30,10 @@ public final class TestOpenIdProvider implements AutoCloseable {
   }
 
   /**
-   * Starts a provider with one confidential client {@code clientId}/{@code secret} whose redirect
-   * URI is {@code redirectUri}.
+   * Starts a provider with one confidential client {@code clientId}/{@code secret} with these
+   * redirect URIs.
    */
-  public static TestOpenIdProvider start(String clientId, String secret, String redirectUri)
+  public static TestOpenIdProvider start(String clientId, String secret, String... redirectUris)
       throws Exception {
     boolean present = Files.isDirectory(NODE_DIR.resolve("node_modules/oidc-provider"));
     if (!present && "required".equals(System.getenv("GATEHOUSE_TEST_NODE"))) {
@@ -48,7 +48,7 @@ public final class TestOpenIdProvider implements AutoCloseable {
             + "\",\"client_secret\":\""
             + secret
             + "\",\"redirect_uris\":[\""
-            + redirectUri
+            + String.join("\",\"", redirectUris)
             + "\"],\"scope\":\"openid profile email groups\"}]";
     return new TestOpenIdProvider(launch(port, clients), port, clients);
   }

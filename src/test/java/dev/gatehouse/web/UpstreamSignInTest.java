@@ -56,7 +56,11 @@ class UpstreamSignInTest {
     origin = "http://localhost:" + port;
     acme = TestOpenIdProvider.start("gatehouse", SECRET, origin + "/login/upstream/acme/callback");
     family =
-        TestOpenIdProvider.start("gatehouse", SECRET, origin + "/login/upstream/family/callback");
+        TestOpenIdProvider.start(
+            "gatehouse",
+            SECRET,
+            origin + "/login/upstream/family/callback",
+            origin + "/login/upstream/corp/callback");
     Path secret = dir.resolve("upstream.secret");
     Files.writeString(secret, SECRET);
     String providers =
@@ -71,6 +75,11 @@ class UpstreamSignInTest {
             + "', client-id: gatehouse, client-secret-file: '"
             + secret
             + "', registration: closed, trust-email: true},"
+            + " {id: corp, name: 'Corp Login', issuer: '"
+            + family.issuer()
+            + "', client-id: gatehouse, client-secret-file: '"
+            + secret
+            + "', registration: domains, domains: [corp.example]},"
             + " {id: gone, name: 'Gone IdP', issuer: 'http://localhost:"
             + TestProxy.freePort()
             + "', client-id: gatehouse, client-secret-file: '"
@@ -198,6 +207,27 @@ class UpstreamSignInTest {
     TestChromium.awaitUrl(browser, origin + "/");
     assertThat(verify(sessionCookie()).headers().firstValue("Remote-User")).contains("alice");
     assertThat(gatehouse.app().upstream().linksOf(alice.id())).hasSize(1);
+  }
+
+  @Test
+  void aProviderLimitedToDomainsNeedsAVerifiedAddressThereAndSaysWhichClaimIsMissing()
+      throws Exception {
+    signInUpstream("corp", "bob"); // no email claim at all
+    TestChromium.awaitElement(browser, By.id("upstream-error"));
+    assertThat(browser.findElement(By.id("upstream-error")).getText())
+        .contains("Corp Login")
+        .contains("`email` claim");
+    browser.manage().deleteAllCookies();
+    signInUpstream("corp", "carol"); // carol@example.com, not verified
+    TestChromium.awaitElement(browser, By.id("upstream-error"));
+    assertThat(browser.findElement(By.id("upstream-error")).getText())
+        .contains("has not verified your email address");
+    browser.manage().deleteAllCookies();
+    signInUpstream("corp", "dave"); // dave@corp.example, verified
+    TestChromium.awaitUrl(browser, origin + "/");
+    HttpResponse<String> verify = verify(sessionCookie());
+    assertThat(verify.headers().firstValue("Remote-User")).contains("dave");
+    assertThat(verify.headers().firstValue("Remote-Email")).contains("dave@corp.example");
   }
 
   @Test
