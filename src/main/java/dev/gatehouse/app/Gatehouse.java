@@ -451,7 +451,8 @@ public final class Gatehouse implements AutoCloseable {
                     || !passkeys.list(user).isEmpty()
                     || directory.findById(user).flatMap(u -> u.email()).isPresent());
     HomeEndpoint home =
-        new HomeEndpoint(directory, webSessions, redirects, templates, errors, origin, audit);
+        new HomeEndpoint(
+            directory, webSessions, redirects, templates, errors, origin, audit, upstream);
     MagicLinkEndpoint magicLinkPage =
         new MagicLinkEndpoint(
             magicLinks,

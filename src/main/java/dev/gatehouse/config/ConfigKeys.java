@@ -137,8 +137,9 @@ public final class ConfigKeys {
               + " the provider marks verified; default false); `trust-mfa` (the provider's `amr`"
               + " can satisfy two-factor rules; default false); `username-claim`"
               + " (preferred_username), `email-claim` (email), `name-claim` (name), `groups-claim`"
-              + " (none: groups are not taken) and `allowed-groups` (the groups taken; all when"
-              + " empty).");
+              + " (none: groups are not taken), `allowed-groups` (the groups taken; all when"
+              + " empty) and `end-session` (signing out of Gatehouse also signs out at the"
+              + " provider, when it offers an end-session endpoint; default false).");
   static final ConfigKey OIDC_CLIENTS =
       structured(
           "oidc.clients",

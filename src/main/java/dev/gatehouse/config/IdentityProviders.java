@@ -38,7 +38,8 @@ final class IdentityProviders {
           "email-claim",
           "name-claim",
           "groups-claim",
-          "allowed-groups");
+          "allowed-groups",
+          "end-session");
 
   private IdentityProviders() {}
 
@@ -144,7 +145,8 @@ final class IdentityProviders {
         text(node, "email-claim", "email"),
         text(node, "name-claim", "name"),
         text(node, "groups-claim", ""),
-        list(where, node, "allowed-groups", List.of()));
+        list(where, node, "allowed-groups", List.of()),
+        bool(where, node, "end-session"));
   }
 
   private static String text(JsonNode node, String field, String fallback) {

@@ -10,6 +10,7 @@ import java.util.Set;
  *
  * @param amr authentication methods used (RFC 8176 values such as {@code pwd})
  * @param expiresAt the absolute cap: activity never extends past it
+ * @param idp the upstream identity provider it was opened through; empty for Gatehouse's own
  */
 public record Session(
     String id,
@@ -20,7 +21,8 @@ public record Session(
     Instant expiresAt,
     Set<String> amr,
     String userAgent,
-    String clientAddress) {
+    String clientAddress,
+    String idp) {
 
   /** How long after sign-in a session may still change sign-in methods. */
   public static final java.time.Duration STEP_UP_WINDOW = java.time.Duration.ofMinutes(30);
@@ -39,6 +41,6 @@ public record Session(
   /** Copy with a new last-seen time. */
   Session touchedAt(Instant at) {
     return new Session(
-        id, tokenHash, userId, createdAt, at, expiresAt, amr, userAgent, clientAddress);
+        id, tokenHash, userId, createdAt, at, expiresAt, amr, userAgent, clientAddress, idp);
   }
 }

@@ -76,6 +76,15 @@ public final class SessionService {
    * Issues a new session with a new id: never reuses a token the browser presented (no fixation).
    */
   public Issued issue(UserId user, Set<String> amr, String userAgent, String clientAddress) {
+    return issue(user, amr, userAgent, clientAddress, "");
+  }
+
+  /**
+   * As {@link #issue(UserId, Set, String, String)}, opened through the upstream provider {@code
+   * idp}.
+   */
+  public Issued issue(
+      UserId user, Set<String> amr, String userAgent, String clientAddress, String idp) {
     String token = Tokens.newToken(random);
     byte[] idBytes = new byte[8];
     random.nextBytes(idBytes);
@@ -90,7 +99,8 @@ public final class SessionService {
             now.plus(absoluteTimeout),
             Set.copyOf(amr),
             truncate(userAgent, 256),
-            truncate(clientAddress, 64));
+            truncate(clientAddress, 64),
+            idp);
     repository.insert(session);
     return new Issued(token, session);
   }

@@ -18,7 +18,7 @@ import org.jdbi.v3.core.statement.StatementContext;
 public final class JdbcSessions implements SessionRepository {
   private static final String COLUMNS =
       "s.id, s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.amr,"
-          + " s.user_agent, s.client_address";
+          + " s.user_agent, s.client_address, s.idp";
 
   private final Jdbi jdbi;
 
@@ -33,8 +33,8 @@ public final class JdbcSessions implements SessionRepository {
         h ->
             h.createUpdate(
                     "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at,"
-                        + " expires_at, amr, user_agent, client_address) VALUES (:id, :hash, :user,"
-                        + " :created, :seen, :expires, :amr, :agent, :address)")
+                        + " expires_at, amr, user_agent, client_address, idp) VALUES (:id, :hash,"
+                        + " :user, :created, :seen, :expires, :amr, :agent, :address, :idp)")
                 .bind("id", session.id())
                 .bind("hash", session.tokenHash())
                 .bind("user", session.userId().value())
@@ -44,6 +44,7 @@ public final class JdbcSessions implements SessionRepository {
                 .bind("amr", String.join(" ", session.amr().stream().sorted().toList()))
                 .bind("agent", session.userAgent())
                 .bind("address", session.clientAddress())
+                .bind("idp", session.idp())
                 .execute());
   }
 
@@ -173,6 +174,7 @@ public final class JdbcSessions implements SessionRepository {
         Instant.ofEpochMilli(rs.getLong("expires_at")),
         methods,
         rs.getString("user_agent"),
-        rs.getString("client_address"));
+        rs.getString("client_address"),
+        rs.getString("idp"));
   }
 }

@@ -31,7 +31,8 @@ public final class TestOpenIdProvider implements AutoCloseable {
 
   /**
    * Starts a provider with one confidential client {@code clientId}/{@code secret} with these
-   * redirect URIs.
+   * redirect URIs, and Gatehouse's signed-out page (at the first one's origin) as its post-logout
+   * redirect URI.
    */
   public static TestOpenIdProvider start(String clientId, String secret, String... redirectUris)
       throws Exception {
@@ -49,6 +50,8 @@ public final class TestOpenIdProvider implements AutoCloseable {
             + secret
             + "\",\"redirect_uris\":[\""
             + String.join("\",\"", redirectUris)
+            + "\"],\"post_logout_redirect_uris\":[\""
+            + java.net.URI.create(redirectUris[0]).resolve("/login?signed_out=1")
             + "\"],\"scope\":\"openid profile email groups\"}]";
     return new TestOpenIdProvider(launch(port, clients), port, clients);
   }

@@ -69,7 +69,7 @@ class UpstreamSignInTest {
             + "', client-id: gatehouse, client-secret-file: '"
             + secret
             + "', scopes: [openid, profile, email, groups], registration: open,"
-            + " groups-claim: groups, allowed-groups: [staff]},"
+            + " groups-claim: groups, allowed-groups: [staff], end-session: true},"
             + " {id: family, name: 'Family ID', issuer: '"
             + family.issuer()
             + "', client-id: gatehouse, client-secret-file: '"
@@ -167,6 +167,29 @@ class UpstreamSignInTest {
         assertThat(caddy.port()).isEqualTo(proxyPort);
       }
     }
+  }
+
+  @Test
+  void signingOutOfASessionFromAnEndSessionProviderSignsOutThereTooAndComesBack() throws Exception {
+    signInUpstream("acme", "alice");
+    TestChromium.awaitUrl(browser, origin + "/");
+    browser.findElement(By.cssSelector("form[action='/logout'] button")).click();
+    for (int i = 0; i < 100 && !browser.getCurrentUrl().startsWith(origin); i++) {
+      if (browser.getCurrentUrl().startsWith(acme.issuer())
+          && !browser.findElements(By.cssSelector("button[type=submit]")).isEmpty()) {
+        try {
+          browser.findElement(By.cssSelector("button[type=submit]")).click();
+        } catch (org.openqa.selenium.WebDriverException navigated) {
+          // the provider's page submitted itself meanwhile
+        }
+      }
+      Thread.sleep(100);
+    }
+    TestChromium.awaitUrl(browser, origin + "/login?signed_out=1");
+    // The provider's own session is gone: it asks for the login again.
+    browser.findElement(By.id("upstream-acme")).click();
+    TestChromium.awaitElement(browser, By.name("login"));
+    assertThat(browser.getCurrentUrl()).startsWith(acme.issuer());
   }
 
   @Test

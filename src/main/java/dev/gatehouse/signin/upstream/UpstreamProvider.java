@@ -18,6 +18,7 @@ import java.util.List;
  * @param trustMfa a provider {@code amr} that shows two factors counts as Gatehouse's {@code mfa}
  * @param groupsClaim the claim listing groups; empty: groups are not taken from the provider
  * @param allowedGroups the provider's groups that are taken (all when empty)
+ * @param endSession signing out of Gatehouse also signs out at the provider (RP-initiated logout)
  */
 public record UpstreamProvider(
     String id,
@@ -34,7 +35,8 @@ public record UpstreamProvider(
     String emailClaim,
     String nameClaim,
     String groupsClaim,
-    List<String> allowedGroups) {
+    List<String> allowedGroups,
+    boolean endSession) {
 
   /** What a first sign-in through the provider may do with an identity Gatehouse does not know. */
   public enum Accounts {

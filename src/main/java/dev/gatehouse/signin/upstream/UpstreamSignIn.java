@@ -242,6 +242,32 @@ public final class UpstreamSignIn {
     return new Check(ok, lines);
   }
 
+  /**
+   * Where to send a browser whose session came from {@code providerId} when it signs out, so that
+   * it signs out at the provider too (OpenID Connect RP-Initiated Logout, with {@code client_id}
+   * and {@code post_logout_redirect_uri}); empty when the provider is not marked {@code
+   * end-session} or offers no end-session endpoint.
+   */
+  public Optional<URI> endSession(String providerId, String postLogoutRedirect) {
+    Optional<UpstreamProvider> provider = provider(providerId).filter(UpstreamProvider::endSession);
+    if (provider.isEmpty()) {
+      return Optional.empty();
+    }
+    return resolve(provider.get())
+        .map(r -> r.metadata().getEndSessionEndpointURI())
+        .map(
+            endpoint ->
+                new com.nimbusds.openid.connect.sdk.LogoutRequest(
+                        endpoint,
+                        null,
+                        null,
+                        new ClientID(provider.get().clientId()),
+                        URI.create(postLogoutRedirect),
+                        null,
+                        null)
+                    .toURI());
+  }
+
   /** The exact redirect URI registered at {@code provider}. */
   public URI redirectUri(UpstreamProvider provider) {
     return URI.create(publicOrigin + "/login/upstream/" + provider.id() + "/callback");

@@ -288,7 +288,14 @@ public final class AccountEndpoint {
                         s.clientAddress(),
                         TIME.format(s.createdAt()),
                         TIME.format(s.lastSeenAt()),
-                        String.join(" ", s.amr().stream().sorted().toList()),
+                        String.join(" ", s.amr().stream().sorted().toList())
+                            + (s.idp().isEmpty()
+                                ? ""
+                                : " via "
+                                    + upstream
+                                        .provider(s.idp())
+                                        .map(p -> p.name())
+                                        .orElse(s.idp())),
                         s.id().equals(ctx.session().id())))
             .toList();
     exchange.html(

@@ -32,6 +32,8 @@ public final class HomeEndpoint {
 
   private final AuditLog audit;
 
+  private final dev.gatehouse.signin.upstream.UpstreamSignIn upstream;
+
   /** Wires the endpoint. */
   public HomeEndpoint(
       Directory directory,
@@ -40,7 +42,9 @@ public final class HomeEndpoint {
       Templates templates,
       ErrorPages errors,
       String publicOrigin,
-      AuditLog audit) {
+      AuditLog audit,
+      dev.gatehouse.signin.upstream.UpstreamSignIn upstream) {
+    this.upstream = upstream;
     this.directory = directory;
     this.sessions = sessions;
     this.redirects = redirects;
@@ -100,18 +104,27 @@ public final class HomeEndpoint {
       errors.render(exchange, SafeMessage.CSRF_FAILED);
       return;
     }
-    sessions
-        .current(exchange)
-        .ifPresent(
-            c ->
-                audit.record(
-                    "signout",
-                    Optional.of(c.session().userId()),
-                    "",
-                    exchange.clientAddress(),
-                    "session " + c.session().id()));
+    Optional<WebSessions.Current> current = sessions.current(exchange);
+    current.ifPresent(
+        c ->
+            audit.record(
+                "signout",
+                Optional.of(c.session().userId()),
+                "",
+                exchange.clientAddress(),
+                "session " + c.session().id()));
     sessions.end(exchange);
-    Optional<String> rd = exchange.form("rd").flatMap(redirects::validate);
-    exchange.redirect(303, rd.orElse(publicOrigin + "/login?signed_out=1"));
+    String next =
+        exchange
+            .form("rd")
+            .flatMap(redirects::validate)
+            .orElse(publicOrigin + "/login?signed_out=1");
+    // A session from an upstream provider marked end-session signs out there too, then comes back.
+    Optional<java.net.URI> upstreamLogout =
+        current
+            .map(c -> c.session().idp())
+            .filter(idp -> !idp.isEmpty())
+            .flatMap(idp -> upstream.endSession(idp, next));
+    exchange.redirect(303, upstreamLogout.map(java.net.URI::toString).orElse(next));
   }
 }

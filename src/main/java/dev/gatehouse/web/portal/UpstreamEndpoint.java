@@ -150,7 +150,8 @@ public final class UpstreamEndpoint {
                 signedIn.user().id(),
                 Set.copyOf(signedIn.amr()),
                 exchange.header("User-Agent").orElse(""),
-                exchange.clientAddress());
+                exchange.clientAddress(),
+                signedIn.provider().id());
         LOG.info(
             "sign-in: user {} signed in through {} from {} (session {})",
             signedIn.user().username(),
