@@ -5,13 +5,18 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import Provider from 'oidc-provider';
 
-const [port, clientsJson] = process.argv.slice(2);
+const [port, clientsJson, overridesJson] = process.argv.slice(2);
 const accounts = {
   alice: { preferred_username: 'alice', name: 'Alice Upstream', email: 'alice@example.com', email_verified: true, groups: ['staff', 'ops'] },
   bob: { preferred_username: 'bob', name: 'Bob Nomail' },
   carol: { preferred_username: 'carol', name: 'Carol Unverified', email: 'carol@example.com', email_verified: false },
   dave: { preferred_username: 'dave', name: 'Dave Domain', email: 'dave@corp.example', email_verified: true, groups: ['staff'] },
 };
+
+// Optional third argument: claims to change per account, e.g. '{"alice":{"groups":[]}}'.
+for (const [id, claims] of Object.entries(JSON.parse(overridesJson || '{}'))) {
+  accounts[id] = { ...accounts[id], ...claims };
+}
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), use: 'sig', alg: 'RS256' };

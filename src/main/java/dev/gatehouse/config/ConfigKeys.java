@@ -137,9 +137,12 @@ public final class ConfigKeys {
               + " the provider marks verified; default false); `trust-mfa` (the provider's `amr`"
               + " can satisfy two-factor rules; default false); `username-claim`"
               + " (preferred_username), `email-claim` (email), `name-claim` (name), `groups-claim`"
-              + " (none: groups are not taken), `allowed-groups` (the groups taken; all when"
-              + " empty) and `end-session` (signing out of Gatehouse also signs out at the"
-              + " provider, when it offers an end-session endpoint; default false).");
+              + " (none: groups are not taken; they are refreshed at every sign-in),"
+              + " `allowed-groups` (the groups taken; all when empty), `drop-missing-groups` (a"
+              + " group the provider stops sending is taken away at the next sign-in — only"
+              + " memberships that came from it; default false) and `end-session` (signing out"
+              + " of Gatehouse also signs out at the provider, when it offers an end-session"
+              + " endpoint; default false).");
   static final ConfigKey OIDC_CLIENTS =
       structured(
           "oidc.clients",

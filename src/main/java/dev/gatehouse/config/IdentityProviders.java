@@ -39,7 +39,8 @@ final class IdentityProviders {
           "name-claim",
           "groups-claim",
           "allowed-groups",
-          "end-session");
+          "end-session",
+          "drop-missing-groups");
 
   private IdentityProviders() {}
 
@@ -146,7 +147,8 @@ final class IdentityProviders {
         text(node, "name-claim", "name"),
         text(node, "groups-claim", ""),
         list(where, node, "allowed-groups", List.of()),
-        bool(where, node, "end-session"));
+        bool(where, node, "end-session"),
+        bool(where, node, "drop-missing-groups"));
   }
 
   private static String text(JsonNode node, String field, String fallback) {

@@ -140,6 +140,41 @@ public final class JdbcUpstream implements UpstreamRepository {
         == 1;
   }
 
+  @Override
+  public java.util.Set<String> upstreamGroups(UserId user, String providerId) {
+    return jdbi.withHandle(
+        h ->
+            java.util.Set.copyOf(
+                h.createQuery(
+                        "SELECT group_name FROM upstream_groups WHERE user_id = :user AND"
+                            + " provider_id = :provider")
+                    .bind("user", user.value())
+                    .bind("provider", providerId)
+                    .mapTo(String.class)
+                    .list()));
+  }
+
+  @Override
+  public void recordUpstreamGroups(UserId user, String providerId, java.util.Set<String> groups) {
+    jdbi.useTransaction(
+        h -> {
+          h.createUpdate(
+                  "DELETE FROM upstream_groups WHERE user_id = :user AND provider_id = :provider")
+              .bind("user", user.value())
+              .bind("provider", providerId)
+              .execute();
+          for (String group : groups) {
+            h.createUpdate(
+                    "INSERT INTO upstream_groups (user_id, provider_id, group_name) VALUES (:user,"
+                        + " :provider, :group)")
+                .bind("user", user.value())
+                .bind("provider", providerId)
+                .bind("group", group)
+                .execute();
+          }
+        });
+  }
+
   private static Link link(ResultSet rs) throws SQLException {
     return new Link(
         rs.getString("issuer"),

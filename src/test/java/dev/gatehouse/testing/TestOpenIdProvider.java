@@ -58,13 +58,25 @@ public final class TestOpenIdProvider implements AutoCloseable {
 
   /** Stops and starts it on the same port: same clients, a new signing key (a key rotation). */
   public void restart() throws Exception {
+    restart("{}");
+  }
+
+  /**
+   * As {@link #restart()}, with some accounts' claims changed, as JSON such as {@code
+   * {"alice":{"groups":[]}}}.
+   */
+  public void restart(String claimOverrides) throws Exception {
     close();
-    process = launch(port, clients);
+    process = launch(port, clients, claimOverrides);
   }
 
   private static Process launch(int port, String clients) throws Exception {
+    return launch(port, clients, "{}");
+  }
+
+  private static Process launch(int port, String clients, String overrides) throws Exception {
     Process process =
-        new ProcessBuilder("node", "op.mjs", String.valueOf(port), clients)
+        new ProcessBuilder("node", "op.mjs", String.valueOf(port), clients, overrides)
             .directory(NODE_DIR.toFile())
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();

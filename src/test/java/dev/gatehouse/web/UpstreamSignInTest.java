@@ -69,7 +69,7 @@ class UpstreamSignInTest {
             + "', client-id: gatehouse, client-secret-file: '"
             + secret
             + "', scopes: [openid, profile, email, groups], registration: open,"
-            + " groups-claim: groups, allowed-groups: [staff], end-session: true},"
+            + " groups-claim: groups, allowed-groups: [staff], end-session: true, drop-missing-groups: true},"
             + " {id: family, name: 'Family ID', issuer: '"
             + family.issuer()
             + "', client-id: gatehouse, client-secret-file: '"
@@ -190,6 +190,24 @@ class UpstreamSignInTest {
     browser.findElement(By.id("upstream-acme")).click();
     TestChromium.awaitElement(browser, By.name("login"));
     assertThat(browser.getCurrentUrl()).startsWith(acme.issuer());
+  }
+
+  @Test
+  void groupsFromAProviderAreRefreshedAtEverySignInAndOnlyTheirsAreDropped() throws Exception {
+    signInUpstream("acme", "alice");
+    TestChromium.awaitUrl(browser, origin + "/");
+    assertThat(verify(sessionCookie()).headers().firstValue("Remote-Groups")).contains("staff");
+    // An administrator adds alice to a local group; the provider then stops sending "staff".
+    gatehouse.app().directory().addGroup("local-team");
+    gatehouse.app().directory().addMember("local-team", "alice");
+    acme.restart("{\"alice\":{\"groups\":[]}}");
+    browser.manage().deleteAllCookies();
+    signInUpstream("acme", "alice");
+    TestChromium.awaitUrl(browser, origin + "/");
+    gatehouse.clock().advance(java.time.Duration.ofSeconds(2)); // past the 1 s identity cache
+    assertThat(verify(sessionCookie()).headers().firstValue("Remote-Groups"))
+        .as("staff came from the provider and went with it; local-team stays")
+        .contains("local-team");
   }
 
   @Test

@@ -19,6 +19,8 @@ import java.util.List;
  * @param groupsClaim the claim listing groups; empty: groups are not taken from the provider
  * @param allowedGroups the provider's groups that are taken (all when empty)
  * @param endSession signing out of Gatehouse also signs out at the provider (RP-initiated logout)
+ * @param dropMissingGroups a group the provider no longer sends is taken away at the next sign-in
+ *     (only memberships that came from the provider)
  */
 public record UpstreamProvider(
     String id,
@@ -36,7 +38,8 @@ public record UpstreamProvider(
     String nameClaim,
     String groupsClaim,
     List<String> allowedGroups,
-    boolean endSession) {
+    boolean endSession,
+    boolean dropMissingGroups) {
 
   /** What a first sign-in through the provider may do with an identity Gatehouse does not know. */
   public enum Accounts {

@@ -48,4 +48,10 @@ public interface UpstreamRepository {
 
   /** Removes a user's link; whether there was one. */
   boolean unlink(UserId user, String issuer, String subject);
+
+  /** The groups {@code user} holds because {@code providerId} sent them. */
+  java.util.Set<String> upstreamGroups(UserId user, String providerId);
+
+  /** Replaces the record of the groups {@code user} holds because {@code providerId} sent them. */
+  void recordUpstreamGroups(UserId user, String providerId, java.util.Set<String> groups);
 }

@@ -693,18 +693,25 @@ public final class UpstreamSignIn {
     return candidates;
   }
 
+  /**
+   * Gives {@code user} the provider's allowed groups (creating missing ones) and records them as
+   * the provider's; with {@code drop-missing-groups}, takes away those it gave before and no longer
+   * sends. A membership an administrator gave is never taken away.
+   */
   private void syncGroups(UpstreamProvider provider, User user, Map<String, Object> claims) {
     if (provider.groupsClaim().isEmpty()) {
       return;
     }
     Object value = claims.get(provider.groupsClaim());
-    List<String> groups = new ArrayList<>();
+    List<String> sent = new ArrayList<>();
     if (value instanceof List<?> list) {
-      list.forEach(g -> groups.add(String.valueOf(g)));
+      list.forEach(g -> sent.add(String.valueOf(g)));
     } else if (value instanceof String s) {
-      groups.add(s);
+      sent.add(s);
     }
-    for (String group : groups) {
+    Set<String> given = repository.upstreamGroups(user.id(), provider.id());
+    Set<String> now = new java.util.TreeSet<>();
+    for (String group : sent) {
       if (!provider.allowedGroups().isEmpty() && !provider.allowedGroups().contains(group)) {
         continue;
       }
@@ -721,8 +728,34 @@ public final class UpstreamSignIn {
           // created meanwhile
         }
       }
-      directory.addMember(name, user.username());
+      boolean added = directory.addMember(name, user.username());
+      // Recorded as the provider's only when the provider made it (or made it before).
+      if (added || given.contains(name)) {
+        now.add(name);
+      }
     }
+    Set<String> kept = new java.util.TreeSet<>(now);
+    for (String old : given) {
+      if (now.contains(old)) {
+        continue;
+      }
+      if (provider.dropMissingGroups()) {
+        try {
+          directory.removeMember(old, user.username());
+        } catch (DirectoryException.NotFoundException gone) {
+          // the group was deleted meanwhile
+        }
+        audit.record(
+            "upstream.group-dropped",
+            Optional.of(user.id()),
+            user.username(),
+            "",
+            provider.id() + " no longer sends " + old);
+      } else {
+        kept.add(old);
+      }
+    }
+    repository.recordUpstreamGroups(user.id(), provider.id(), kept);
   }
 
   private static Set<String> amr(UpstreamProvider provider, Map<String, Object> claims) {
