@@ -1,5 +1,10 @@
 package dev.gatehouse.config;
 
+import static dev.gatehouse.config.Nodes.bool;
+import static dev.gatehouse.config.Nodes.error;
+import static dev.gatehouse.config.Nodes.list;
+import static dev.gatehouse.config.Nodes.text;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.kernel.Secret;
 import dev.gatehouse.signin.upstream.UpstreamProvider;
@@ -140,48 +145,14 @@ final class IdentityProviders {
         scopes,
         accounts,
         domains,
-        bool(where, node, "trust-email"),
-        bool(where, node, "trust-mfa"),
+        bool(where, node, "trust-email", false),
+        bool(where, node, "trust-mfa", false),
         text(node, "username-claim", "preferred_username"),
         text(node, "email-claim", "email"),
         text(node, "name-claim", "name"),
         text(node, "groups-claim", ""),
         list(where, node, "allowed-groups", List.of()),
-        bool(where, node, "end-session"),
-        bool(where, node, "drop-missing-groups"));
-  }
-
-  private static String text(JsonNode node, String field, String fallback) {
-    JsonNode value = node.get(field);
-    return value == null || value.isNull() ? fallback : value.asText().strip();
-  }
-
-  private static boolean bool(String where, JsonNode node, String field) {
-    String text = text(node, field, "false").toLowerCase(Locale.ROOT);
-    if (!text.equals("true") && !text.equals("false")) {
-      throw error(where + "." + field, text, "must be true or false");
-    }
-    return text.equals("true");
-  }
-
-  private static List<String> list(
-      String where, JsonNode node, String field, List<String> fallback) {
-    JsonNode value = node.get(field);
-    if (value == null || value.isNull()) {
-      return fallback;
-    }
-    List<String> out = new ArrayList<>();
-    if (value.isArray()) {
-      value.forEach(item -> out.add(item.asText().strip()));
-    } else if (value.isValueNode()) {
-      out.add(value.asText().strip());
-    } else {
-      throw error(where + "." + field, value.toString(), "must be a value or a list of values");
-    }
-    return List.copyOf(out);
-  }
-
-  private static ConfigException error(String key, String value, String allowed) {
-    return new ConfigException(key, "invalid value \"" + value + "\" for " + key + ": " + allowed);
+        bool(where, node, "end-session", false),
+        bool(where, node, "drop-missing-groups", false));
   }
 }

@@ -1,5 +1,10 @@
 package dev.gatehouse.config;
 
+import static dev.gatehouse.config.Nodes.bool;
+import static dev.gatehouse.config.Nodes.error;
+import static dev.gatehouse.config.Nodes.list;
+import static dev.gatehouse.config.Nodes.text;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.kernel.Tokens;
 import dev.gatehouse.oidc.Client;
@@ -165,23 +170,6 @@ final class OidcClients {
     }
   }
 
-  private static String text(JsonNode node, String field, String fallback) {
-    JsonNode value = node.get(field);
-    return value == null || value.isNull() ? fallback : value.asText().strip();
-  }
-
-  private static boolean bool(String where, JsonNode node, String field, boolean fallback) {
-    JsonNode value = node.get(field);
-    if (value == null || value.isNull()) {
-      return fallback;
-    }
-    String text = value.asText().toLowerCase(Locale.ROOT);
-    if (!text.equals("true") && !text.equals("false")) {
-      throw error(where + "." + field, text, "must be true or false");
-    }
-    return text.equals("true");
-  }
-
   private static Duration duration(String where, JsonNode node, String field, Duration fallback) {
     String text = text(node, field, "");
     if (text.isEmpty()) {
@@ -194,26 +182,5 @@ final class OidcClients {
 
   private static Duration reuseGrace(String where, JsonNode node) {
     return duration(where, node, "refresh-reuse-grace", Duration.ZERO);
-  }
-
-  private static List<String> list(
-      String where, JsonNode node, String field, List<String> fallback) {
-    JsonNode value = node.get(field);
-    if (value == null || value.isNull()) {
-      return fallback;
-    }
-    List<String> out = new ArrayList<>();
-    if (value.isArray()) {
-      value.forEach(item -> out.add(item.asText().strip()));
-    } else if (value.isValueNode()) {
-      out.add(value.asText().strip());
-    } else {
-      throw error(where + "." + field, value.toString(), "must be a value or a list of values");
-    }
-    return List.copyOf(out);
-  }
-
-  private static ConfigException error(String key, String value, String allowed) {
-    return new ConfigException(key, "invalid value \"" + value + "\" for " + key + ": " + allowed);
   }
 }

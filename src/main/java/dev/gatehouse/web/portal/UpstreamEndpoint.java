@@ -173,25 +173,13 @@ public final class UpstreamEndpoint {
    * passkey.
    */
   public void link(Exchange exchange) {
-    Optional<WebSessions.Current> current = sessions.current(exchange);
-    if (current.isEmpty()) {
-      exchange.redirect(
-          303,
-          "/login?rd="
-              + java.net.URLEncoder.encode(
-                  publicOrigin + "/account", java.nio.charset.StandardCharsets.UTF_8));
+    Optional<AccountAction> action = accountAction(exchange);
+    if (action.isEmpty()) {
       return;
     }
-    if (!sessions.csrfValid(exchange)) {
-      errors.render(exchange, SafeMessage.CSRF_FAILED);
-      return;
-    }
-    Optional<UpstreamProvider> provider = upstream.provider(exchange.formOrEmpty("provider"));
-    if (provider.isEmpty()) {
-      errors.render(exchange, SafeMessage.NOT_FOUND);
-      return;
-    }
-    if (!current.get().session().mayChangeSignInMethods(clock.instant())) {
+    WebSessions.Current current = action.get().current();
+    Optional<UpstreamProvider> provider = Optional.of(action.get().provider());
+    if (!current.session().mayChangeSignInMethods(clock.instant())) {
       refuse(
           exchange,
           403,
@@ -202,7 +190,7 @@ public final class UpstreamEndpoint {
       return;
     }
     Optional<UpstreamSignIn.Started> started =
-        upstream.startLink(provider.get(), current.get().session().userId());
+        upstream.startLink(provider.get(), current.session().userId());
     if (started.isEmpty()) {
       refuse(
           exchange,
@@ -219,21 +207,12 @@ public final class UpstreamEndpoint {
    * sign in (no password, passkey, address for emailed links or other provider).
    */
   public void unlink(Exchange exchange) {
-    Optional<WebSessions.Current> current = sessions.current(exchange);
-    if (current.isEmpty()) {
-      exchange.redirect(303, "/login");
+    Optional<AccountAction> action = accountAction(exchange);
+    if (action.isEmpty()) {
       return;
     }
-    if (!sessions.csrfValid(exchange)) {
-      errors.render(exchange, SafeMessage.CSRF_FAILED);
-      return;
-    }
-    Optional<UpstreamProvider> provider = upstream.provider(exchange.formOrEmpty("provider"));
-    if (provider.isEmpty()) {
-      errors.render(exchange, SafeMessage.NOT_FOUND);
-      return;
-    }
-    dev.gatehouse.kernel.UserId user = current.get().session().userId();
+    Optional<UpstreamProvider> provider = Optional.of(action.get().provider());
+    dev.gatehouse.kernel.UserId user = action.get().current().session().userId();
     boolean otherLinks =
         upstream.linksOf(user).stream().anyMatch(l -> !l.providerId().equals(provider.get().id()));
     if (!otherLinks && !otherWays.test(user)) {
@@ -246,6 +225,35 @@ public final class UpstreamEndpoint {
     }
     upstream.unlink(user, provider.get(), exchange.clientAddress());
     exchange.redirect(303, "/account?done=unlinked");
+  }
+
+  /** A signed-in user's POST from the account page naming a provider. */
+  private record AccountAction(WebSessions.Current current, UpstreamProvider provider) {}
+
+  /**
+   * The session, a valid CSRF token and a known provider, or the answer that says which is missing
+   * (then empty).
+   */
+  private Optional<AccountAction> accountAction(Exchange exchange) {
+    Optional<WebSessions.Current> current = sessions.current(exchange);
+    if (current.isEmpty()) {
+      exchange.redirect(
+          303,
+          "/login?rd="
+              + java.net.URLEncoder.encode(
+                  publicOrigin + "/account", java.nio.charset.StandardCharsets.UTF_8));
+      return Optional.empty();
+    }
+    if (!sessions.csrfValid(exchange)) {
+      errors.render(exchange, SafeMessage.CSRF_FAILED);
+      return Optional.empty();
+    }
+    Optional<UpstreamProvider> provider = upstream.provider(exchange.formOrEmpty("provider"));
+    if (provider.isEmpty()) {
+      errors.render(exchange, SafeMessage.NOT_FOUND);
+      return Optional.empty();
+    }
+    return Optional.of(new AccountAction(current.get(), provider.get()));
   }
 
   private HttpCookie flowCookie(String secret) {
