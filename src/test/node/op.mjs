@@ -5,7 +5,15 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import Provider from 'oidc-provider';
 
-const [port, clientsJson, overridesJson] = process.argv.slice(2);
+const [port, clientsJson, overridesJson, clockOffset] = process.argv.slice(2);
+
+// Optional fourth argument: seconds this provider's clock runs ahead (or behind, negative), to
+// issue tokens that are already expired or not yet valid.
+const offsetMs = Number(clockOffset || 0) * 1000;
+if (offsetMs !== 0) {
+  const realNow = Date.now;
+  Date.now = () => realNow() + offsetMs;
+}
 const accounts = {
   alice: { preferred_username: 'alice', name: 'Alice Upstream', email: 'alice@example.com', email_verified: true, groups: ['staff', 'ops'] },
   bob: { preferred_username: 'bob', name: 'Bob Nomail' },
@@ -33,6 +41,8 @@ const provider = new Provider(`http://localhost:${port}`, {
     groups: ['groups'],
   },
   features: { devInteractions: { enabled: true } },
+  // Short-lived ID tokens, so that a clock a few minutes behind issues expired ones.
+  ttl: { IdToken: 60 },
   async findAccount(ctx, id) {
     const account = accounts[id];
     if (!account) return undefined;

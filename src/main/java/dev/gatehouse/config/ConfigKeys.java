@@ -134,7 +134,7 @@ public final class ConfigKeys {
               + " `registration.policy`: what a first sign-in of an unknown identity may do —"
               + " closed and invite create no account); `domains` (for domains; default"
               + " `registration.domains`); `trust-email` (link an existing account by an address"
-              + " the provider marks verified; default false); `trust-mfa` (the provider's `amr`"
+              + " the provider marks verified and the account's owner confirmed; default false); `trust-mfa` (the provider's `amr`"
               + " can satisfy two-factor rules; default false); `username-claim`"
               + " (preferred_username), `email-claim` (email), `name-claim` (name), `groups-claim`"
               + " (none: groups are not taken; they are refreshed at every sign-in),"

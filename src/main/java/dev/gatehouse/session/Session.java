@@ -29,12 +29,14 @@ public record Session(
 
   /**
    * Step-up: whether this session may add or remove sign-in methods at {@code now}. It must have
-   * started within {@link #STEP_UP_WINDOW} with a password, a passkey, or by accepting an
-   * invitation (the onboarding of an account that has no method yet) — a session from an emailed
-   * sign-in link alone is not enough, whatever its age (the method counts, not only recency).
+   * started within {@link #STEP_UP_WINDOW} with a password, a passkey, an upstream identity
+   * provider linked to the account (already a full way into it), or by accepting an invitation (the
+   * onboarding of an account that has no method yet) — a session from an emailed sign-in link alone
+   * is not enough, whatever its age (the method counts, not only recency).
    */
   public boolean mayChangeSignInMethods(Instant now) {
-    boolean strong = amr.contains("pwd") || amr.contains("hwk") || amr.contains("invite");
+    boolean strong =
+        amr.contains("pwd") || amr.contains("hwk") || amr.contains("invite") || amr.contains("fed");
     return strong && now.isBefore(createdAt.plus(STEP_UP_WINDOW));
   }
 

@@ -66,17 +66,29 @@ public final class TestOpenIdProvider implements AutoCloseable {
    * {"alice":{"groups":[]}}}.
    */
   public void restart(String claimOverrides) throws Exception {
+    restart(claimOverrides, 0);
+  }
+
+  /** As {@link #restart(String)}, its clock {@code clockOffsetSeconds} ahead (negative: behind). */
+  public void restart(String claimOverrides, long clockOffsetSeconds) throws Exception {
     close();
-    process = launch(port, clients, claimOverrides);
+    process = launch(port, clients, claimOverrides, clockOffsetSeconds);
   }
 
   private static Process launch(int port, String clients) throws Exception {
-    return launch(port, clients, "{}");
+    return launch(port, clients, "{}", 0);
   }
 
-  private static Process launch(int port, String clients, String overrides) throws Exception {
+  private static Process launch(int port, String clients, String overrides, long clockOffset)
+      throws Exception {
     Process process =
-        new ProcessBuilder("node", "op.mjs", String.valueOf(port), clients, overrides)
+        new ProcessBuilder(
+                "node",
+                "op.mjs",
+                String.valueOf(port),
+                clients,
+                overrides,
+                String.valueOf(clockOffset))
             .directory(NODE_DIR.toFile())
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();

@@ -211,6 +211,22 @@ class UpstreamSignInTest {
   }
 
   @Test
+  void anExpiredIdTokenIsRefusedAndASmallClockSkewIsTolerated() throws Exception {
+    acme.restart("{}", -180); // three minutes behind: its one-minute ID tokens arrive expired
+    signInUpstream("acme", "alice");
+    TestChromium.awaitElement(browser, By.id("upstream-error"));
+    assertThat(browser.findElement(By.id("upstream-error")).getText())
+        .contains("Acme SSO sent an ID token that does not verify");
+    assertThat(browser.manage().getCookies())
+        .noneMatch(c -> c.getName().endsWith("gatehouse_session"));
+
+    acme.restart("{}", 30); // thirty seconds ahead: within the 60 s allowed
+    browser.manage().deleteAllCookies();
+    signInUpstream("acme", "alice");
+    TestChromium.awaitUrl(browser, origin + "/");
+  }
+
+  @Test
   void aProviderThatRotatesItsSigningKeyMidRunStillSignsUsersIn() throws Exception {
     signInUpstream("acme", "alice");
     TestChromium.awaitUrl(browser, origin + "/");
@@ -225,8 +241,13 @@ class UpstreamSignInTest {
   void aProviderThatCreatesNoAccountsLinksOnlyAVerifiedAddressAndRefusesTheRest() throws Exception {
     User alice =
         gatehouse.app().directory().addUser("alice", Optional.of("alice@example.com"), "A", false);
+    gatehouse.app().directory().markEmailVerified(alice.id(), "alice@example.com");
     User carol =
         gatehouse.app().directory().addUser("carol", Optional.of("carol@example.com"), "C", false);
+    gatehouse.app().directory().markEmailVerified(carol.id(), "carol@example.com");
+    // Frank's address was typed by an administrator and never confirmed by Frank.
+    User frank =
+        gatehouse.app().directory().addUser("frank", Optional.of("dave@corp.example"), "F", false);
 
     // Carol's upstream address is not verified: no link, and no account (registration closed).
     signInUpstream("family", "carol");
@@ -248,6 +269,12 @@ class UpstreamSignInTest {
     TestChromium.awaitUrl(browser, origin + "/");
     assertThat(verify(sessionCookie()).headers().firstValue("Remote-User")).contains("alice");
     assertThat(gatehouse.app().upstream().linksOf(alice.id())).hasSize(1);
+
+    // Dave's upstream address is verified, but the local account holding it never confirmed it.
+    browser.manage().deleteAllCookies();
+    signInUpstream("family", "dave");
+    TestChromium.awaitElement(browser, By.id("upstream-error"));
+    assertThat(gatehouse.app().upstream().linksOf(frank.id())).isEmpty();
   }
 
   @Test
@@ -373,6 +400,9 @@ class UpstreamSignInTest {
     signInUpstream("acme", "bob"); // a new account without password, passkey or address
     TestChromium.awaitUrl(browser, origin + "/");
     browser.get(origin + "/account");
+    assertThat(browser.findElements(By.id("add-passkey")))
+        .as("a fresh sign-in through a linked provider may add a passkey")
+        .isNotEmpty();
     browser.findElement(By.id("unlink-acme")).click();
     TestChromium.awaitElement(browser, By.id("upstream-error"));
     assertThat(browser.findElement(By.id("upstream-error")).getText())

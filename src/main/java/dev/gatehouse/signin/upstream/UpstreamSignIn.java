@@ -558,7 +558,9 @@ public final class UpstreamSignIn {
         Boolean.TRUE.equals(claims.get("email_verified"))
             || "true".equals(String.valueOf(claims.get("email_verified")));
     if (provider.trustEmail() && email.isPresent() && verified) {
-      Optional<User> local = directory.findByEmail(email.get());
+      // Both ends must vouch for the address: the provider (email_verified) and the local account
+      // (confirmed by its owner), so an address typed wrongly on a local account is no way in.
+      Optional<User> local = directory.findByEmail(email.get()).filter(User::emailVerified);
       if (local.isPresent()) {
         if (local.get().disabled()) {
           return new Refused(403, "This account is disabled. Ask your administrator.");
@@ -657,7 +659,10 @@ public final class UpstreamSignIn {
     User user = null;
     for (String candidate : usernames(provider, claims, email)) {
       try {
-        User fresh = directory.newUser(candidate, address, displayName, false, verified);
+        // Only a provider trusted for addresses makes one count as confirmed here.
+        User fresh =
+            directory.newUser(
+                candidate, address, displayName, false, verified && provider.trustEmail());
         directory.insert(fresh);
         user = fresh;
         break;
@@ -784,7 +789,10 @@ public final class UpstreamSignIn {
           OIDCProviderMetadata.resolve(
               new Issuer(provider.issuer().toString()), TIMEOUT_MS, TIMEOUT_MS);
       JWKSource<SecurityContext> keys =
-          JWKSourceBuilder.<SecurityContext>create(metadata.getJWKSetURI().toURL())
+          JWKSourceBuilder.<SecurityContext>create(
+                  metadata.getJWKSetURI().toURL(),
+                  new com.nimbusds.jose.util.DefaultResourceRetriever(
+                      TIMEOUT_MS, TIMEOUT_MS, 1024 * 1024))
               .retrying(false)
               .build();
       Resolved fresh = new Resolved(metadata, known == null ? keys : known.keys(), now);

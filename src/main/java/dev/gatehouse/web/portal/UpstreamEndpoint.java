@@ -185,8 +185,8 @@ public final class UpstreamEndpoint {
           403,
           "To link "
               + provider.get().name()
-              + ", sign out and sign in again with your password or a passkey, then link it from"
-              + " your account page within 30 minutes.");
+              + ", sign out and sign in again (password, passkey or a provider already linked),"
+              + " then link it from your account page within 30 minutes.");
       return;
     }
     Optional<UpstreamSignIn.Started> started =
