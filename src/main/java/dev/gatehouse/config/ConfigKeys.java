@@ -126,8 +126,11 @@ public final class ConfigKeys {
       structured(
           "identity-providers",
           "[]",
-          "Upstream OpenID Connect providers users may sign in through (a button each on the"
-              + " sign-in page). Each has `id` (its redirect URI is"
+          "Upstream OpenID Connect (or plain OAuth 2) providers users may sign in through (a"
+              + " button each on the sign-in page). `type: oauth2` (GitHub-style, no OpenID"
+              + " Connect) takes `authorization-endpoint`, `token-endpoint`, `userinfo-endpoint`"
+              + " and `subject-claim` (default id) instead of discovery. Each has `id` (its"
+              + " redirect URI is"
               + " `<public-url>/login/upstream/<id>/callback`); `name`; `issuer` (discovery is"
               + " read from it); `client-id`; `client-secret-file`; `scopes` (default openid,"
               + " profile, email); `registration` (closed, invite, open or domains; default"

@@ -45,7 +45,12 @@ final class IdentityProviders {
           "groups-claim",
           "allowed-groups",
           "end-session",
-          "drop-missing-groups");
+          "drop-missing-groups",
+          "type",
+          "authorization-endpoint",
+          "token-endpoint",
+          "userinfo-endpoint",
+          "subject-claim");
 
   private IdentityProviders() {}
 
@@ -86,7 +91,26 @@ final class IdentityProviders {
     if (!id.matches("[a-z0-9][a-z0-9-]{0,31}")) {
       throw error(where + ".id", id, "must be 1 to 32 of a-z, 0-9 and '-' (it is part of a URL)");
     }
-    String issuerText = text(node, "issuer", "");
+    String type = text(node, "type", "oidc").toLowerCase(Locale.ROOT);
+    if (!type.equals("oidc") && !type.equals("oauth2")) {
+      throw error(where + ".type", type, "must be oidc or oauth2 (plain OAuth 2, GitHub-style)");
+    }
+    java.util.Optional<UpstreamProvider.OAuth2> oauth2 = java.util.Optional.empty();
+    if (type.equals("oauth2")) {
+      oauth2 =
+          java.util.Optional.of(
+              new UpstreamProvider.OAuth2(
+                  endpoint(where, node, "authorization-endpoint"),
+                  endpoint(where, node, "token-endpoint"),
+                  endpoint(where, node, "userinfo-endpoint")));
+    }
+    String issuerText =
+        text(
+            node,
+            "issuer",
+            oauth2
+                .map(o -> o.authorization().getScheme() + "://" + o.authorization().getAuthority())
+                .orElse(""));
     if (!issuerText.matches(
         "https://[^\\s?#]+|http://(localhost|127\\.0\\.0\\.1)(:[0-9]{1,5})?(/[^\\s?#]*)?")) {
       throw error(
@@ -113,8 +137,13 @@ final class IdentityProviders {
           file,
           "must name a file holding the client secret Gatehouse has at the provider");
     }
-    List<String> scopes = list(where, node, "scopes", List.of("openid", "profile", "email"));
-    if (!scopes.contains("openid")) {
+    List<String> scopes =
+        list(
+            where,
+            node,
+            "scopes",
+            oauth2.isPresent() ? List.of() : List.of("openid", "profile", "email"));
+    if (oauth2.isEmpty() && !scopes.contains("openid")) {
       throw error(where + ".scopes", String.join(" ", scopes), "must include openid");
     }
     String registration =
@@ -153,6 +182,20 @@ final class IdentityProviders {
         text(node, "groups-claim", ""),
         list(where, node, "allowed-groups", List.of()),
         bool(where, node, "end-session", false),
-        bool(where, node, "drop-missing-groups", false));
+        bool(where, node, "drop-missing-groups", false),
+        oauth2,
+        text(node, "subject-claim", oauth2.isPresent() ? "id" : "sub"));
+  }
+
+  private static URI endpoint(String where, JsonNode node, String field) {
+    String value = text(node, field, "");
+    if (!value.matches(
+        "https://[^\\s#]+|http://(localhost|127\\.0\\.0\\.1)(:[0-9]{1,5})?(/[^\\s#]*)?")) {
+      throw error(
+          where + "." + field,
+          value,
+          "a plain OAuth 2 provider (type: oauth2) needs its https " + field);
+    }
+    return URI.create(value);
   }
 }

@@ -54,7 +54,12 @@ class UpstreamSignInTest {
   void start() throws Exception {
     int port = TestProxy.freePort();
     origin = "http://localhost:" + port;
-    acme = TestOpenIdProvider.start("gatehouse", SECRET, origin + "/login/upstream/acme/callback");
+    acme =
+        TestOpenIdProvider.start(
+            "gatehouse",
+            SECRET,
+            origin + "/login/upstream/acme/callback",
+            origin + "/login/upstream/hub/callback");
     family =
         TestOpenIdProvider.start(
             "gatehouse",
@@ -80,6 +85,16 @@ class UpstreamSignInTest {
             + "', client-id: gatehouse, client-secret-file: '"
             + secret
             + "', registration: domains, domains: [corp.example]},"
+            + " {id: hub, name: 'Hub', type: oauth2, authorization-endpoint: '"
+            + acme.issuer()
+            + "/auth', token-endpoint: '"
+            + acme.issuer()
+            + "/token', userinfo-endpoint: '"
+            + acme.issuer()
+            + "/me', subject-claim: sub, scopes: [openid, profile, email], client-id: gatehouse,"
+            + " client-secret-file: '"
+            + secret
+            + "', registration: open},"
             + " {id: gone, name: 'Gone IdP', issuer: 'http://localhost:"
             + TestProxy.freePort()
             + "', client-id: gatehouse, client-secret-file: '"
@@ -224,6 +239,19 @@ class UpstreamSignInTest {
     browser.manage().deleteAllCookies();
     signInUpstream("acme", "alice");
     TestChromium.awaitUrl(browser, origin + "/");
+  }
+
+  @Test
+  void aPlainOAuth2ProviderSignsUsersInThroughItsUserinfo() throws Exception {
+    signInUpstream("hub", "dave");
+    TestChromium.awaitUrl(browser, origin + "/");
+    HttpResponse<String> verify = verify(sessionCookie());
+    assertThat(verify.headers().firstValue("Remote-User")).contains("dave");
+    var test =
+        new dev.gatehouse.testing.CliRunner(gatehouse.environment(), dir, gatehouse.clock())
+            .run("idp", "test", "hub");
+    assertThat(test.status()).isZero();
+    assertThat(test.out()).contains("plain OAuth 2", "identified by `sub`");
   }
 
   @Test

@@ -21,6 +21,10 @@ import java.util.List;
  * @param endSession signing out of Gatehouse also signs out at the provider (RP-initiated logout)
  * @param dropMissingGroups a group the provider no longer sends is taken away at the next sign-in
  *     (only memberships that came from the provider)
+ * @param oauth2 for a plain OAuth 2 provider (no OpenID Connect: GitHub-style), its endpoints; the
+ *     identity then comes from its JSON userinfo, and {@code issuer} only names the namespace of
+ *     its subjects
+ * @param subjectClaim the userinfo member that identifies the user for a plain OAuth 2 provider
  */
 public record UpstreamProvider(
     String id,
@@ -39,7 +43,12 @@ public record UpstreamProvider(
     String groupsClaim,
     List<String> allowedGroups,
     boolean endSession,
-    boolean dropMissingGroups) {
+    boolean dropMissingGroups,
+    java.util.Optional<OAuth2> oauth2,
+    String subjectClaim) {
+
+  /** The endpoints of a plain OAuth 2 provider. */
+  public record OAuth2(URI authorization, URI token, URI userinfo) {}
 
   /** What a first sign-in through the provider may do with an identity Gatehouse does not know. */
   public enum Accounts {

@@ -182,6 +182,20 @@ public final class UpstreamSignIn {
   public Check check(UpstreamProvider provider) {
     List<String> lines = new ArrayList<>();
     boolean ok = true;
+    if (provider.oauth2().isPresent()) {
+      UpstreamProvider.OAuth2 endpoints = provider.oauth2().get();
+      lines.add("ok      plain OAuth 2 (no discovery): endpoints from the configuration");
+      lines.add("ok      authorization endpoint " + endpoints.authorization());
+      lines.add("ok      token endpoint " + endpoints.token());
+      lines.add(
+          "ok      userinfo endpoint "
+              + endpoints.userinfo()
+              + " (users identified by `"
+              + provider.subjectClaim()
+              + "`)");
+      lines.add("        register this redirect URI at the provider: " + redirectUri(provider));
+      return new Check(true, lines);
+    }
     OIDCProviderMetadata metadata;
     try {
       metadata =
@@ -306,19 +320,34 @@ public final class UpstreamSignIn {
             linkUser,
             now.plus(FLOW_LIFETIME)),
         now);
+    URI endpoint = metadata.get().metadata().getAuthorizationEndpointURI();
+    CodeVerifier verifier = new CodeVerifier(derived("pkce", browserSecret));
     URI authorization =
-        new AuthenticationRequest.Builder(
-                new ResponseType(ResponseType.Value.CODE),
-                new Scope(provider.scopes().toArray(String[]::new)),
-                new ClientID(provider.clientId()),
-                redirectUri(provider))
-            .endpointURI(metadata.get().metadata().getAuthorizationEndpointURI())
-            .state(state)
-            .nonce(new Nonce(derived("nonce", browserSecret)))
-            .codeChallenge(
-                new CodeVerifier(derived("pkce", browserSecret)), CodeChallengeMethod.S256)
-            .build()
-            .toURI();
+        provider.oauth2().isPresent()
+            // Plain OAuth 2: no nonce, no ID token; PKCE all the same.
+            ? new com.nimbusds.oauth2.sdk.AuthorizationRequest.Builder(
+                    new ResponseType(ResponseType.Value.CODE), new ClientID(provider.clientId()))
+                .scope(
+                    provider.scopes().isEmpty()
+                        ? null
+                        : new Scope(provider.scopes().toArray(String[]::new)))
+                .redirectionURI(redirectUri(provider))
+                .endpointURI(endpoint)
+                .state(state)
+                .codeChallenge(verifier, CodeChallengeMethod.S256)
+                .build()
+                .toURI()
+            : new AuthenticationRequest.Builder(
+                    new ResponseType(ResponseType.Value.CODE),
+                    new Scope(provider.scopes().toArray(String[]::new)),
+                    new ClientID(provider.clientId()),
+                    redirectUri(provider))
+                .endpointURI(endpoint)
+                .state(state)
+                .nonce(new Nonce(derived("nonce", browserSecret)))
+                .codeChallenge(verifier, CodeChallengeMethod.S256)
+                .build()
+                .toURI();
     return Optional.of(new Started(authorization, browserSecret));
   }
 
@@ -444,6 +473,10 @@ public final class UpstreamSignIn {
             .build()
             .toHTTPRequest();
     timeouts(tokenRequest);
+    if (provider.oauth2().isPresent()) {
+      tokenRequest.setAccept("application/json"); // GitHub answers a form otherwise
+      return redeemPlain(provider, tokenRequest, flow, client);
+    }
     TokenResponse tokens;
     try {
       tokens = OIDCTokenResponseParser.parse(tokenRequest.send());
@@ -502,6 +535,58 @@ public final class UpstreamSignIn {
       }
     }
     return account(provider, id.getSubject().getValue(), claims, flow, client);
+  }
+
+  /**
+   * A plain OAuth 2 provider: the access token from the token endpoint, then the user from its JSON
+   * userinfo, identified by {@code subject-claim} (GitHub: the numeric {@code id}, never the login
+   * name, which its owner can change).
+   */
+  private Outcome redeemPlain(
+      UpstreamProvider provider,
+      HTTPRequest tokenRequest,
+      UpstreamRepository.Flow flow,
+      String client)
+      throws IOException {
+    TokenResponse tokens;
+    try {
+      tokens = TokenResponse.parse(tokenRequest.send());
+    } catch (ParseException e) {
+      return refused(502, provider, "answered the token request unreadably", e.getMessage());
+    }
+    if (tokens instanceof TokenErrorResponse error) {
+      return refused(
+          502,
+          provider,
+          "refused to redeem the sign-in",
+          safe(error.getErrorObject().getCode()) + " " + error.getErrorObject().getDescription());
+    }
+    HTTPRequest userinfo =
+        new HTTPRequest(HTTPRequest.Method.GET, provider.oauth2().orElseThrow().userinfo());
+    userinfo.setAuthorization(
+        tokens.toSuccessResponse().getTokens().getAccessToken().toAuthorizationHeader());
+    userinfo.setAccept("application/json");
+    timeouts(userinfo);
+    com.nimbusds.oauth2.sdk.http.HTTPResponse answer = userinfo.send();
+    Map<String, Object> claims;
+    try {
+      if (answer.getStatusCode() != 200) {
+        return refused(
+            502, provider, "did not say who signed in", "userinfo " + answer.getStatusCode());
+      }
+      claims = new LinkedHashMap<>(answer.getBodyAsJSONObject());
+    } catch (ParseException e) {
+      return refused(502, provider, "did not say who signed in", e.getMessage());
+    }
+    Object subject = claims.get(provider.subjectClaim());
+    if (subject == null || String.valueOf(subject).isBlank()) {
+      return refused(
+          502,
+          provider,
+          "sent no `" + provider.subjectClaim() + "` to identify you",
+          "no " + provider.subjectClaim());
+    }
+    return account(provider, String.valueOf(subject), claims, flow, client);
   }
 
   private Outcome account(
@@ -783,6 +868,23 @@ public final class UpstreamSignIn {
     Instant now = clock.instant();
     if (known != null && known.at().plus(METADATA_LIFETIME).isAfter(now)) {
       return Optional.of(known);
+    }
+    if (provider.oauth2().isPresent()) {
+      // No discovery for plain OAuth 2: the configured endpoints, and no keys (no ID token).
+      UpstreamProvider.OAuth2 endpoints = provider.oauth2().get();
+      OIDCProviderMetadata metadata =
+          new OIDCProviderMetadata(
+              new Issuer(provider.issuer().toString()),
+              List.of(com.nimbusds.openid.connect.sdk.SubjectType.PUBLIC),
+              endpoints.token());
+      metadata.setAuthorizationEndpointURI(endpoints.authorization());
+      metadata.setTokenEndpointURI(endpoints.token());
+      metadata.setUserInfoEndpointURI(endpoints.userinfo());
+      // Credentials in the form body: what GitHub-style providers document.
+      metadata.setTokenEndpointAuthMethods(List.of(ClientAuthenticationMethod.CLIENT_SECRET_POST));
+      Resolved fixed = new Resolved(metadata, (selector, context) -> List.of(), now);
+      resolved.put(provider.id(), fixed);
+      return Optional.of(fixed);
     }
     try {
       OIDCProviderMetadata metadata =
