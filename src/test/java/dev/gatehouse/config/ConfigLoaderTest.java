@@ -237,6 +237,31 @@ class ConfigLoaderTest {
         .hasMessageContaining(key);
   }
 
+  @ParameterizedTest(name = "provider {0} is refused naming {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{id: x}|identity-providers",
+        "[{id: 'Bad Id', issuer: 'https://sso.example.com', client-id: g}]|identity-providers[0].id",
+        "[{id: a, issuer: 'http://sso.example.com', client-id: g}]|identity-providers[0].issuer",
+        "[{id: a, issuer: 'https://sso.example.com'}]|identity-providers[0].client-id",
+        "[{id: a, issuer: 'https://sso.example.com', client-id: g}]"
+            + "|identity-providers[0].client-secret-file",
+        "[{id: a, type: saml, client-id: g}]|identity-providers[0].type",
+        "[{id: a, type: oauth2, client-id: g, token-endpoint: 'https://t', userinfo-endpoint:"
+            + " 'https://u'}]|identity-providers[0].authorization-endpoint",
+        "[{id: a, issuer: 'https://sso.example.com', client-id: g, client-secret: s}]"
+            + "|identity-providers[0].client-secret",
+      })
+  void badIdentityProvidersStopStartUpWithTheirPosition(String providers, String key) {
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(), Map.of("GATEHOUSE_IDENTITY_PROVIDERS", providers)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(key);
+  }
+
   @Test
   void identityHeaderNamesMustBeDistinctAndWithoutUnderscores() {
     assertThatThrownBy(
