@@ -19,6 +19,8 @@ const accounts = {
   bob: { preferred_username: 'bob', name: 'Bob Nomail' },
   carol: { preferred_username: 'carol', name: 'Carol Unverified', email: 'carol@example.com', email_verified: false },
   dave: { preferred_username: 'dave', name: 'Dave Domain', email: 'dave@corp.example', email_verified: true, groups: ['staff'] },
+  // Signed in with two factors at this provider, as its amr says.
+  grace: { preferred_username: 'grace', name: 'Grace Twofactor', amr: ['pwd', 'otp', 'mfa'] },
 };
 
 // Optional third argument: claims to change per account, e.g. '{"alice":{"groups":[]}}'.
@@ -35,7 +37,7 @@ const provider = new Provider(`http://localhost:${port}`, {
   pkce: { methods: ['S256'], required: () => true },
   scopes: ['openid', 'profile', 'email', 'groups', 'offline_access'],
   claims: {
-    openid: ['sub'],
+    openid: ['sub', 'amr'],
     profile: ['preferred_username', 'name'],
     email: ['email', 'email_verified'],
     groups: ['groups'],

@@ -91,7 +91,8 @@ class UpstreamSignInTest {
             + acme.issuer()
             + "/token', userinfo-endpoint: '"
             + acme.issuer()
-            + "/me', subject-claim: sub, scopes: [openid, profile, email], client-id: gatehouse,"
+            + "/me', subject-claim: sub, scopes: [openid, profile, email], trust-mfa: true,"
+            + " client-id: gatehouse,"
             + " client-secret-file: '"
             + secret
             + "', registration: open},"
@@ -108,7 +109,8 @@ class UpstreamSignInTest {
                 "GATEHOUSE_IDENTITY_PROVIDERS",
                 providers,
                 "GATEHOUSE_ACCESS_RULES",
-                "[{hosts: [app.example.com, localhost], policy: authenticated}]",
+                "[{hosts: [secure.example.com], policy: two-factor},"
+                    + " {hosts: [app.example.com, localhost], policy: authenticated}]",
                 "GATEHOUSE_OIDC_CLIENTS",
                 "[{id: app, public: true, redirect-uris: ['http://127.0.0.1/cb'],"
                     + " consent: trusted}]"));
@@ -252,6 +254,22 @@ class UpstreamSignInTest {
             .run("idp", "test", "hub");
     assertThat(test.status()).isZero();
     assertThat(test.out()).contains("plain OAuth 2", "identified by `sub`");
+  }
+
+  @Test
+  void twoFactorsAtAProviderCountOnlyWhenItIsTrustedForThem() throws Exception {
+    // Acme is not trusted for two factors: Grace's upstream amr does not meet a two-factor rule.
+    signInUpstream("acme", "grace");
+    TestChromium.awaitUrl(browser, origin + "/");
+    assertThat(verify(sessionCookie(), "secure.example.com").statusCode()).isEqualTo(403);
+    // Hub is the same provider (same issuer, so the same account), marked trust-mfa: it counts.
+    browser.manage().deleteAllCookies();
+    gatehouse.clock().advance(java.time.Duration.ofSeconds(2));
+    signInUpstream("hub", "grace");
+    TestChromium.awaitUrl(browser, origin + "/");
+    HttpResponse<String> secure = verify(sessionCookie(), "secure.example.com");
+    assertThat(secure.statusCode()).isEqualTo(200);
+    assertThat(secure.headers().firstValue("Remote-User")).contains("grace");
   }
 
   @Test
@@ -509,10 +527,14 @@ class UpstreamSignInTest {
   }
 
   private HttpResponse<String> verify(String cookie) throws Exception {
+    return verify(cookie, "app.example.com");
+  }
+
+  private HttpResponse<String> verify(String cookie, String host) throws Exception {
     return HTTP.send(
         HttpRequest.newBuilder(URI.create(gatehouse.baseUrl() + "/api/verify"))
             .header("X-Forwarded-Proto", "https")
-            .header("X-Forwarded-Host", "app.example.com")
+            .header("X-Forwarded-Host", host)
             .header("X-Forwarded-Uri", "/")
             .header("X-Forwarded-Method", "GET")
             .header("Cookie", cookie)
