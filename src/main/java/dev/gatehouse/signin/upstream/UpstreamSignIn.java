@@ -484,11 +484,7 @@ public final class UpstreamSignIn {
       return refused(502, provider, "answered the token request unreadably", e.getMessage());
     }
     if (tokens instanceof TokenErrorResponse error) {
-      return refused(
-          502,
-          provider,
-          "refused to redeem the sign-in",
-          safe(error.getErrorObject().getCode()) + " " + error.getErrorObject().getDescription());
+      return tokenRefused(provider, error);
     }
     OIDCTokenResponse oidc = (OIDCTokenResponse) tokens.toSuccessResponse();
     if (oidc.getOIDCTokens().getIDToken() == null) {
@@ -555,11 +551,7 @@ public final class UpstreamSignIn {
       return refused(502, provider, "answered the token request unreadably", e.getMessage());
     }
     if (tokens instanceof TokenErrorResponse error) {
-      return refused(
-          502,
-          provider,
-          "refused to redeem the sign-in",
-          safe(error.getErrorObject().getCode()) + " " + error.getErrorObject().getDescription());
+      return tokenRefused(provider, error);
     }
     HTTPRequest userinfo =
         new HTTPRequest(HTTPRequest.Method.GET, provider.oauth2().orElseThrow().userinfo());
@@ -908,6 +900,14 @@ public final class UpstreamSignIn {
           e.toString());
       return Optional.ofNullable(known);
     }
+  }
+
+  private static Refused tokenRefused(UpstreamProvider provider, TokenErrorResponse error) {
+    return refused(
+        502,
+        provider,
+        "refused to redeem the sign-in",
+        safe(error.getErrorObject().getCode()) + " " + error.getErrorObject().getDescription());
   }
 
   private Refused unreachable(UpstreamProvider provider) {
