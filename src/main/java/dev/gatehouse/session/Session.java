@@ -35,8 +35,7 @@ public record Session(
    * is not enough, whatever its age (the method counts, not only recency).
    */
   public boolean mayChangeSignInMethods(Instant now) {
-    boolean strong =
-        amr.contains("pwd") || amr.contains("hwk") || amr.contains("invite") || amr.contains("fed");
+    boolean strong = amr.contains("pwd") || amr.contains("hwk") || amr.contains("invite");
     return strong && now.isBefore(createdAt.plus(STEP_UP_WINDOW));
   }
 

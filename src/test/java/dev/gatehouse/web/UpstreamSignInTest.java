@@ -433,12 +433,13 @@ class UpstreamSignInTest {
     TestChromium.awaitUrl(browser, origin + "/");
     assertThat(verify(sessionCookie()).headers().firstValue("Remote-User")).contains("erin");
 
-    // Erin has a password, so the link may go.
+    // Erin has a password, so the link may go — and the session that came through it with it.
     browser.get(origin + "/account");
     browser.findElement(By.id("unlink-family")).click();
-    TestChromium.awaitUrl(browser, origin + "/account?done=unlinked");
-    assertThat(browser.findElements(By.id("linked-family"))).isEmpty();
+    TestChromium.awaitUrl(browser, origin + "/login?signed_out=1");
     assertThat(gatehouse.app().upstream().linksOf(erin.id())).isEmpty();
+    gatehouse.clock().advance(java.time.Duration.ofSeconds(2)); // past the 1 s session cache
+    assertThat(verify(sessionCookie()).statusCode()).isEqualTo(401);
   }
 
   @Test
@@ -447,8 +448,11 @@ class UpstreamSignInTest {
     TestChromium.awaitUrl(browser, origin + "/");
     browser.get(origin + "/account");
     assertThat(browser.findElements(By.id("add-passkey")))
-        .as("a fresh sign-in through a linked provider may add a passkey")
-        .isNotEmpty();
+        .as("a provider's session changes no sign-in methods")
+        .isEmpty();
+    assertThat(browser.findElements(By.id("link-family")))
+        .as("nor links another provider (which might be trusted for two factors)")
+        .isEmpty();
     browser.findElement(By.id("unlink-acme")).click();
     TestChromium.awaitElement(browser, By.id("upstream-error"));
     assertThat(browser.findElement(By.id("upstream-error")).getText())

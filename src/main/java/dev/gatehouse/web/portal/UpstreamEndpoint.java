@@ -185,8 +185,8 @@ public final class UpstreamEndpoint {
           403,
           "To link "
               + provider.get().name()
-              + ", sign out and sign in again (password, passkey or a provider already linked),"
-              + " then link it from your account page within 30 minutes.");
+              + ", sign out and sign in again with your password or a passkey, then link it from"
+              + " your account page within 30 minutes.");
       return;
     }
     Optional<UpstreamSignIn.Started> started =
@@ -224,7 +224,15 @@ public final class UpstreamEndpoint {
       return;
     }
     upstream.unlink(user, provider.get(), exchange.clientAddress());
-    exchange.redirect(303, "/account?done=unlinked");
+    // What came in through the provider goes with it, this browser's session included.
+    boolean endedThis = false;
+    for (var session : sessionService.list(Optional.of(user))) {
+      if (session.idp().equals(provider.get().id())) {
+        sessionService.revoke(session.id());
+        endedThis |= session.id().equals(action.get().current().session().id());
+      }
+    }
+    exchange.redirect(303, endedThis ? "/login?signed_out=1" : "/account?done=unlinked");
   }
 
   /** A signed-in user's POST from the account page naming a provider. */
