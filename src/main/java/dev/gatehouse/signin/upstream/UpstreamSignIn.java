@@ -960,14 +960,9 @@ public final class UpstreamSignIn {
     return out.length() > 48 ? out.substring(0, 48) : out.toString();
   }
 
+  /** User- or provider-supplied text, printable and at most 128 code points. */
   private static String clean(String value) {
-    String cleaned =
-        value
-            .codePoints()
-            .filter(c -> !Character.isISOControl(c))
-            .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
-            .toString();
-    return cleaned.length() > 128 ? cleaned.substring(0, 128) : cleaned;
+    return dev.gatehouse.kernel.Printable.of(value, 128);
   }
 
   private static String safe(String value) {
