@@ -24,6 +24,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -477,6 +478,22 @@ class UpstreamSignInTest {
     assertThat(gone.status()).isEqualTo(1);
     assertThat(gone.out()).contains("MISSING discovery document");
     assertThat(cli.run("idp", "test", "nobody").err()).contains("no identity provider nobody");
+  }
+
+  @Test
+  void aCallbackWithAnUnreadableQueryIsA400NotA5xx() throws Exception {
+    int port = URI.create(gatehouse.baseUrl()).getPort();
+    for (String query :
+        List.of("state=a|b&code=x", "state=%zz", "state=a^b{c}", "state=a%20b\"c")) {
+      assertThat(
+              dev.gatehouse.testing.RawHttp.send(
+                      port,
+                      "GET /login/upstream/acme/callback?" + query + " HTTP/1.1",
+                      "Host: localhost")
+                  .status())
+          .as(query)
+          .isEqualTo(400);
+    }
   }
 
   @Test

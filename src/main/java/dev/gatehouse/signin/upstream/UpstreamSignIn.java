@@ -365,7 +365,7 @@ public final class UpstreamSignIn {
     AuthorizationResponse response;
     try {
       response = AuthorizationResponse.parse(callback);
-    } catch (ParseException e) {
+    } catch (ParseException | RuntimeException e) {
       return refused(400, provider, "sent back an answer Gatehouse cannot read", e.getMessage());
     }
     if (response.getState() == null) {

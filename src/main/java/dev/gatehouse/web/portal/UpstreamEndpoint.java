@@ -131,9 +131,21 @@ public final class UpstreamEndpoint {
     }
     List<String> cookies = exchange.cookies(flowCookie);
     Optional<String> secret = cookies.size() == 1 ? Optional.of(cookies.get(0)) : Optional.empty();
-    URI callback =
-        URI.create(
-            publicOrigin + path + (exchange.rawQuery().isEmpty() ? "" : "?" + exchange.rawQuery()));
+    URI callback;
+    try {
+      callback =
+          URI.create(
+              publicOrigin
+                  + path
+                  + (exchange.rawQuery().isEmpty() ? "" : "?" + exchange.rawQuery()));
+    } catch (IllegalArgumentException unreadable) {
+      refuse(
+          exchange,
+          400,
+          provider.get().name()
+              + " sent back an answer Gatehouse cannot read. Start again from the sign-in page.");
+      return;
+    }
     UpstreamSignIn.Outcome outcome =
         upstream.finish(
             provider.get(),
