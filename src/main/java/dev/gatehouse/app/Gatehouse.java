@@ -133,6 +133,7 @@ public final class Gatehouse implements AutoCloseable {
   private final Invitations invitations;
   private final Registrations registrations;
   private final UpstreamSignIn upstream;
+  private final UpstreamProviders upstreamProviders;
   private final AccountNotices notices;
   private final EmailAddresses emailAddresses;
   private final SigningKeys signingKeys;
@@ -316,10 +317,20 @@ public final class Gatehouse implements AutoCloseable {
             config.server().publicOrigin(),
             signin.addressFreeAttempts(),
             signin.accountFreeAttempts());
+    JdbcUpstream upstreamStore = new JdbcUpstream(database);
+    java.util.Set<String> configuredProviders =
+        config.identityProviders().stream()
+            .map(dev.gatehouse.signin.upstream.UpstreamProvider::id)
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    this.upstreamProviders =
+        new UpstreamProviders(
+            upstreamStore, atRest, config.registration(), configuredProviders::contains, clock);
     this.upstream =
         new UpstreamSignIn(
             config.identityProviders(),
-            new JdbcUpstream(database),
+            upstreamProviders::load,
+            throttle,
+            upstreamStore,
             directory,
             audit,
             clock,
@@ -432,9 +443,10 @@ public final class Gatehouse implements AutoCloseable {
             totpPage,
             registrations.policy().allowsSelfSignUp(),
             audit,
-            upstream.providers().stream()
-                .map(p -> new dev.gatehouse.web.portal.Views.ProviderButton(p.id(), p.name()))
-                .toList());
+            () ->
+                upstream.providers().stream()
+                    .map(p -> new dev.gatehouse.web.portal.Views.ProviderButton(p.id(), p.name()))
+                    .toList());
     dev.gatehouse.web.portal.UpstreamEndpoint upstreamPage =
         new dev.gatehouse.web.portal.UpstreamEndpoint(
             upstream,
@@ -566,12 +578,7 @@ public final class Gatehouse implements AutoCloseable {
             errors,
             server.secure(),
             StoreException::isStoreFailure);
-    for (String callback : upstreamPage.callbackPaths()) {
-      router.get(callback, upstreamPage::callback);
-    }
-    for (String start : upstreamPage.startPaths()) {
-      router.get(start, upstreamPage::startByHint);
-    }
+    router.getUnder("/login/upstream/", upstreamPage::route);
     router
         .get("/", home::show)
         .get("/login", login::show)
@@ -738,6 +745,11 @@ public final class Gatehouse implements AutoCloseable {
   /** Sign-in through upstream identity providers. */
   public UpstreamSignIn upstream() {
     return upstream;
+  }
+
+  /** The upstream providers added at run time. */
+  UpstreamProviders upstreamProviders() {
+    return upstreamProviders;
   }
 
   /** Who may create an account, and self sign-up. */

@@ -26,7 +26,7 @@ import java.util.TreeSet;
  * The client secret comes from {@code client-secret-file}, never the file itself. Every mistake
  * names the provider and field.
  */
-final class IdentityProviders {
+public final class IdentityProviders {
   private static final Set<String> FIELDS =
       Set.of(
           "id",
@@ -74,8 +74,29 @@ final class IdentityProviders {
     return List.copyOf(parsed);
   }
 
+  /**
+   * A provider added at run time: {@code definition} is its mapping as in {@code gatehouse.yml}
+   * without {@code client-secret-file}, {@code secret} its client secret. Checked by the same rules
+   * as a configured one; a {@link ConfigException} names the field that is wrong.
+   */
+  public static UpstreamProvider fromDefinition(
+      JsonNode definition, Secret secret, GatehouseConfig.Registration defaults) {
+    if (definition.has("client-secret-file")) {
+      throw error("client-secret-file", "", "is not stored; the secret is sealed apart");
+    }
+    return provider("identity provider", definition, defaults, java.util.Optional.of(secret));
+  }
+
   private static UpstreamProvider provider(
       String where, JsonNode node, GatehouseConfig.Registration defaults) {
+    return provider(where, node, defaults, java.util.Optional.empty());
+  }
+
+  private static UpstreamProvider provider(
+      String where,
+      JsonNode node,
+      GatehouseConfig.Registration defaults,
+      java.util.Optional<Secret> given) {
     if (!node.isObject()) {
       throw error(where, node.toString(), "must be a mapping with id, issuer and client-id");
     }
@@ -127,7 +148,11 @@ final class IdentityProviders {
     String secret;
     try {
       secret =
-          file.isEmpty() ? "" : Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
+          given.isPresent()
+              ? given.get().reveal()
+              : file.isEmpty()
+                  ? ""
+                  : Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
     } catch (IOException e) {
       throw error(where + ".client-secret-file", file, "must be a readable file");
     }

@@ -11,6 +11,9 @@ import java.util.Set;
  * @param amr authentication methods used (RFC 8176 values such as {@code pwd})
  * @param expiresAt the absolute cap: activity never extends past it
  * @param idp the upstream identity provider it was opened through; empty for Gatehouse's own
+ * @param idpAmr what that provider said of its sign-in ({@code amr} values), apart from {@code
+ *     amr}: a provider's {@code pwd} is not a password Gatehouse checked
+ * @param idpAcr the provider's {@code acr}; empty when it sent none
  */
 public record Session(
     String id,
@@ -22,7 +25,15 @@ public record Session(
     Set<String> amr,
     String userAgent,
     String clientAddress,
-    String idp) {
+    String idp,
+    Set<String> idpAmr,
+    String idpAcr) {
+
+  /** Copies the sets. */
+  public Session {
+    amr = Set.copyOf(amr);
+    idpAmr = Set.copyOf(idpAmr);
+  }
 
   /** How long after sign-in a session may still change sign-in methods. */
   public static final java.time.Duration STEP_UP_WINDOW = java.time.Duration.ofMinutes(30);
@@ -42,6 +53,17 @@ public record Session(
   /** Copy with a new last-seen time. */
   Session touchedAt(Instant at) {
     return new Session(
-        id, tokenHash, userId, createdAt, at, expiresAt, amr, userAgent, clientAddress, idp);
+        id,
+        tokenHash,
+        userId,
+        createdAt,
+        at,
+        expiresAt,
+        amr,
+        userAgent,
+        clientAddress,
+        idp,
+        idpAmr,
+        idpAcr);
   }
 }

@@ -85,6 +85,21 @@ public final class SessionService {
    */
   public Issued issue(
       UserId user, Set<String> amr, String userAgent, String clientAddress, String idp) {
+    return issue(user, amr, userAgent, clientAddress, idp, Set.of(), "");
+  }
+
+  /**
+   * As {@link #issue(UserId, Set, String, String, String)}, with what the provider said of its
+   * sign-in: its {@code amr} values and {@code acr}.
+   */
+  public Issued issue(
+      UserId user,
+      Set<String> amr,
+      String userAgent,
+      String clientAddress,
+      String idp,
+      Set<String> idpAmr,
+      String idpAcr) {
     String token = Tokens.newToken(random);
     byte[] idBytes = new byte[8];
     random.nextBytes(idBytes);
@@ -100,7 +115,9 @@ public final class SessionService {
             Set.copyOf(amr),
             truncate(userAgent, 256),
             truncate(clientAddress, 64),
-            idp);
+            idp,
+            idpAmr,
+            idpAcr);
     repository.insert(session);
     return new Issued(token, session);
   }

@@ -62,7 +62,7 @@ public final class Database implements AutoCloseable {
             h.createQuery(
                         "SELECT (SELECT COUNT(*) FROM signing_keys) + (SELECT COUNT(*) FROM"
                             + " totp_enrollments) + (SELECT COUNT(*) FROM mail_outbox WHERE sealed = 1"
-                            + " AND text_body <> '')")
+                            + " AND text_body <> '') + (SELECT COUNT(*) FROM upstream_providers)")
                     .mapTo(Long.class)
                     .one()
                 > 0);

@@ -18,7 +18,7 @@ import org.jdbi.v3.core.statement.StatementContext;
 public final class JdbcSessions implements SessionRepository {
   private static final String COLUMNS =
       "s.id, s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.amr,"
-          + " s.user_agent, s.client_address, s.idp";
+          + " s.user_agent, s.client_address, s.idp, s.idp_amr, s.idp_acr";
 
   private final Jdbi jdbi;
 
@@ -33,8 +33,9 @@ public final class JdbcSessions implements SessionRepository {
         h ->
             h.createUpdate(
                     "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at,"
-                        + " expires_at, amr, user_agent, client_address, idp) VALUES (:id, :hash,"
-                        + " :user, :created, :seen, :expires, :amr, :agent, :address, :idp)")
+                        + " expires_at, amr, user_agent, client_address, idp, idp_amr, idp_acr)"
+                        + " VALUES (:id, :hash, :user, :created, :seen, :expires, :amr, :agent,"
+                        + " :address, :idp, :idpAmr, :idpAcr)")
                 .bind("id", session.id())
                 .bind("hash", session.tokenHash())
                 .bind("user", session.userId().value())
@@ -45,6 +46,8 @@ public final class JdbcSessions implements SessionRepository {
                 .bind("agent", session.userAgent())
                 .bind("address", session.clientAddress())
                 .bind("idp", session.idp())
+                .bind("idpAmr", String.join(" ", session.idpAmr().stream().sorted().toList()))
+                .bind("idpAcr", session.idpAcr())
                 .execute());
   }
 
@@ -160,11 +163,7 @@ public final class JdbcSessions implements SessionRepository {
   }
 
   private static Session session(ResultSet rs, StatementContext ctx) throws SQLException {
-    String amr = rs.getString("amr");
-    Set<String> methods =
-        amr.isEmpty()
-            ? Set.of()
-            : Arrays.stream(amr.split(" ")).collect(Collectors.toUnmodifiableSet());
+    Set<String> methods = words(rs.getString("amr"));
     return new Session(
         rs.getString("id"),
         rs.getString("token_hash"),
@@ -175,6 +174,14 @@ public final class JdbcSessions implements SessionRepository {
         methods,
         rs.getString("user_agent"),
         rs.getString("client_address"),
-        rs.getString("idp"));
+        rs.getString("idp"),
+        words(rs.getString("idp_amr")),
+        rs.getString("idp_acr"));
+  }
+
+  private static Set<String> words(String spaced) {
+    return spaced.isEmpty()
+        ? Set.of()
+        : Arrays.stream(spaced.split(" ")).collect(Collectors.toUnmodifiableSet());
   }
 }

@@ -40,6 +40,79 @@ public final class JdbcUpstream implements UpstreamRepository {
   }
 
   @Override
+  public Optional<Flow> findFlow(String stateHash, Instant now) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT state_hash, provider_id, binding_hash, return_to, link_user, expires_at"
+                        + " FROM upstream_flows WHERE state_hash = :state AND expires_at > :now")
+                .bind("state", stateHash)
+                .bind("now", now.toEpochMilli())
+                .map((rs, ctx) -> flow(rs))
+                .findOne());
+  }
+
+  @Override
+  public List<StoredProvider> storedProviders() {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery("SELECT * FROM upstream_providers ORDER BY created_at, id")
+                .map(
+                    (rs, ctx) ->
+                        new StoredProvider(
+                            rs.getString("id"),
+                            rs.getString("definition"),
+                            rs.getString("secret_sealed"),
+                            Instant.ofEpochMilli(rs.getLong("created_at"))))
+                .list());
+  }
+
+  @Override
+  public boolean storeProvider(StoredProvider provider) {
+    return jdbi.inTransaction(
+        h -> {
+          boolean taken =
+              h.createQuery("SELECT COUNT(*) FROM upstream_providers WHERE id = :id")
+                      .bind("id", provider.id())
+                      .mapTo(Integer.class)
+                      .one()
+                  > 0;
+          if (taken) {
+            return false;
+          }
+          h.createUpdate(
+                  "INSERT INTO upstream_providers (id, definition, secret_sealed, created_at)"
+                      + " VALUES (:id, :definition, :secret, :created)")
+              .bind("id", provider.id())
+              .bind("definition", provider.definition())
+              .bind("secret", provider.sealedSecret())
+              .bind("created", provider.createdAt().toEpochMilli())
+              .execute();
+          return true;
+        });
+  }
+
+  @Override
+  public boolean removeProvider(String id) {
+    return jdbi.withHandle(
+            h ->
+                h.createUpdate("DELETE FROM upstream_providers WHERE id = :id")
+                    .bind("id", id)
+                    .execute())
+        == 1;
+  }
+
+  private static Flow flow(ResultSet rs) throws SQLException {
+    return new Flow(
+        rs.getString("state_hash"),
+        rs.getString("provider_id"),
+        rs.getString("binding_hash"),
+        rs.getString("return_to"),
+        rs.getString("link_user"),
+        Instant.ofEpochMilli(rs.getLong("expires_at")));
+  }
+
+  @Override
   public Optional<Flow> takeFlow(String stateHash, Instant now) {
     return jdbi.inTransaction(
         h -> {
@@ -49,15 +122,7 @@ public final class JdbcUpstream implements UpstreamRepository {
                           + " FROM"
                           + " upstream_flows WHERE state_hash = :state")
                   .bind("state", stateHash)
-                  .map(
-                      (rs, ctx) ->
-                          new Flow(
-                              rs.getString("state_hash"),
-                              rs.getString("provider_id"),
-                              rs.getString("binding_hash"),
-                              rs.getString("return_to"),
-                              rs.getString("link_user"),
-                              Instant.ofEpochMilli(rs.getLong("expires_at"))))
+                  .map((rs, ctx) -> flow(rs))
                   .findOne();
           if (flow.isEmpty()) {
             return Optional.<Flow>empty();

@@ -34,6 +34,7 @@ public final class Router extends Handler.Abstract {
   }
 
   private final Map<String, Map<String, Route>> routes = new HashMap<>();
+  private final Map<String, Map<String, Route>> prefixes = new java.util.LinkedHashMap<>();
   private final ClientAddress clientAddress;
   private final HttpMetrics metrics;
   private final ErrorPages errorPages;
@@ -73,6 +74,44 @@ public final class Router extends Handler.Abstract {
     return this;
   }
 
+  /**
+   * Registers a GET (and HEAD) route for every path under {@code prefix} (which ends with {@code
+   * /}) that has no exact route: for names that change while the server runs, such as an upstream
+   * provider added with the CLI. The route itself refuses the names it does not know.
+   */
+  public Router getUnder(String prefix, Route route) {
+    if (!prefix.endsWith("/")) {
+      throw new IllegalArgumentException("a route prefix ends with /: " + prefix);
+    }
+    prefixes.computeIfAbsent(prefix, p -> new HashMap<>()).put("GET", route);
+    return this;
+  }
+
+  private Map<String, Route> match(String path) {
+    Map<String, Route> exact = routes.get(path);
+    if (exact != null) {
+      return exact;
+    }
+    for (Map.Entry<String, Map<String, Route>> prefix : prefixes.entrySet()) {
+      if (path.startsWith(prefix.getKey())) {
+        return prefix.getValue();
+      }
+    }
+    return null;
+  }
+
+  private String routeName(String path) {
+    if (routes.containsKey(path)) {
+      return path;
+    }
+    for (String prefix : prefixes.keySet()) {
+      if (path.startsWith(prefix)) {
+        return prefix + "*";
+      }
+    }
+    return "unmatched";
+  }
+
   private Router add(String method, String path, Route route) {
     routes.computeIfAbsent(path, p -> new HashMap<>()).put(method, route);
     return this;
@@ -90,8 +129,8 @@ public final class Router extends Handler.Abstract {
             peer,
             clientAddress.resolve(
                 peer, Optional.ofNullable(request.getHeaders().get("X-Forwarded-For"))));
-    Map<String, Route> byMethod = path == null ? null : routes.get(path);
-    String routeName = byMethod == null ? "unmatched" : path;
+    Map<String, Route> byMethod = path == null ? null : match(path);
+    String routeName = byMethod == null ? "unmatched" : routeName(path);
     Route route = byMethod == null ? null : byMethod.get(head ? "GET" : method);
     if (byMethod == null) {
       errorPages.render(exchange, SafeMessage.NOT_FOUND);

@@ -60,7 +60,8 @@ class UpstreamSignInTest {
             "gatehouse",
             SECRET,
             origin + "/login/upstream/acme/callback",
-            origin + "/login/upstream/hub/callback");
+            origin + "/login/upstream/hub/callback",
+            origin + "/login/upstream/extra/callback");
     family =
         TestOpenIdProvider.start(
             "gatehouse",
@@ -361,7 +362,7 @@ class UpstreamSignInTest {
   @Test
   void anAnswerFromAnotherProviderThanTheFlowWasStartedWithIsRefused() throws Exception {
     // Started with Acme; an answer arrives at Family's callback, or at Acme's carrying Family's
-    // issuer: both refused, and the state is spent.
+    // issuer: both refused.
     for (String[] answer :
         new String[][] {{"family", family.issuer()}, {"acme", family.issuer()}}) {
       TestBrowser client = gatehouse.browser();
@@ -481,6 +482,166 @@ class UpstreamSignInTest {
   }
 
   @Test
+  void aProviderAddedWithTheCliWhileTheServerRunsSignsUsersInAndRemovingItEndsItsSessions()
+      throws Exception {
+    dev.gatehouse.testing.CliRunner cli =
+        new dev.gatehouse.testing.CliRunner(gatehouse.environment(), dir, gatehouse.clock());
+    var added =
+        cli.run(
+            "idp",
+            "add",
+            "extra",
+            "--name",
+            "Extra SSO",
+            "--issuer",
+            acme.issuer(),
+            "--client-id",
+            "gatehouse",
+            "--client-secret-file",
+            dir.resolve("upstream.secret").toString(),
+            "--registration",
+            "open",
+            "--trust-mfa");
+    assertThat(added.status()).as(added.err()).isZero();
+    assertThat(added.out())
+        .contains("added identity provider extra", origin + "/login/upstream/extra/callback")
+        .doesNotContain(SECRET);
+    assertThat(cli.run("idp", "show", "extra").out())
+        .contains("set (never shown)", "stored")
+        .doesNotContain(SECRET);
+    assertThat(
+            cli.run(
+                    "idp",
+                    "add",
+                    "acme",
+                    "--client-id",
+                    "x",
+                    "--client-secret-file",
+                    dir.resolve("upstream.secret").toString(),
+                    "--issuer",
+                    acme.issuer())
+                .err())
+        .contains("configured in gatehouse.yml");
+    assertThat(
+            cli.run(
+                    "idp",
+                    "add",
+                    "extra",
+                    "--client-id",
+                    "x",
+                    "--client-secret-file",
+                    dir.resolve("upstream.secret").toString(),
+                    "--issuer",
+                    acme.issuer())
+                .err())
+        .contains("exists already");
+    assertThat(
+            cli.run(
+                    "idp",
+                    "add",
+                    "bad",
+                    "--client-id",
+                    "x",
+                    "--client-secret-file",
+                    dir.resolve("upstream.secret").toString(),
+                    "--issuer",
+                    "http://example.com")
+                .err())
+        .contains("issuer");
+    // Nothing usable at rest: the secret is sealed with the at-rest key.
+    List<Map<String, Object>> rows =
+        gatehouse
+            .app()
+            .database()
+            .jdbi()
+            .withHandle(h -> h.createQuery("SELECT * FROM upstream_providers").mapToMap().list());
+    assertThat(rows).hasSize(1);
+    assertThat(rows.get(0).toString()).contains("extra").doesNotContain(SECRET);
+
+    // The running server shows it within a second or so, and a user signs in through it.
+    for (int i = 0; i < 50 && !loginPageShows("upstream-extra"); i++) {
+      Thread.sleep(100);
+    }
+    signInUpstream("extra", "grace");
+    TestChromium.awaitUrl(browser, origin + "/");
+    String cookie = sessionCookie();
+    assertThat(verify(cookie).statusCode()).isEqualTo(200);
+    browser.get(origin + "/account");
+    assertThat(browser.getPageSource())
+        .as("what the provider said of the sign-in, apart from Gatehouse's own methods")
+        .contains("via Extra SSO (mfa otp pwd)");
+
+    var removed = cli.run("idp", "remove", "extra");
+    assertThat(removed.status()).as(removed.err()).isZero();
+    assertThat(removed.out()).contains("ended 1 session(s)");
+    gatehouse.clock().advance(java.time.Duration.ofSeconds(2)); // past the 1 s session cache
+    assertThat(verify(cookie).statusCode()).isEqualTo(401);
+    TestBrowser client = gatehouse.browser();
+    int status = 0;
+    for (int i = 0; i < 50 && status != 404; i++) {
+      status = client.get("/login/upstream/extra/start").statusCode();
+      Thread.sleep(status == 404 ? 0 : 100);
+    }
+    assertThat(status).as("its routes are gone with it").isEqualTo(404);
+    assertThat(cli.run("idp", "list").out()).doesNotContain("extra");
+    assertThat(cli.run("idp", "remove", "acme").err()).contains("configured in gatehouse.yml");
+  }
+
+  @Test
+  void aSecondFlowStartedInTheSameBrowserDoesNotBreakTheFirst() throws Exception {
+    browser.get(origin + "/login");
+    browser.findElement(By.id("upstream-acme")).click();
+    TestChromium.awaitElement(browser, By.name("login"));
+    String first = browser.getCurrentUrl();
+    // A second flow — another tab, or a page that starts one behind the user's back.
+    browser.get(origin + "/login/upstream/family/start");
+    TestChromium.awaitElement(browser, By.name("login"));
+    assertThat(browser.getCurrentUrl()).startsWith(family.issuer());
+    browser.get(first);
+    completeAtProvider("alice");
+    TestChromium.awaitUrl(browser, origin + "/");
+    assertThat(verify(sessionCookie()).headers().firstValue("Remote-User")).contains("alice");
+  }
+
+  @Test
+  void anAnswerReplayedFromAnotherBrowserDoesNotUseUpTheSignIn() throws Exception {
+    TestBrowser owner = gatehouse.browser();
+    HttpResponse<String> started = owner.get("/login/upstream/acme/start");
+    assertThat(started.statusCode()).isEqualTo(303);
+    String state =
+        com.nimbusds.oauth2.sdk.util.URLUtils.parseParameters(
+                URI.create(started.headers().firstValue("Location").orElseThrow()).getRawQuery())
+            .get("state")
+            .get(0);
+    String callback =
+        "/login/upstream/acme/callback?code=forged&state="
+            + state
+            + "&iss="
+            + java.net.URLEncoder.encode(acme.issuer(), java.nio.charset.StandardCharsets.UTF_8);
+    HttpResponse<String> foreign = gatehouse.browser().get(callback);
+    assertThat(foreign.statusCode()).isEqualTo(400);
+    assertThat(foreign.body()).contains("started in another browser");
+    // The owner's flow is still there: its (forged) code reaches the provider, which refuses it.
+    HttpResponse<String> own = owner.get(callback);
+    assertThat(own.body()).doesNotContain("already been used").doesNotContain("another browser");
+    assertThat(owner.get(callback).body()).contains("already been used");
+  }
+
+  @Test
+  void startingFlowsOverAndOverFromOneAddressIsThrottled() throws Exception {
+    TestBrowser client = gatehouse.browser();
+    int status = 0;
+    HttpResponse<String> last = null;
+    for (int i = 0; i < 40 && status != 429; i++) {
+      last = client.get("/login/upstream/acme/start");
+      status = last.statusCode();
+    }
+    assertThat(status).isEqualTo(429);
+    assertThat(last.headers().firstValue("Retry-After")).isPresent();
+    assertThat(last.body()).contains("Too many sign-ins");
+  }
+
+  @Test
   void aCallbackWithAnUnreadableQueryIsA400NotA5xx() throws Exception {
     int port = URI.create(gatehouse.baseUrl()).getPort();
     for (String query :
@@ -506,6 +667,11 @@ class UpstreamSignInTest {
     assertThat(browser.findElement(By.id("upstream-error")).getText())
         .contains("Gone IdP cannot be reached");
     TestChromium.signInWithPassword(browser, origin, "bob", "correct horse battery staple");
+  }
+
+  private boolean loginPageShows(String id) {
+    browser.get(origin + "/login");
+    return !browser.findElements(By.id(id)).isEmpty();
   }
 
   private void signInUpstream(String provider, String account) throws Exception {

@@ -31,8 +31,26 @@ public interface UpstreamRepository {
   /** Stores a new flow (and forgets expired ones). */
   void saveFlow(Flow flow, Instant now);
 
+  /** The unexpired flow with this state hash, left in place. */
+  Optional<Flow> findFlow(String stateHash, Instant now);
+
   /** Removes and returns the unexpired flow with this state hash: of two racing uses one wins. */
   Optional<Flow> takeFlow(String stateHash, Instant now);
+
+  /**
+   * A provider added at run time: its mapping as in {@code gatehouse.yml} (JSON, no secret) and its
+   * client secret sealed with the at-rest key.
+   */
+  record StoredProvider(String id, String definition, String sealedSecret, Instant createdAt) {}
+
+  /** The providers added at run time, oldest first. */
+  List<StoredProvider> storedProviders();
+
+  /** Stores a provider added at run time; false when one with its id is stored already. */
+  boolean storeProvider(StoredProvider provider);
+
+  /** Removes a provider added at run time; whether there was one. */
+  boolean removeProvider(String id);
 
   /** The link of an upstream identity, if any. */
   Optional<Link> find(String issuer, String subject);

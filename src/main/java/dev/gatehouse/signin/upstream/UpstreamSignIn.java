@@ -79,7 +79,18 @@ public final class UpstreamSignIn {
   private static final Duration METADATA_LIFETIME = Duration.ofHours(1);
   private static final int TIMEOUT_MS = 5000;
 
-  private final Map<String, UpstreamProvider> providers;
+  private static final int FREE_STARTS = 30;
+  private static final java.util.regex.Pattern AMR_VALUE =
+      java.util.regex.Pattern.compile("[A-Za-z0-9_.:-]{1,32}");
+
+  private static final java.util.regex.Pattern ACR_VALUE =
+      java.util.regex.Pattern.compile("[\\x21-\\x7E]{1,128}");
+
+  private final Map<String, UpstreamProvider> configured;
+  private final com.github.benmanes.caffeine.cache.LoadingCache<
+          String, Map<String, UpstreamProvider>>
+      all;
+  private final dev.gatehouse.signin.Throttle throttle;
   private final UpstreamRepository repository;
   private final Directory directory;
   private final AuditLog audit;
@@ -91,8 +102,17 @@ public final class UpstreamSignIn {
   private record Resolved(
       OIDCProviderMetadata metadata, JWKSource<SecurityContext> keys, Instant at) {}
 
+  /** What became of a request to start a flow. */
+  public sealed interface Begun permits Started, Unreachable, Throttled {}
+
   /** What a started flow needs: where to send the browser and the secret its cookie keeps. */
-  public record Started(URI authorization, String browserSecret) {}
+  public record Started(URI authorization, String browserSecret) implements Begun {}
+
+  /** The provider's discovery document or keys could not be fetched (the reason is logged). */
+  public record Unreachable() implements Begun {}
+
+  /** Too many flows started from this address lately; try again after {@code retryAfter}. */
+  public record Throttled(Duration retryAfter) implements Begun {}
 
   /** What became of a callback. */
   public sealed interface Outcome permits SignedIn, Linked, Refused {}
@@ -101,10 +121,17 @@ public final class UpstreamSignIn {
   public record Linked(UserId user, UpstreamProvider provider) implements Outcome {}
 
   /**
-   * Signed in: the user, the session's {@code amr}, the provider, and the validated return URL the
-   * flow was started with (empty: the portal's home).
+   * Signed in: the user, the session's {@code amr}, the provider, the validated return URL the flow
+   * was started with (empty: the portal's home), and what the provider said of its sign-in ({@code
+   * amr} values and {@code acr}, kept apart from Gatehouse's own {@code amr}).
    */
-  public record SignedIn(User user, Set<String> amr, UpstreamProvider provider, String returnTo)
+  public record SignedIn(
+      User user,
+      Set<String> amr,
+      UpstreamProvider provider,
+      String returnTo,
+      Set<String> providerAmr,
+      String providerAcr)
       implements Outcome {}
 
   /**
@@ -113,9 +140,16 @@ public final class UpstreamSignIn {
    */
   public record Refused(int status, String message) implements Outcome {}
 
-  /** Providers in configuration order; {@code publicOrigin} builds the redirect URIs. */
+  /**
+   * The providers of the configuration file, in its order, then those added at run time ({@code
+   * stored}, read again at most every second so that {@code gatehouse idp add} in another process
+   * takes effect without a restart; a stored provider never shadows a configured one). {@code
+   * publicOrigin} builds the redirect URIs.
+   */
   public UpstreamSignIn(
       List<UpstreamProvider> providers,
+      java.util.function.Supplier<List<UpstreamProvider>> stored,
+      dev.gatehouse.signin.Throttle throttle,
       UpstreamRepository repository,
       Directory directory,
       AuditLog audit,
@@ -124,7 +158,20 @@ public final class UpstreamSignIn {
       String publicOrigin) {
     Map<String, UpstreamProvider> byId = new LinkedHashMap<>();
     providers.forEach(p -> byId.put(p.id(), p));
-    this.providers = java.util.Collections.unmodifiableMap(byId);
+    this.configured = java.util.Collections.unmodifiableMap(byId);
+    // Real time, not the injected clock: this is how soon another process's change is seen.
+    this.all =
+        com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+            .expireAfterWrite(Duration.ofSeconds(1))
+            .build(
+                key -> {
+                  Map<String, UpstreamProvider> merged = new LinkedHashMap<>(configured);
+                  for (UpstreamProvider p : stored.get()) {
+                    merged.putIfAbsent(p.id(), p);
+                  }
+                  return java.util.Collections.unmodifiableMap(merged);
+                });
+    this.throttle = throttle;
     this.repository = repository;
     this.directory = directory;
     this.audit = audit;
@@ -133,14 +180,21 @@ public final class UpstreamSignIn {
     this.publicOrigin = publicOrigin;
   }
 
-  /** The providers, in configuration order. */
+  /** The providers: the configured ones in configuration order, then those added at run time. */
   public List<UpstreamProvider> providers() {
-    return List.copyOf(providers.values());
+    return List.copyOf(all.get("").values());
   }
 
   /** The provider with this id. */
   public Optional<UpstreamProvider> provider(String id) {
-    return Optional.ofNullable(providers.get(id));
+    return Optional.ofNullable(all.get("").get(id));
+  }
+
+  /**
+   * Whether {@code id} names a provider of the configuration file (which the CLI cannot change).
+   */
+  public boolean configured(String id) {
+    return configured.containsKey(id);
   }
 
   /** The upstream identities linked to {@code user}. */
@@ -288,25 +342,30 @@ public final class UpstreamSignIn {
   }
 
   /**
-   * Starts a sign-in through {@code provider}; {@code returnTo} must already be validated. Empty
-   * when the provider cannot be reached (the reason is logged).
+   * Starts a sign-in through {@code provider} for a browser at {@code client}; {@code returnTo}
+   * must already be validated. Every start stores a flow, so starts are throttled per address.
    */
-  public Optional<Started> start(UpstreamProvider provider, String returnTo) {
+  public Begun start(UpstreamProvider provider, String returnTo, String client) {
+    if (throttle.attempt("upstream-start:" + client, FREE_STARTS)
+        instanceof dev.gatehouse.signin.Throttle.Blocked blocked) {
+      LOG.info("upstream sign-in: too many flows started from {}; refused for now", client);
+      return new Throttled(blocked.retryAfter());
+    }
     return begin(provider, returnTo, "");
   }
 
   /**
    * Starts linking an identity at {@code provider} to {@code user}, who is signed in (the account
-   * page checks it proved itself recently). Empty when the provider cannot be reached.
+   * page checks it proved itself recently).
    */
-  public Optional<Started> startLink(UpstreamProvider provider, UserId user) {
+  public Begun startLink(UpstreamProvider provider, UserId user) {
     return begin(provider, publicOrigin + "/account?done=linked", user.value());
   }
 
-  private Optional<Started> begin(UpstreamProvider provider, String returnTo, String linkUser) {
+  private Begun begin(UpstreamProvider provider, String returnTo, String linkUser) {
     Optional<Resolved> metadata = resolve(provider);
     if (metadata.isEmpty()) {
-      return Optional.empty();
+      return new Unreachable();
     }
     String browserSecret = Tokens.newToken(random);
     State state = new State(Tokens.newToken(random));
@@ -348,18 +407,20 @@ public final class UpstreamSignIn {
                 .codeChallenge(verifier, CodeChallengeMethod.S256)
                 .build()
                 .toURI();
-    return Optional.of(new Started(authorization, browserSecret));
+    return new Started(authorization, browserSecret);
   }
 
   /**
    * Finishes a flow at {@code provider}'s callback: {@code callback} is the full callback URI and
-   * {@code browserSecret} what the browser's flow cookie holds; {@code signedIn} the user of the
-   * browser's session, if any (a link must come back to the user who started it).
+   * {@code browserSecrets} what the browser's flow cookie holds (one per flow it has under way);
+   * {@code signedIn} the user of the browser's session, if any (a link must come back to the user
+   * who started it). The flow is spent only by the browser it belongs to: an answer replayed from
+   * elsewhere cannot use up a user's sign-in.
    */
   public Outcome finish(
       UpstreamProvider provider,
       URI callback,
-      Optional<String> browserSecret,
+      List<String> browserSecrets,
       Optional<UserId> signedIn,
       String client) {
     AuthorizationResponse response;
@@ -372,8 +433,8 @@ public final class UpstreamSignIn {
       return refused(400, provider, "sent back an answer without its state", "no state");
     }
     Instant now = clock.instant();
-    Optional<UpstreamRepository.Flow> flow =
-        repository.takeFlow(Tokens.sha256Hex(response.getState().getValue()), now);
+    String stateHash = Tokens.sha256Hex(response.getState().getValue());
+    Optional<UpstreamRepository.Flow> flow = repository.findFlow(stateHash, now);
     if (flow.isEmpty()) {
       return new Refused(
           400,
@@ -389,13 +450,25 @@ public final class UpstreamSignIn {
       return new Refused(
           400, "This answer does not belong to a sign-in started here. Start again.");
     }
-    if (browserSecret.isEmpty()
-        || !Tokens.constantTimeEquals(
-            flow.get().bindingHash(), Tokens.sha256Hex(browserSecret.get()))) {
+    Optional<String> browserSecret = Optional.empty();
+    for (String candidate : browserSecrets) {
+      if (Tokens.constantTimeEquals(flow.get().bindingHash(), Tokens.sha256Hex(candidate))) {
+        browserSecret = Optional.of(candidate);
+      }
+    }
+    if (browserSecret.isEmpty()) {
       return new Refused(
           400,
           "This sign-in was started in another browser (or its cookie is gone). Start again"
               + " from the sign-in page in this browser.");
+    }
+    // Of two racing uses by this browser, one wins.
+    if (repository.takeFlow(stateHash, now).isEmpty()) {
+      return new Refused(
+          400,
+          "This sign-in through "
+              + provider.name()
+              + " has already been used or has expired. Start again from the sign-in page.");
     }
     if (!flow.get().linkUser().isEmpty()
         && !signedIn.map(u -> u.value().equals(flow.get().linkUser())).orElse(false)) {
@@ -627,10 +700,13 @@ public final class UpstreamSignIn {
           user.get().username(),
           client,
           provider.id());
-      return new SignedIn(user.get(), amr, provider, flow.returnTo());
+      return new SignedIn(
+          user.get(), amr, provider, flow.returnTo(), providerAmr(claims), providerAcr(claims));
     }
     Optional<String> email =
         text(claims, provider.emailClaim()).map(e -> e.toLowerCase(Locale.ROOT));
+    // The JSON boolean true, or the string "true" some providers send (Amazon Cognito's userinfo
+    // among them): either way the provider vouches for the address; nothing else counts.
     boolean verified =
         Boolean.TRUE.equals(claims.get("email_verified"))
             || "true".equals(String.valueOf(claims.get("email_verified")));
@@ -652,7 +728,8 @@ public final class UpstreamSignIn {
             local.get().username(),
             client,
             provider.id() + " by verified email");
-        return new SignedIn(local.get(), amr, provider, flow.returnTo());
+        return new SignedIn(
+            local.get(), amr, provider, flow.returnTo(), providerAmr(claims), providerAcr(claims));
       }
     }
     switch (provider.accounts()) {
@@ -731,10 +808,17 @@ public final class UpstreamSignIn {
     try {
       Names.displayName(displayName);
     } catch (DirectoryException.InvalidValueException e) {
+      LOG.info(
+          "upstream sign-in: {} sent a display name Gatehouse cannot use ({}); the new account"
+              + " has none",
+          provider.id(),
+          e.getMessage());
       displayName = "";
     }
     User user = null;
+    List<String> tried = new ArrayList<>();
     for (String candidate : usernames(provider, claims, email)) {
+      tried.add(candidate);
       try {
         // Only a provider trusted for addresses makes one count as confirmed here.
         User fresh =
@@ -748,14 +832,19 @@ public final class UpstreamSignIn {
       }
     }
     if (user == null) {
-      return refused(409, provider, "gave no username Gatehouse can use", "usernames taken");
+      return refused(
+          409,
+          provider,
+          "gave no username Gatehouse can use",
+          "every candidate username was taken or not a valid username: " + tried);
     }
     repository.link(
         new UpstreamRepository.Link(issuer, subject, provider.id(), user.id(), now, now));
     syncGroups(provider, user, claims);
     audit.record(
         "upstream.account-created", Optional.of(user.id()), user.username(), client, provider.id());
-    return new SignedIn(user, amr, provider, flow.returnTo());
+    return new SignedIn(
+        user, amr, provider, flow.returnTo(), providerAmr(claims), providerAcr(claims));
   }
 
   private List<String> usernames(
@@ -793,6 +882,7 @@ public final class UpstreamSignIn {
     }
     Set<String> given = repository.upstreamGroups(user.id(), provider.id());
     Set<String> now = new java.util.TreeSet<>();
+    List<String> ignored = new ArrayList<>();
     for (String group : sent) {
       if (!provider.allowedGroups().isEmpty() && !provider.allowedGroups().contains(group)) {
         continue;
@@ -801,6 +891,7 @@ public final class UpstreamSignIn {
       try {
         name = Names.groupOrRole("group", group);
       } catch (DirectoryException.InvalidValueException e) {
+        ignored.add(dev.gatehouse.kernel.Printable.of(group, 64));
         continue;
       }
       if (!directory.listGroups().contains(name)) {
@@ -815,6 +906,13 @@ public final class UpstreamSignIn {
       if (added || given.contains(name)) {
         now.add(name);
       }
+    }
+    if (!ignored.isEmpty()) {
+      LOG.warn(
+          "upstream sign-in: {} sent groups that are not valid group names, not taken for {}: {}",
+          provider.id(),
+          user.username(),
+          ignored);
     }
     Set<String> kept = new java.util.TreeSet<>(now);
     for (String old : given) {
@@ -840,6 +938,26 @@ public final class UpstreamSignIn {
     repository.recordUpstreamGroups(user.id(), provider.id(), kept);
   }
 
+  /** The provider's {@code amr} values that look like RFC 8176 values (at most 8). */
+  private static Set<String> providerAmr(Map<String, Object> claims) {
+    Set<String> values = new java.util.TreeSet<>();
+    if (claims.get("amr") instanceof List<?> upstream) {
+      for (Object value : upstream) {
+        if (value instanceof String text
+            && AMR_VALUE.matcher(text).matches()
+            && values.size() < 8) {
+          values.add(text);
+        }
+      }
+    }
+    return Set.copyOf(values);
+  }
+
+  /** The provider's {@code acr}, when it is a short printable string. */
+  private static String providerAcr(Map<String, Object> claims) {
+    return claims.get("acr") instanceof String acr && ACR_VALUE.matcher(acr).matches() ? acr : "";
+  }
+
   private static Set<String> amr(UpstreamProvider provider, Map<String, Object> claims) {
     Set<String> amr = new HashSet<>();
     amr.add("fed");
@@ -856,7 +974,7 @@ public final class UpstreamSignIn {
   }
 
   private Optional<Resolved> resolve(UpstreamProvider provider) {
-    Resolved known = resolved.get(provider.id());
+    Resolved known = resolved.get(metadataKey(provider));
     Instant now = clock.instant();
     if (known != null && known.at().plus(METADATA_LIFETIME).isAfter(now)) {
       return Optional.of(known);
@@ -875,7 +993,7 @@ public final class UpstreamSignIn {
       // Credentials in the form body: what GitHub-style providers document.
       metadata.setTokenEndpointAuthMethods(List.of(ClientAuthenticationMethod.CLIENT_SECRET_POST));
       Resolved fixed = new Resolved(metadata, (selector, context) -> List.of(), now);
-      resolved.put(provider.id(), fixed);
+      resolved.put(metadataKey(provider), fixed);
       return Optional.of(fixed);
     }
     try {
@@ -890,7 +1008,7 @@ public final class UpstreamSignIn {
               .retrying(false)
               .build();
       Resolved fresh = new Resolved(metadata, known == null ? keys : known.keys(), now);
-      resolved.put(provider.id(), fresh);
+      resolved.put(metadataKey(provider), fresh);
       return Optional.of(fresh);
     } catch (IOException | com.nimbusds.oauth2.sdk.GeneralException | RuntimeException e) {
       LOG.warn(
@@ -926,6 +1044,13 @@ public final class UpstreamSignIn {
   private static void timeouts(HTTPRequest request) {
     request.setConnectTimeout(TIMEOUT_MS);
     request.setReadTimeout(TIMEOUT_MS);
+  }
+
+  /**
+   * Metadata is cached per provider definition: a provider re-added with other values starts anew.
+   */
+  private static String metadataKey(UpstreamProvider provider) {
+    return provider.id() + " " + provider.issuer() + " " + provider.oauth2();
   }
 
   /** A PKCE verifier or nonce derived from the browser's secret (43 URL-safe characters). */

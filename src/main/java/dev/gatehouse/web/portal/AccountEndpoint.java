@@ -292,10 +292,8 @@ public final class AccountEndpoint {
                             + (s.idp().isEmpty()
                                 ? ""
                                 : " via "
-                                    + upstream
-                                        .provider(s.idp())
-                                        .map(p -> p.name())
-                                        .orElse(s.idp())),
+                                    + upstream.provider(s.idp()).map(p -> p.name()).orElse(s.idp())
+                                    + providerSaid(s)),
                         s.id().equals(ctx.session().id())))
             .toList();
     exchange.html(
@@ -322,6 +320,18 @@ public final class AccountEndpoint {
                 providerRows(ctx.user().id()),
                 notice,
                 error)));
+  }
+
+  /** What the provider said of a session's sign-in: " (otp pwd, acr gold)", or nothing. */
+  private static String providerSaid(dev.gatehouse.session.Session s) {
+    List<String> parts = new java.util.ArrayList<>();
+    if (!s.idpAmr().isEmpty()) {
+      parts.add(String.join(" ", new java.util.TreeSet<>(s.idpAmr())));
+    }
+    if (!s.idpAcr().isEmpty()) {
+      parts.add("acr " + s.idpAcr());
+    }
+    return parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")";
   }
 
   private List<ProviderRow> providerRows(dev.gatehouse.kernel.UserId user) {

@@ -35,7 +35,7 @@ public final class LoginEndpoint {
 
   private final AuditLog audit;
   private final boolean signUpOpen;
-  private final java.util.List<Views.ProviderButton> providers;
+  private final java.util.function.Supplier<java.util.List<Views.ProviderButton>> providers;
 
   /** Wires the endpoint. */
   public LoginEndpoint(
@@ -50,7 +50,7 @@ public final class LoginEndpoint {
       TotpEndpoint secondFactor,
       boolean signUpOpen,
       AuditLog audit,
-      java.util.List<Views.ProviderButton> providers) {
+      java.util.function.Supplier<java.util.List<Views.ProviderButton>> providers) {
     this.signIn = signIn;
     this.sessions = sessions;
     this.redirects = redirects;
@@ -62,7 +62,7 @@ public final class LoginEndpoint {
     this.secondFactor = secondFactor;
     this.audit = audit;
     this.signUpOpen = signUpOpen;
-    this.providers = java.util.List.copyOf(providers);
+    this.providers = providers;
   }
 
   /** {@code GET /login}. */
@@ -82,7 +82,9 @@ public final class LoginEndpoint {
     // idp=<provider> (an application's hint): straight to that provider, unless the application
     // asked for a fresh sign-in or a second factor, which this page decides.
     Optional<String> idp =
-        exchange.query("idp").filter(id -> providers.stream().anyMatch(p -> p.id().equals(id)));
+        exchange
+            .query("idp")
+            .filter(id -> providers.get().stream().anyMatch(p -> p.id().equals(id)));
     if (idp.isPresent() && exchange.query("reauth").isEmpty() && !stepUp) {
       exchange.redirect(
           302,
@@ -205,6 +207,6 @@ public final class LoginEndpoint {
                 error,
                 notice,
                 signUpOpen,
-                providers)));
+                providers.get())));
   }
 }

@@ -66,16 +66,25 @@ public final class UpstreamEndpoint {
     this.flowCookie = secure ? "__Host-gatehouse_upstream" : "gatehouse_upstream";
   }
 
-  /** The callback paths to route, one per provider. */
-  public List<String> callbackPaths() {
-    return upstream.providers().stream()
-        .map(p -> "/login/upstream/" + p.id() + "/callback")
-        .toList();
-  }
-
-  /** The start paths of the {@code idp} hint, one per provider. */
-  public List<String> startPaths() {
-    return upstream.providers().stream().map(p -> "/login/upstream/" + p.id() + "/start").toList();
+  /**
+   * {@code GET /login/upstream/<id>/start} and {@code GET /login/upstream/<id>/callback}, for every
+   * provider — including one added with the CLI while the server runs. Anything else under the
+   * prefix is not found.
+   */
+  public void route(Exchange exchange) {
+    String rest = exchange.path().substring("/login/upstream/".length());
+    int slash = rest.indexOf('/');
+    String id = slash < 0 ? "" : rest.substring(0, slash);
+    String action = slash < 0 ? "" : rest.substring(slash + 1);
+    if (!id.matches("[a-z0-9][a-z0-9-]{0,31}") || upstream.provider(id).isEmpty()) {
+      errors.render(exchange, SafeMessage.NOT_FOUND);
+    } else if (action.equals("start")) {
+      begin(exchange, id, exchange.query("rd").orElse(""));
+    } else if (action.equals("callback")) {
+      callback(exchange, id);
+    } else {
+      errors.render(exchange, SafeMessage.NOT_FOUND);
+    }
   }
 
   /** {@code POST /login/upstream}: the provider's button on the sign-in page. */
@@ -87,18 +96,9 @@ public final class UpstreamEndpoint {
     begin(exchange, exchange.formOrEmpty("provider"), exchange.formOrEmpty("rd"));
   }
 
-  /**
-   * {@code GET /login/upstream/<id>/start?rd=…}: an application's {@code idp} hint. A GET may start
-   * a flow: it signs nobody in by itself — only the user, at the provider, can — and the flow is
-   * bound to this browser.
-   */
-  public void startByHint(Exchange exchange) {
-    String path = exchange.path();
-    begin(
-        exchange,
-        path.substring("/login/upstream/".length(), path.length() - "/start".length()),
-        exchange.query("rd").orElse(""));
-  }
+  // GET /login/upstream/<id>/start?rd=… (an application's idp hint) may start a flow too: it signs
+  // nobody in by itself — only the user, at the provider, can — and the flow is bound to this
+  // browser.
 
   private void begin(Exchange exchange, String id, String rdField) {
     Optional<UpstreamProvider> provider = upstream.provider(id);
@@ -107,30 +107,64 @@ public final class UpstreamEndpoint {
       return;
     }
     String returnTo = rdField.isEmpty() ? "" : redirects.validate(rdField).orElse("");
-    Optional<UpstreamSignIn.Started> started = upstream.start(provider.get(), returnTo);
-    if (started.isEmpty()) {
-      refuse(
-          exchange,
-          502,
-          provider.get().name()
-              + " cannot be reached right now. Try again in a moment, or sign in another way.");
-      return;
-    }
-    exchange.addCookie(flowCookie(started.get().browserSecret()));
-    exchange.redirect(303, started.get().authorization().toString());
+    answer(
+        exchange,
+        provider.get(),
+        upstream.start(provider.get(), returnTo, exchange.clientAddress()),
+        " Try again in a moment, or sign in another way.");
   }
 
-  /** {@code GET /login/upstream/<id>/callback}. */
-  public void callback(Exchange exchange) {
+  private void answer(
+      Exchange exchange, UpstreamProvider provider, UpstreamSignIn.Begun begun, String advice) {
+    switch (begun) {
+      case UpstreamSignIn.Started started -> {
+        exchange.addCookie(flowCookie(withSecret(exchange, started.browserSecret())));
+        exchange.redirect(303, started.authorization().toString());
+      }
+      case UpstreamSignIn.Unreachable unreachable ->
+          refuse(exchange, 502, provider.name() + " cannot be reached right now." + advice);
+      case UpstreamSignIn.Throttled throttled -> {
+        exchange.addHeader("Retry-After", Long.toString(throttled.retryAfter().toSeconds()));
+        refuse(
+            exchange,
+            429,
+            "Too many sign-ins were started from your network just now. Wait "
+                + Views.seconds(throttled.retryAfter().toSeconds())
+                + " and try again.");
+      }
+    }
+  }
+
+  /**
+   * The flow cookie's value with {@code secret} added: one secret per flow under way in this
+   * browser (the newest three), so a second tab — or a page that starts a flow behind the user's
+   * back — does not break the flow the user is in.
+   */
+  private String withSecret(Exchange exchange, String secret) {
+    List<String> kept = new java.util.ArrayList<>(secrets(exchange));
+    kept.add(secret);
+    return String.join(".", kept.subList(Math.max(0, kept.size() - 3), kept.size()));
+  }
+
+  private List<String> secrets(Exchange exchange) {
+    List<String> cookies = exchange.cookies(flowCookie);
+    if (cookies.size() != 1) {
+      return List.of();
+    }
+    return java.util.Arrays.stream(cookies.get(0).split("\\."))
+        .filter(part -> part.matches("[A-Za-z0-9_-]{43}"))
+        .limit(3)
+        .toList();
+  }
+
+  private void callback(Exchange exchange, String id) {
     String path = exchange.path();
-    String id = path.substring("/login/upstream/".length(), path.length() - "/callback".length());
     Optional<UpstreamProvider> provider = upstream.provider(id);
     if (provider.isEmpty()) {
       errors.render(exchange, SafeMessage.NOT_FOUND);
       return;
     }
-    List<String> cookies = exchange.cookies(flowCookie);
-    Optional<String> secret = cookies.size() == 1 ? Optional.of(cookies.get(0)) : Optional.empty();
+    List<String> secrets = secrets(exchange);
     URI callback;
     try {
       callback =
@@ -150,11 +184,19 @@ public final class UpstreamEndpoint {
         upstream.finish(
             provider.get(),
             callback,
-            secret,
+            secrets,
             sessions.current(exchange).map(c -> c.session().userId()),
             exchange.clientAddress());
-    exchange.addCookie(
-        HttpCookie.build(flowCookie, "").path("/").httpOnly(true).secure(secure).maxAge(0).build());
+    if (!(outcome instanceof UpstreamSignIn.Refused)) {
+      // Done: every flow of this browser ends with the sign-in it was for.
+      exchange.addCookie(
+          HttpCookie.build(flowCookie, "")
+              .path("/")
+              .httpOnly(true)
+              .secure(secure)
+              .maxAge(0)
+              .build());
+    }
     switch (outcome) {
       case UpstreamSignIn.SignedIn signedIn -> {
         SessionService.Issued issued =
@@ -163,7 +205,9 @@ public final class UpstreamEndpoint {
                 Set.copyOf(signedIn.amr()),
                 exchange.header("User-Agent").orElse(""),
                 exchange.clientAddress(),
-                signedIn.provider().id());
+                signedIn.provider().id(),
+                signedIn.providerAmr(),
+                signedIn.providerAcr());
         LOG.info(
             "sign-in: user {} signed in through {} from {} (session {})",
             signedIn.user().username(),
@@ -201,17 +245,11 @@ public final class UpstreamEndpoint {
               + " your account page within 30 minutes.");
       return;
     }
-    Optional<UpstreamSignIn.Started> started =
-        upstream.startLink(provider.get(), current.session().userId());
-    if (started.isEmpty()) {
-      refuse(
-          exchange,
-          502,
-          provider.get().name() + " cannot be reached right now. Try again in a moment.");
-      return;
-    }
-    exchange.addCookie(flowCookie(started.get().browserSecret()));
-    exchange.redirect(303, started.get().authorization().toString());
+    answer(
+        exchange,
+        provider.get(),
+        upstream.startLink(provider.get(), current.session().userId()),
+        " Try again in a moment.");
   }
 
   /**
