@@ -65,6 +65,7 @@ import dev.gatehouse.web.HttpMetrics;
 import dev.gatehouse.web.Router;
 import dev.gatehouse.web.StaticAsset;
 import dev.gatehouse.web.Templates;
+import dev.gatehouse.web.Tls;
 import dev.gatehouse.web.WebServer;
 import dev.gatehouse.web.WebSessions;
 import dev.gatehouse.web.forwardauth.EchoEndpoint;
@@ -100,6 +101,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -668,11 +670,44 @@ public final class Gatehouse implements AutoCloseable {
             .get("/healthz", ops::health)
             .get("/readyz", ops::ready)
             .get("/metrics", ops::metrics);
+    Optional<Tls> tls =
+        switch (server.tls()) {
+          case GatehouseConfig.Tls.Off off -> Optional.empty();
+          case GatehouseConfig.Tls.Files files ->
+              Optional.of(Tls.fromFiles(files.certificate(), files.key()));
+          case GatehouseConfig.Tls.SelfSigned self ->
+              Optional.of(
+                  Tls.selfSigned(
+                      config.dataDir().resolve("tls"), selfSignedNames(server), Clock.systemUTC()));
+        };
     WebServer web =
         new WebServer(
-            server.listenHost(), server.listenPort(), router, server.metricsListen(), opsRouter);
+            server.listenHost(),
+            server.listenPort(),
+            router,
+            server.metricsListen(),
+            opsRouter,
+            tls,
+            server.httpRedirectListen(),
+            origin);
     web.start();
     return web;
+  }
+
+  /**
+   * The names a self-signed certificate covers: the public host, the listen address when it is a
+   * particular one, and the loopback names.
+   */
+  private static List<String> selfSignedNames(GatehouseConfig.Server server) {
+    java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+    String host = server.publicUrl().getHost();
+    names.add(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
+    String listen = server.listenHost();
+    if (!listen.equals("0.0.0.0") && !listen.equals("::") && !listen.isBlank()) {
+      names.add(listen);
+    }
+    names.addAll(List.of("localhost", "127.0.0.1", "::1"));
+    return List.copyOf(names);
   }
 
   /** The at-rest key file's name in the data directory. */

@@ -108,10 +108,21 @@ final class ServeCommand implements Callable<Integer> {
             .startInstant()
             .map(start -> Duration.between(start, Instant.now()).toMillis())
             .orElse(-1L);
+    String tls =
+        switch (config.server().tls()) {
+          case dev.gatehouse.config.GatehouseConfig.Tls.Off off -> "http";
+          case dev.gatehouse.config.GatehouseConfig.Tls.Files files ->
+              "https (certificate " + files.certificate() + ", re-read when it changes)";
+          case dev.gatehouse.config.GatehouseConfig.Tls.SelfSigned self ->
+              "https (self-signed certificate in "
+                  + config.dataDir().resolve("tls").toAbsolutePath().normalize()
+                  + ")";
+        };
     LOG.info(
-        "Gatehouse ready on http://{}:{} for {} (store: {}) after {} ms",
+        "Gatehouse ready on {}:{} ({}) for {} (store: {}) after {} ms",
         config.server().listenHost(),
         web.address().getPort(),
+        tls,
         config.server().publicOrigin(),
         where,
         startedMs);

@@ -35,6 +35,32 @@ public final class ConfigKeys {
           "[127.0.0.1/32, ::1/128]",
           "CIDRs of reverse proxies whose `X-Forwarded-For` is believed for the client address. From any"
               + " other peer the header is ignored.");
+  static final ConfigKey TLS =
+      key(
+          "server.tls",
+          "auto",
+          "Whether Gatehouse serves HTTPS itself. `auto`: with `server.tls-cert-file` and"
+              + " `server.tls-key-file`, those; else when `server.public-url` is `https` on the very"
+              + " port Gatehouse listens on (users reach Gatehouse directly, no proxy in front), a"
+              + " self-signed certificate kept in `<data-dir>/tls/`; otherwise plain HTTP (a proxy"
+              + " in front terminates TLS). `on`: always HTTPS; `off`: never.");
+  static final ConfigKey TLS_CERT_FILE =
+      key(
+          "server.tls-cert-file",
+          "",
+          "PEM certificate chain (leaf first) to serve; re-read when the file changes.");
+  static final ConfigKey TLS_KEY_FILE =
+      key(
+          "server.tls-key-file",
+          "",
+          "PEM private key (PKCS#8 or traditional RSA/EC) of `server.tls-cert-file`; re-read when"
+              + " the file changes.");
+  static final ConfigKey HTTP_REDIRECT_LISTEN =
+      key(
+          "server.http-redirect-listen",
+          "off",
+          "With HTTPS: a plain-HTTP `host:port` that only redirects (308) to `server.public-url`,"
+              + " e.g. `0.0.0.0:80`; `off` opens none.");
   static final ConfigKey DATABASE_URL =
       key(
           "database.url",
@@ -266,6 +292,10 @@ public final class ConfigKeys {
           METRICS_LISTEN,
           PUBLIC_URL,
           TRUSTED_PROXIES,
+          TLS,
+          TLS_CERT_FILE,
+          TLS_KEY_FILE,
+          HTTP_REDIRECT_LISTEN,
           DATABASE_URL,
           DATABASE_USERNAME,
           DATABASE_PASSWORD,

@@ -176,7 +176,9 @@ public final class ConfigLoader {
               Integer.parseInt(listen[1]),
               publicUrl,
               cidrs(ConfigKeys.TRUSTED_PROXIES),
-              metricsListen()),
+              metricsListen(),
+              tls(publicUrl, Integer.parseInt(listen[1])),
+              httpRedirectListen()),
           new GatehouseConfig.Database(
               databaseUrl(),
               string(ConfigKeys.DATABASE_USERNAME),
@@ -496,6 +498,70 @@ public final class ConfigLoader {
         return Optional.empty();
       }
       String[] listen = hostPort(ConfigKeys.METRICS_LISTEN);
+      return Optional.of(
+          InetSocketAddress.createUnresolved(listen[0], Integer.parseInt(listen[1])));
+    }
+
+    private GatehouseConfig.Tls tls(URI publicUrl, int listenPort) {
+      String mode = string(ConfigKeys.TLS).strip().toLowerCase(java.util.Locale.ROOT);
+      String cert = string(ConfigKeys.TLS_CERT_FILE).strip();
+      String key = string(ConfigKeys.TLS_KEY_FILE).strip();
+      for (String file : List.of(cert, key)) {
+        if (!file.isEmpty() && !java.nio.file.Files.isReadable(Path.of(file))) {
+          throw ConfigException.invalid(
+              file.equals(cert) ? ConfigKeys.TLS_CERT_FILE : ConfigKeys.TLS_KEY_FILE,
+              file,
+              "must be a readable PEM file");
+        }
+      }
+      if (cert.isEmpty() != key.isEmpty()) {
+        throw ConfigException.invalid(
+            cert.isEmpty() ? ConfigKeys.TLS_CERT_FILE : ConfigKeys.TLS_KEY_FILE,
+            "",
+            "server.tls-cert-file and server.tls-key-file go together: set both or neither");
+      }
+      boolean https = "https".equals(publicUrl.getScheme());
+      int publicPort = publicUrl.getPort() == -1 ? (https ? 443 : 80) : publicUrl.getPort();
+      boolean direct = https && publicPort == listenPort;
+      boolean serve =
+          switch (mode) {
+            case "on" -> true;
+            case "off" -> false;
+            case "auto" -> !cert.isEmpty() || direct;
+            default ->
+                throw ConfigException.invalid(ConfigKeys.TLS, mode, "must be auto, on or off");
+          };
+      if (!serve) {
+        if (!string(ConfigKeys.HTTP_REDIRECT_LISTEN).strip().equalsIgnoreCase("off")) {
+          throw ConfigException.invalid(
+              ConfigKeys.HTTP_REDIRECT_LISTEN,
+              string(ConfigKeys.HTTP_REDIRECT_LISTEN),
+              "must stay off while Gatehouse serves plain HTTP (server.tls): it redirects to HTTPS");
+        }
+        if (!cert.isEmpty()) {
+          throw ConfigException.invalid(
+              ConfigKeys.TLS,
+              mode,
+              "is off, but server.tls-cert-file is set: remove the files or say auto or on");
+        }
+        return new GatehouseConfig.Tls.Off();
+      }
+      if (!https) {
+        throw ConfigException.invalid(
+            ConfigKeys.PUBLIC_URL,
+            publicUrl.toString(),
+            "must be https:// when Gatehouse serves HTTPS itself (server.tls)");
+      }
+      return cert.isEmpty()
+          ? new GatehouseConfig.Tls.SelfSigned()
+          : new GatehouseConfig.Tls.Files(Path.of(cert), Path.of(key));
+    }
+
+    private Optional<InetSocketAddress> httpRedirectListen() {
+      if (string(ConfigKeys.HTTP_REDIRECT_LISTEN).strip().equalsIgnoreCase("off")) {
+        return Optional.empty();
+      }
+      String[] listen = hostPort(ConfigKeys.HTTP_REDIRECT_LISTEN);
       return Optional.of(
           InetSocketAddress.createUnresolved(listen[0], Integer.parseInt(listen[1])));
     }

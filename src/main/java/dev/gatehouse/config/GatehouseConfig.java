@@ -44,7 +44,9 @@ public record GatehouseConfig(
       int listenPort,
       URI publicUrl,
       List<Cidr> trustedProxies,
-      Optional<InetSocketAddress> metricsListen) {
+      Optional<InetSocketAddress> metricsListen,
+      Tls tls,
+      Optional<InetSocketAddress> httpRedirectListen) {
     /** Whether cookies can carry {@code Secure} (public URL is https). */
     public boolean secure() {
       return "https".equals(publicUrl.getScheme());
@@ -55,6 +57,21 @@ public record GatehouseConfig(
       String url = publicUrl.toString();
       return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
+  }
+
+  /**
+   * Whether and how Gatehouse serves HTTPS itself: not at all, from the operator's PEM files
+   * (re-read when they change), or from a self-signed certificate it makes and keeps.
+   */
+  public sealed interface Tls {
+    /** Plain HTTP: a proxy in front terminates TLS (or nobody reaches Gatehouse from afar). */
+    record Off() implements Tls {}
+
+    /** The operator's certificate chain and key. */
+    record Files(java.nio.file.Path certificate, java.nio.file.Path key) implements Tls {}
+
+    /** A self-signed certificate in {@code <data-dir>/tls/}, reused across restarts. */
+    record SelfSigned() implements Tls {}
   }
 
   /** The database: SQLite when {@code url} is empty. */

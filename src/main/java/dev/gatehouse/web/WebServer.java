@@ -2,14 +2,17 @@ package dev.gatehouse.web;
 
 import java.net.InetSocketAddress;
 import java.util.Optional;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -25,6 +28,8 @@ public final class WebServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final Optional<ServerConnector> opsConnector;
+  private final Optional<ServerConnector> redirectConnector;
+  private final Optional<Tls> tls;
 
   /** A server for {@code handler} on {@code host:port} (port 0 picks a free one). */
   public WebServer(String host, int port, Router handler) {
@@ -37,6 +42,24 @@ public final class WebServer implements AutoCloseable {
    */
   public WebServer(
       String host, int port, Router handler, Optional<InetSocketAddress> opsListen, Router ops) {
+    this(host, port, handler, opsListen, ops, Optional.empty(), Optional.empty(), "");
+  }
+
+  /**
+   * As above, serving HTTPS with {@code tls} when present (TLS 1.2 and 1.3; a request whose SNI
+   * names another host than its {@code Host} is refused), and on {@code redirectListen} plain HTTP
+   * that only redirects to {@code publicOrigin}.
+   */
+  public WebServer(
+      String host,
+      int port,
+      Router handler,
+      Optional<InetSocketAddress> opsListen,
+      Router ops,
+      Optional<Tls> tls,
+      Optional<InetSocketAddress> redirectListen,
+      String publicOrigin) {
+    this.tls = tls;
     QueuedThreadPool threads = new QueuedThreadPool(64, 4);
     threads.setName("gatehouse-http");
     server = new Server(threads);
@@ -44,7 +67,19 @@ public final class WebServer implements AutoCloseable {
     http.setSendServerVersion(false);
     http.setSendXPoweredBy(false);
     http.setRequestHeaderSize(16 * 1024);
-    connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    if (tls.isPresent()) {
+      HttpConfiguration https = new HttpConfiguration(http);
+      https.addCustomizer(new SecureRequestCustomizer());
+      connector =
+          new ServerConnector(
+              server,
+              1,
+              1,
+              new SslConnectionFactory(tls.get().factory(), HttpVersion.HTTP_1_1.asString()),
+              new HttpConnectionFactory(https));
+    } else {
+      connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    }
     connector.setHost(host);
     connector.setPort(port);
     server.addConnector(connector);
@@ -58,6 +93,16 @@ public final class WebServer implements AutoCloseable {
               server.addConnector(opsOnly);
               return opsOnly;
             });
+    redirectConnector =
+        redirectListen.map(
+            listen -> {
+              ServerConnector plain =
+                  new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+              plain.setHost(listen.getHostString());
+              plain.setPort(listen.getPort());
+              server.addConnector(plain);
+              return plain;
+            });
     ErrorHandler errors = new ErrorHandler();
     errors.setShowStacks(false);
     errors.setShowMessageInTitle(false);
@@ -65,14 +110,53 @@ public final class WebServer implements AutoCloseable {
     server.setErrorHandler(errors);
     handler.setServer(server);
     ops.setServer(server);
+    Handler main =
+        opsConnector.isEmpty() ? handler : new ByConnector(opsConnector.get(), ops, handler);
     server.setHandler(
-        opsConnector.isEmpty() ? handler : new ByConnector(opsConnector.get(), ops, handler));
+        redirectConnector.isEmpty()
+            ? main
+            : new ByConnector(redirectConnector.get(), new ToHttps(publicOrigin), main));
     server.setStopTimeout(5_000);
   }
 
   /** Starts listening. */
   public void start() throws Exception {
     server.start();
+    tls.ifPresent(Tls::startWatching);
+  }
+
+  /** The plain-HTTP redirect listener's bound address, when there is one. */
+  public Optional<InetSocketAddress> redirectAddress() {
+    return redirectConnector.map(c -> new InetSocketAddress(c.getHost(), c.getLocalPort()));
+  }
+
+  /**
+   * Answers every request with a permanent redirect to the same path and query at the public origin
+   * — never to the request's own {@code Host}. Thread-safe.
+   */
+  private static final class ToHttps extends Handler.Abstract {
+    private final String publicOrigin;
+
+    ToHttps(String publicOrigin) {
+      super(InvocationType.NON_BLOCKING);
+      this.publicOrigin = publicOrigin;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      String path = request.getHttpURI().getPath();
+      String query = request.getHttpURI().getQuery();
+      String target =
+          publicOrigin
+              + (path == null || !path.startsWith("/") ? "/" : request.getHttpURI().getPath())
+              + (query == null ? "" : "?" + query);
+      response.setStatus(308);
+      response.getHeaders().put("Location", target);
+      response.getHeaders().put("Cache-Control", "no-store");
+      response.getHeaders().put("Content-Length", 0);
+      response.write(true, null, callback);
+      return true;
+    }
   }
 
   /** The bound address (useful with port 0). */
@@ -115,6 +199,7 @@ public final class WebServer implements AutoCloseable {
 
   @Override
   public void close() {
+    tls.ifPresent(Tls::close);
     try {
       server.stop();
     } catch (Exception e) {

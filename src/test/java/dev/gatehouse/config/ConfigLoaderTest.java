@@ -122,6 +122,9 @@ class ConfigLoaderTest {
         "GATEHOUSE_LOG_LEVEL|loud|log.level",
         "GATEHOUSE_REGISTRATION_POLICY|everyone|registration.policy",
         "GATEHOUSE_REGISTRATION_DOMAINS|not a domain|registration.domains",
+        "GATEHOUSE_SERVER_TLS|sometimes|server.tls",
+        "GATEHOUSE_SERVER_TLS_CERT_FILE|/nonexistent/tls.crt|server.tls-cert-file",
+        "GATEHOUSE_SERVER_HTTP_REDIRECT_LISTEN|80|server.http-redirect-listen",
       })
   void badValuesNameTheKeyTheValueAndWhatIsAllowed(String variable, String value, String key) {
     assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of(variable, value)))
@@ -130,6 +133,54 @@ class ConfigLoaderTest {
         .hasMessageContaining(key)
         .hasMessageContaining(value)
         .hasMessageContaining("must");
+  }
+
+  @Test
+  void httpsIsServedWhenThePublicUrlPointsAtGatehouseItselfOrWhenAskedAndNeverOverPlainUrls() {
+    Map<String, String> behindProxy =
+        Map.of(
+            "GATEHOUSE_SERVER_PUBLIC_URL", "https://auth.example.com",
+            "GATEHOUSE_SERVER_LISTEN", "0.0.0.0:9091");
+    assertThat(ConfigLoader.load(Optional.empty(), behindProxy).server().tls())
+        .as("a proxy in front terminates TLS")
+        .isInstanceOf(GatehouseConfig.Tls.Off.class);
+    Map<String, String> direct =
+        Map.of(
+            "GATEHOUSE_SERVER_PUBLIC_URL", "https://tool.example.com:9443",
+            "GATEHOUSE_SERVER_LISTEN", "0.0.0.0:9443");
+    assertThat(ConfigLoader.load(Optional.empty(), direct).server().tls())
+        .as("users reach Gatehouse itself")
+        .isInstanceOf(GatehouseConfig.Tls.SelfSigned.class);
+    Map<String, String> forcedOff = new java.util.HashMap<>(direct);
+    forcedOff.put("GATEHOUSE_SERVER_TLS", "off");
+    assertThat(ConfigLoader.load(Optional.empty(), forcedOff).server().tls())
+        .isInstanceOf(GatehouseConfig.Tls.Off.class);
+    assertThat(ConfigLoader.load(Optional.empty(), Map.of()).server().tls())
+        .as("the localhost default")
+        .isInstanceOf(GatehouseConfig.Tls.Off.class);
+    assertThatThrownBy(
+            () -> ConfigLoader.load(Optional.empty(), Map.of("GATEHOUSE_SERVER_TLS", "on")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("server.public-url")
+        .hasMessageContaining("https");
+  }
+
+  @Test
+  void aCertificateWithoutItsKeyIsRefused(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws IOException {
+    Path cert = Files.writeString(dir.resolve("tls.crt"), "x");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(),
+                    Map.of(
+                        "GATEHOUSE_SERVER_PUBLIC_URL",
+                        "https://auth.example.com",
+                        "GATEHOUSE_SERVER_TLS_CERT_FILE",
+                        cert.toString())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("server.tls-key-file")
+        .hasMessageContaining("set both or neither");
   }
 
   @Test

@@ -102,6 +102,16 @@ public final class TestGatehouse implements AutoCloseable {
     return "http://127.0.0.1:" + web.address().getPort();
   }
 
+  /** The port Gatehouse's main listener is bound to. */
+  public int port() {
+    return web.address().getPort();
+  }
+
+  /** The port of the plain-HTTP redirect listener ({@code server.http-redirect-listen}). */
+  public int redirectPort() {
+    return web.redirectAddress().orElseThrow().getPort();
+  }
+
   /** {@code http://127.0.0.1:<port>} of the operations listener ({@code /metrics}). */
   public String metricsUrl() {
     return "http://127.0.0.1:" + web.opsAddress().orElseThrow().getPort();
