@@ -109,6 +109,7 @@ import java.util.Optional;
  * the CLI (without the web server) and by {@code serve}. Thread-safe after construction.
  */
 public final class Gatehouse implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Gatehouse.class);
   private final GatehouseConfig config;
   private final Clock clock;
   private final SecureRandom random;
@@ -463,7 +464,12 @@ public final class Gatehouse implements AutoCloseable {
             user ->
                 accounts.hasPassword(user)
                     || !passkeys.list(user).isEmpty()
-                    || directory.findById(user).flatMap(u -> u.email()).isPresent());
+                    // An address counts only once its owner confirmed it.
+                    || directory
+                        .findById(user)
+                        .filter(dev.gatehouse.identity.User::emailVerified)
+                        .flatMap(dev.gatehouse.identity.User::email)
+                        .isPresent());
     HomeEndpoint home =
         new HomeEndpoint(
             directory, webSessions, redirects, templates, errors, origin, audit, upstream);
@@ -680,6 +686,17 @@ public final class Gatehouse implements AutoCloseable {
                   Tls.selfSigned(
                       config.dataDir().resolve("tls"), selfSignedNames(server), Clock.systemUTC()));
         };
+    // A provider removed from gatehouse.yml takes its sessions with it, as `idp remove` does.
+    java.util.Set<String> providerIds =
+        upstream.providers().stream()
+            .map(dev.gatehouse.signin.upstream.UpstreamProvider::id)
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    int ended = sessions.revokeThroughProviders(idp -> !providerIds.contains(idp));
+    if (ended > 0) {
+      LOG.warn(
+          "ended {} session(s) opened through identity providers that are no longer configured",
+          ended);
+    }
     WebServer web =
         new WebServer(
             server.listenHost(),

@@ -167,13 +167,7 @@ final class IdpCommand {
       if (!gatehouse.upstreamProviders().remove(id)) {
         throw new Main.CliException("no identity provider " + id + "; see gatehouse idp list");
       }
-      int ended = 0;
-      for (var session : gatehouse.sessions().list(Optional.empty())) {
-        if (session.idp().equals(id)) {
-          gatehouse.sessions().revoke(session.id());
-          ended++;
-        }
-      }
+      int ended = gatehouse.sessions().revokeThroughProviders(id::equals);
       gatehouse.audit().record("upstream.provider.removed", Optional.empty(), "", "cli", id);
       System.out.println(
           "removed identity provider " + id + "; ended " + ended + " session(s) from it");

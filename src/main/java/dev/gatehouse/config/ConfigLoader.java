@@ -494,7 +494,7 @@ public final class ConfigLoader {
     }
 
     private Optional<InetSocketAddress> metricsListen() {
-      if (string(ConfigKeys.METRICS_LISTEN).strip().equalsIgnoreCase("off")) {
+      if (isOff(ConfigKeys.METRICS_LISTEN)) {
         return Optional.empty();
       }
       String[] listen = hostPort(ConfigKeys.METRICS_LISTEN);
@@ -532,7 +532,7 @@ public final class ConfigLoader {
                 throw ConfigException.invalid(ConfigKeys.TLS, mode, "must be auto, on or off");
           };
       if (!serve) {
-        if (!string(ConfigKeys.HTTP_REDIRECT_LISTEN).strip().equalsIgnoreCase("off")) {
+        if (!isOff(ConfigKeys.HTTP_REDIRECT_LISTEN)) {
           throw ConfigException.invalid(
               ConfigKeys.HTTP_REDIRECT_LISTEN,
               string(ConfigKeys.HTTP_REDIRECT_LISTEN),
@@ -558,12 +558,18 @@ public final class ConfigLoader {
     }
 
     private Optional<InetSocketAddress> httpRedirectListen() {
-      if (string(ConfigKeys.HTTP_REDIRECT_LISTEN).strip().equalsIgnoreCase("off")) {
+      if (isOff(ConfigKeys.HTTP_REDIRECT_LISTEN)) {
         return Optional.empty();
       }
       String[] listen = hostPort(ConfigKeys.HTTP_REDIRECT_LISTEN);
       return Optional.of(
           InetSocketAddress.createUnresolved(listen[0], Integer.parseInt(listen[1])));
+    }
+
+    /** {@code off} — or {@code false}, which YAML makes of an unquoted {@code off}. */
+    private boolean isOff(ConfigKey key) {
+      String value = string(key).strip();
+      return value.equalsIgnoreCase("off") || value.equalsIgnoreCase("false");
     }
 
     private String[] hostPort(ConfigKey key) {

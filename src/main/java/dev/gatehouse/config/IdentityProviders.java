@@ -133,7 +133,7 @@ public final class IdentityProviders {
                 .map(o -> o.authorization().getScheme() + "://" + o.authorization().getAuthority())
                 .orElse(""));
     if (!issuerText.matches(
-        "https://[^\\s?#]+|http://(localhost|127\\.0\\.0\\.1)(:[0-9]{1,5})?(/[^\\s?#]*)?")) {
+        "https://[^\\s?#@]+|http://(localhost|127\\.0\\.0\\.1)(:[0-9]{1,5})?(/[^\\s?#]*)?")) {
       throw error(
           where + ".issuer",
           issuerText,
@@ -192,7 +192,7 @@ public final class IdentityProviders {
     }
     return new UpstreamProvider(
         id,
-        text(node, "name", id),
+        dev.gatehouse.kernel.Printable.of(text(node, "name", id), 64),
         URI.create(issuerText),
         clientId,
         Secret.of(secret),

@@ -34,6 +34,9 @@ public interface SessionRepository {
   /** Unrevoked, unexpired sessions (by absolute cap), optionally of one user, newest first. */
   List<Session> listActive(Optional<UserId> user, Instant now);
 
+  /** Live sessions opened through an upstream provider (those with an {@code idp}). */
+  List<Session> listActiveThroughProviders(Instant now);
+
   /** Number of unrevoked sessions whose absolute cap has not passed. */
   long countActive(Instant now);
 

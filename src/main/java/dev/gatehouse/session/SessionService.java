@@ -218,6 +218,25 @@ public final class SessionService {
     return count;
   }
 
+  /**
+   * Ends every live session opened through an upstream provider {@code gone} says is gone (removed
+   * from the configuration or with the CLI): nobody stays signed in through it. The number ended.
+   */
+  public int revokeThroughProviders(java.util.function.Predicate<String> gone) {
+    List<Session> ending =
+        repository.listActiveThroughProviders(clock.instant()).stream()
+            .filter(s -> gone.test(s.idp()))
+            .toList();
+    for (Session session : ending) {
+      repository.revoke(session.id(), clock.instant());
+    }
+    if (!ending.isEmpty()) {
+      cache.invalidateAll();
+      ended(ending);
+    }
+    return ending.size();
+  }
+
   /** Ends every session of a user; the number ended. */
   public int revokeAll(UserId user) {
     List<Session> ending = repository.listActive(Optional.of(user), clock.instant());

@@ -142,6 +142,20 @@ public final class JdbcSessions implements SessionRepository {
   }
 
   @Override
+  public List<Session> listActiveThroughProviders(Instant now) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT "
+                        + COLUMNS
+                        + " FROM sessions s WHERE s.revoked_at IS NULL AND s.expires_at > :now"
+                        + " AND s.idp <> ''")
+                .bind("now", now.toEpochMilli())
+                .map(JdbcSessions::session)
+                .list());
+  }
+
+  @Override
   public long countActive(Instant now) {
     return jdbi.withHandle(
         h ->

@@ -435,17 +435,25 @@ class UpstreamSignInTest {
     TestChromium.awaitUrl(browser, origin + "/");
     assertThat(verify(sessionCookie()).headers().firstValue("Remote-User")).contains("erin");
 
-    // Erin has a password, so the link may go — and the session that came through it with it.
+    // The provider's session may not unlink it (like any change of sign-in methods); Erin's
+    // password session may — and the session that came through the provider ends with the link.
+    String throughProvider = sessionCookie();
+    browser.get(origin + "/account");
+    assertThat(browser.findElements(By.id("unlink-family"))).isEmpty();
+    browser.manage().deleteAllCookies();
+    TestChromium.signInWithPassword(browser, origin, "erin", "correct horse battery staple");
     browser.get(origin + "/account");
     browser.findElement(By.id("unlink-family")).click();
-    TestChromium.awaitUrl(browser, origin + "/login?signed_out=1");
+    TestChromium.awaitUrl(browser, origin + "/account?done=unlinked");
     assertThat(gatehouse.app().upstream().linksOf(erin.id())).isEmpty();
     gatehouse.clock().advance(java.time.Duration.ofSeconds(2)); // past the 1 s session cache
-    assertThat(verify(sessionCookie()).statusCode()).isEqualTo(401);
+    assertThat(verify(throughProvider).statusCode()).isEqualTo(401);
+    assertThat(verify(sessionCookie()).statusCode()).isEqualTo(200);
   }
 
   @Test
-  void theOnlyWayToSignInCannotBeUnlinked() throws Exception {
+  void aProvidersSessionChangesNoSignInMethodsAndTheOnlyWayToSignInCannotBeUnlinked()
+      throws Exception {
     signInUpstream("acme", "bob"); // a new account without password, passkey or address
     TestChromium.awaitUrl(browser, origin + "/");
     browser.get(origin + "/account");
@@ -455,12 +463,50 @@ class UpstreamSignInTest {
     assertThat(browser.findElements(By.id("link-family")))
         .as("nor links another provider (which might be trusted for two factors)")
         .isEmpty();
-    browser.findElement(By.id("unlink-acme")).click();
-    TestChromium.awaitElement(browser, By.id("upstream-error"));
-    assertThat(browser.findElement(By.id("upstream-error")).getText())
-        .contains("only way to sign in");
+    assertThat(browser.findElements(By.id("unlink-acme"))).as("nor unlinks one").isEmpty();
+    String csrf = browser.findElement(By.cssSelector("input[name=csrf]")).getDomAttribute("value");
+    HttpResponse<String> forced =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(origin + "/account/upstream/unlink"))
+                .header("Cookie", sessionCookie())
+                .header("Origin", origin)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("csrf=" + csrf + "&provider=acme"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(forced.statusCode()).isEqualTo(403);
+    assertThat(forced.body()).contains("sign in again with your password or a passkey");
     browser.get(origin + "/account");
     assertThat(browser.findElement(By.id("linked-acme")).getText()).contains("linked since");
+  }
+
+  @Test
+  void anAccountAProviderCreatesKeepsOnlyAnAddressTheProviderVouchesFor() throws Exception {
+    signInUpstream("acme", "carol"); // carol@example.com, email_verified false
+    TestChromium.awaitUrl(browser, origin + "/");
+    User carol = gatehouse.app().directory().findByUsername("carol").orElseThrow();
+    assertThat(carol.email())
+        .as("nobody can later recover this account by an address its holder never proved")
+        .isEmpty();
+    browser.manage().deleteAllCookies();
+    signInUpstream("acme", "alice"); // alice@example.com, email_verified true
+    TestChromium.awaitUrl(browser, origin + "/");
+    assertThat(gatehouse.app().directory().findByUsername("alice").orElseThrow().email())
+        .contains("alice@example.com");
+  }
+
+  @Test
+  void aLinkToAProviderGoesWhereASignedInBrowserWasHeadedInsteadOfReplacingItsSession()
+      throws Exception {
+    User erin = gatehouse.app().directory().addUser("erin", Optional.empty(), "Erin", false);
+    gatehouse.app().accounts().setPassword(erin, "correct horse battery staple");
+    TestChromium.signInWithPassword(browser, origin, "erin", "correct horse battery staple");
+    String before = sessionCookie();
+    // Any page can make the browser GET this.
+    browser.get(origin + "/login/upstream/acme/start?rd=" + origin + "/account");
+    TestChromium.awaitUrl(browser, origin + "/account");
+    assertThat(sessionCookie()).isEqualTo(before);
+    assertThat(verify(before).headers().firstValue("Remote-User")).contains("erin");
   }
 
   @Test
@@ -588,6 +634,38 @@ class UpstreamSignInTest {
   }
 
   @Test
+  void aProviderRemovedFromTheConfigurationTakesItsSessionsWithItAtTheNextStart() throws Exception {
+    User erin = gatehouse.app().directory().addUser("erin", Optional.empty(), "Erin", false);
+    gatehouse.app().accounts().setPassword(erin, "correct horse battery staple");
+    TestBrowser local = gatehouse.browser();
+    local.get("/login");
+    local.postRaw(
+        "/login",
+        Map.of(
+            "csrf", local.csrf(), "username", "erin", "password", "correct horse battery staple"),
+        Optional.of(origin));
+    String localCookie = "gatehouse_session=" + local.cookies().get("gatehouse_session");
+    assertThat(verify(localCookie).statusCode()).isEqualTo(200);
+    signInUpstream("acme", "alice");
+    TestChromium.awaitUrl(browser, origin + "/");
+    String throughAcme = sessionCookie();
+
+    Map<String, String> environment = new java.util.HashMap<>(gatehouse.environment());
+    environment.put("GATEHOUSE_IDENTITY_PROVIDERS", "[]");
+    gatehouse.close();
+    gatehouse =
+        TestGatehouse.start(
+            dev.gatehouse.testing.TestDatabases.Kind.SQLITE,
+            dir.resolve("data"),
+            new dev.gatehouse.testing.MutableClock(java.time.Clock.systemUTC().instant()),
+            environment);
+    assertThat(verify(throughAcme).statusCode()).isEqualTo(401);
+    assertThat(verify(localCookie).statusCode())
+        .as("sessions of Gatehouse's own methods stay")
+        .isEqualTo(200);
+  }
+
+  @Test
   void aSecondFlowStartedInTheSameBrowserDoesNotBreakTheFirst() throws Exception {
     browser.get(origin + "/login");
     browser.findElement(By.id("upstream-acme")).click();
@@ -625,6 +703,27 @@ class UpstreamSignInTest {
     HttpResponse<String> own = owner.get(callback);
     assertThat(own.body()).doesNotContain("already been used").doesNotContain("another browser");
     assertThat(owner.get(callback).body()).contains("already been used");
+  }
+
+  @Test
+  void aCallbackNamingAProtocolParameterTwiceIsRefusedUnread() throws Exception {
+    TestBrowser owner = gatehouse.browser();
+    HttpResponse<String> started = owner.get("/login/upstream/acme/start");
+    String state =
+        com.nimbusds.oauth2.sdk.util.URLUtils.parseParameters(
+                URI.create(started.headers().firstValue("Location").orElseThrow()).getRawQuery())
+            .get("state")
+            .get(0);
+    String iss = java.net.URLEncoder.encode(acme.issuer(), java.nio.charset.StandardCharsets.UTF_8);
+    for (String query :
+        List.of(
+            "code=x&state=" + state + "&iss=" + iss + "&iss=" + iss,
+            "code=x&code=y&state=" + state + "&iss=" + iss,
+            "code=x&state=" + state + "&state=" + state + "&iss=" + iss)) {
+      HttpResponse<String> callback = owner.get("/login/upstream/acme/callback?" + query);
+      assertThat(callback.statusCode()).as(query).isEqualTo(400);
+      assertThat(callback.body()).as(query).contains("cannot read");
+    }
   }
 
   @Test

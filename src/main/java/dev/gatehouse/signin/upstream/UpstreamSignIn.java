@@ -405,6 +405,13 @@ public final class UpstreamSignIn {
                 .state(state)
                 .nonce(new Nonce(derived("nonce", browserSecret)))
                 .codeChallenge(verifier, CodeChallengeMethod.S256)
+                // Linking: the user signs in at the provider now, as the account they mean to
+                // link — not whoever that browser happens to be signed in as there.
+                .prompt(
+                    linkUser.isEmpty()
+                        ? null
+                        : new com.nimbusds.openid.connect.sdk.Prompt(
+                            com.nimbusds.openid.connect.sdk.Prompt.Type.LOGIN))
                 .build()
                 .toURI();
     return new Started(authorization, browserSecret);
@@ -801,9 +808,15 @@ public final class UpstreamSignIn {
       String client) {
     Instant now = clock.instant();
     // An address that already belongs to someone here is not taken over, nor copied: the new
-    // account gets no address (linking to the existing account needs its owner to sign in).
+    // account gets no address (linking to the existing account needs its owner to sign in). An
+    // address the provider does not vouch for is not kept either: whoever types someone else's
+    // address at a provider would otherwise hold an account that address's owner later "recovers"
+    // by email — and shares with them through the provider (pre-account takeover).
     Optional<String> address =
-        email.filter(e -> directory.findByEmail(e).isEmpty()).filter(e -> isValidEmail(e));
+        email
+            .filter(e -> verified)
+            .filter(e -> directory.findByEmail(e).isEmpty())
+            .filter(e -> isValidEmail(e));
     String displayName = text(claims, provider.nameClaim()).map(UpstreamSignIn::clean).orElse("");
     try {
       Names.displayName(displayName);
@@ -1021,8 +1034,10 @@ public final class UpstreamSignIn {
   }
 
   private static Refused tokenRefused(UpstreamProvider provider, TokenErrorResponse error) {
+    // invalid_grant: the code in the callback was not one the provider issued for this flow (a
+    // forged, replayed or injected code) — the request's fault, not the provider's.
     return refused(
-        502,
+        "invalid_grant".equals(error.getErrorObject().getCode()) ? 400 : 502,
         provider,
         "refused to redeem the sign-in",
         safe(error.getErrorObject().getCode()) + " " + error.getErrorObject().getDescription());

@@ -119,12 +119,13 @@ public final class HomeEndpoint {
             .form("rd")
             .flatMap(redirects::validate)
             .orElse(publicOrigin + "/login?signed_out=1");
-    // A session from an upstream provider marked end-session signs out there too, then comes back.
+    // A session from an upstream provider marked end-session signs out there too, then comes back
+    // to the one address registered there (the provider would refuse any other rd).
     Optional<java.net.URI> upstreamLogout =
         current
             .map(c -> c.session().idp())
             .filter(idp -> !idp.isEmpty())
-            .flatMap(idp -> upstream.endSession(idp, next));
+            .flatMap(idp -> upstream.endSession(idp, publicOrigin + "/login?signed_out=1"));
     exchange.redirect(303, upstreamLogout.map(java.net.URI::toString).orElse(next));
   }
 }

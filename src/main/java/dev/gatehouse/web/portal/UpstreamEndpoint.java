@@ -79,6 +79,13 @@ public final class UpstreamEndpoint {
     if (!id.matches("[a-z0-9][a-z0-9-]{0,31}") || upstream.provider(id).isEmpty()) {
       errors.render(exchange, SafeMessage.NOT_FOUND);
     } else if (action.equals("start")) {
+      // A GET (any page can make a browser send one) never replaces a session: a browser that is
+      // signed in goes where it was headed.
+      if (sessions.current(exchange).isPresent()) {
+        exchange.redirect(
+            303, exchange.query("rd").flatMap(redirects::validate).orElse(publicOrigin + "/"));
+        return;
+      }
       begin(exchange, id, exchange.query("rd").orElse(""));
     } else if (action.equals("callback")) {
       callback(exchange, id);
@@ -165,6 +172,23 @@ public final class UpstreamEndpoint {
       return;
     }
     List<String> secrets = secrets(exchange);
+    // Each protocol parameter once (RFC 6749 3.1): with two, which one was checked is a guess.
+    try {
+      var parameters = com.nimbusds.oauth2.sdk.util.URLUtils.parseParameters(exchange.rawQuery());
+      for (String name : List.of("state", "code", "iss", "error")) {
+        if (parameters.getOrDefault(name, List.of()).size() > 1) {
+          refuse(
+              exchange,
+              400,
+              provider.get().name()
+                  + " sent back an answer Gatehouse cannot read. Start again from the sign-in"
+                  + " page.");
+          return;
+        }
+      }
+    } catch (RuntimeException unreadable) {
+      // the parse below refuses it
+    }
     URI callback;
     try {
       callback =
@@ -262,6 +286,16 @@ public final class UpstreamEndpoint {
       return;
     }
     Optional<UpstreamProvider> provider = Optional.of(action.get().provider());
+    if (!action.get().current().session().mayChangeSignInMethods(clock.instant())) {
+      refuse(
+          exchange,
+          403,
+          "To unlink "
+              + provider.get().name()
+              + ", sign out and sign in again with your password or a passkey, then unlink it from"
+              + " your account page within 30 minutes.");
+      return;
+    }
     dev.gatehouse.kernel.UserId user = action.get().current().session().userId();
     boolean otherLinks =
         upstream.linksOf(user).stream().anyMatch(l -> !l.providerId().equals(provider.get().id()));
