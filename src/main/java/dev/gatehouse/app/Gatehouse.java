@@ -697,11 +697,23 @@ public final class Gatehouse implements AutoCloseable {
           "ended {} session(s) opened through identity providers that are no longer configured",
           ended);
     }
+    // Proxy mode: hosts of proxy.routes are served through the gateway, every other host by the
+    // portal.
+    org.eclipse.jetty.server.Handler main =
+        config.proxyRoutes().isEmpty()
+            ? router
+            : new dev.gatehouse.web.proxy.Gateway(
+                config.proxyRoutes(),
+                router,
+                verifier,
+                clientAddress,
+                ForwardAuthEndpoints.variants(cookie.name()),
+                names.allWithDefaults());
     WebServer web =
         new WebServer(
             server.listenHost(),
             server.listenPort(),
-            router,
+            main,
             server.metricsListen(),
             opsRouter,
             tls,

@@ -172,6 +172,19 @@ public final class ConfigKeys {
               + " memberships that came from it; default false) and `end-session` (signing out"
               + " of Gatehouse also signs out at the provider, when it offers an end-session"
               + " endpoint; default false).");
+  static final ConfigKey PROXY_ROUTES =
+      structured(
+          "proxy.routes",
+          "[]",
+          "Apps Gatehouse serves itself as the gateway (proxy mode), on its own listener. Each has"
+              + " `from` (the URL users open: scheme, a host other than the public URL's, optional"
+              + " path prefix), `to` (upstream origins, e.g. `http://127.0.0.1:3000`; the first"
+              + " is used), `auth` (`none`, `session`, `bearer` or `session-or-bearer`; no"
+              + " default), `strip-prefix` (default false), `preserve-host` (default false) and"
+              + " `timeout` (default 30s). The access rules apply as for forward-auth; the"
+              + " upstream receives the identity headers named by `forward-auth.header-*`, rebuilt"
+              + " `X-Forwarded-*`, no hop-by-hop or client-sent identity headers and no Gatehouse"
+              + " session cookie.");
   static final ConfigKey OIDC_CLIENTS =
       structured(
           "oidc.clients",
@@ -317,6 +330,7 @@ public final class ConfigKeys {
           REGISTRATION_POLICY,
           REGISTRATION_DOMAINS,
           OIDC_CLIENTS,
+          PROXY_ROUTES,
           IDENTITY_PROVIDERS,
           DEFAULT_POLICY,
           PATH_CASE,

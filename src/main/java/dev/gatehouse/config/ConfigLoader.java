@@ -201,6 +201,7 @@ public final class ConfigLoader {
           registration,
           OidcClients.parse(structured(ConfigKeys.OIDC_CLIENTS)),
           IdentityProviders.parse(structured(ConfigKeys.IDENTITY_PROVIDERS), registration),
+          ProxyRoutes.parse(structured(ConfigKeys.PROXY_ROUTES), publicUrl),
           new GatehouseConfig.ForwardAuth(
               new AccessPolicy(
                   AccessRules.parse(structured(ConfigKeys.ACCESS_RULES), pathCase()),

@@ -28,6 +28,7 @@ public record GatehouseConfig(
     Registration registration,
     List<Client> oidcClients,
     List<dev.gatehouse.signin.upstream.UpstreamProvider> identityProviders,
+    List<ProxyRoute> proxyRoutes,
     ForwardAuth forwardAuth,
     Mail mail,
     WebAuthn webauthn,
@@ -72,6 +73,43 @@ public record GatehouseConfig(
 
     /** A self-signed certificate in {@code <data-dir>/tls/}, reused across restarts. */
     record SelfSigned() implements Tls {}
+  }
+
+  /**
+   * An app Gatehouse serves as the gateway (proxy mode): requests for {@code host} (any port) under
+   * {@code pathPrefix} go to {@code upstreams} once {@code auth} and the access rules let them
+   * through.
+   *
+   * @param scheme the scheme users open it with (what the access rules and redirects see)
+   * @param port the port in the route's URL, -1 for the scheme's default
+   * @param pathPrefix ends with {@code /}; {@code /} for the whole host
+   * @param upstreams origins ({@code http[s]://host:port}); the first is used
+   * @param stripPrefix the upstream receives the path without {@code pathPrefix}
+   * @param preserveHost the upstream receives the client's {@code Host} instead of its own
+   * @param timeout how long the upstream may take to answer
+   */
+  public record ProxyRoute(
+      String scheme,
+      String host,
+      int port,
+      String pathPrefix,
+      List<URI> upstreams,
+      Auth auth,
+      boolean stripPrefix,
+      boolean preserveHost,
+      Duration timeout) {
+
+    /** What a request must bring. */
+    public enum Auth {
+      /** Nothing: a public route (still under the access rules). */
+      NONE,
+      /** Gatehouse's session cookie; browsers without one are sent to sign in. */
+      SESSION,
+      /** An API key or OAuth access token as {@code Authorization: Bearer}. */
+      BEARER,
+      /** Either. */
+      SESSION_OR_BEARER
+    }
   }
 
   /** The database: SQLite when {@code url} is empty. */

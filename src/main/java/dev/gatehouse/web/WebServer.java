@@ -41,7 +41,7 @@ public final class WebServer implements AutoCloseable {
    * opsListen} when present (port 0 picks a free one).
    */
   public WebServer(
-      String host, int port, Router handler, Optional<InetSocketAddress> opsListen, Router ops) {
+      String host, int port, Handler handler, Optional<InetSocketAddress> opsListen, Router ops) {
     this(host, port, handler, opsListen, ops, Optional.empty(), Optional.empty(), "");
   }
 
@@ -53,7 +53,7 @@ public final class WebServer implements AutoCloseable {
   public WebServer(
       String host,
       int port,
-      Router handler,
+      Handler handler,
       Optional<InetSocketAddress> opsListen,
       Router ops,
       Optional<Tls> tls,

@@ -165,6 +165,37 @@ class ConfigLoaderTest {
         .hasMessageContaining("https");
   }
 
+  @ParameterizedTest(name = "{0} is refused at {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "[{from: 'https://app.example.com', to: 'http://127.0.0.1:3000'}]|proxy.routes[0].auth",
+        "[{from: 'https://auth.example.com', to: 'http://127.0.0.1:3000', auth: none}]"
+            + "|proxy.routes[0].from",
+        "[{from: 'https://app.example.com/a?b', to: 'http://127.0.0.1:3000', auth: none}]"
+            + "|proxy.routes[0].from",
+        "[{from: 'https://app.example.com', to: 'http://127.0.0.1:3000/x', auth: none}]"
+            + "|proxy.routes[0].to",
+        "[{from: 'https://app.example.com', to: 'http://127.0.0.1:3000', auth: none,"
+            + " timeout: forever}]|proxy.routes[0].timeout",
+        "[{from: 'https://app.example.com', to: 'http://127.0.0.1:3000', auth: none,"
+            + " websockets: true}]|proxy.routes[0].websockets",
+      })
+  void aProxyRouteMistakeNamesTheRouteAndTheField(String routes, String key) {
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(),
+                    Map.of(
+                        "GATEHOUSE_SERVER_PUBLIC_URL",
+                        "https://auth.example.com",
+                        "GATEHOUSE_PROXY_ROUTES",
+                        routes)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(key)
+        .hasMessageContaining("must");
+  }
+
   @Test
   void aCertificateWithoutItsKeyIsRefused(@org.junit.jupiter.api.io.TempDir Path dir)
       throws IOException {

@@ -157,7 +157,7 @@ public final class ForwardAuthEndpoints {
    * prefix, both (a change of {@code session.cookie-domain}, or an app that sets the other variant,
    * must not sign anyone out); over plain http, the one name.
    */
-  static List<String> variants(String name) {
+  public static List<String> variants(String name) {
     for (String prefix : List.of("__Secure-", "__Host-")) {
       if (name.startsWith(prefix)) {
         String base = name.substring(prefix.length());

@@ -1,0 +1,241 @@
+package dev.gatehouse.web.proxy;
+
+import dev.gatehouse.config.GatehouseConfig;
+import dev.gatehouse.forwardauth.Answer;
+import dev.gatehouse.forwardauth.OriginalRequest;
+import dev.gatehouse.forwardauth.Verifier;
+import dev.gatehouse.url.CanonicalTarget;
+import dev.gatehouse.url.Canonicalizer;
+import dev.gatehouse.web.ClientAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Proxy mode: Gatehouse as the gateway. A request for a host of {@code proxy.routes} is decided by
+ * the same {@link Verifier} as forward-auth — on the request itself, so the decided request is the
+ * served request — and, when allowed, handed to that route's {@link Upstream} with the identity it
+ * earned; every other host goes to the portal. What a client may not send is refused here, before
+ * any decision: identity or forwarding headers spelt with {@code _}, and targets without a
+ * canonical form. Thread-safe once started.
+ */
+public final class Gateway extends Handler.Abstract {
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  /** Request attribute: the identity headers the decision granted. */
+  static final String IDENTITY = "gatehouse.proxy.identity";
+
+  /** Request attribute: the canonical path that was decided on. */
+  static final String PATH = "gatehouse.proxy.path";
+
+  /** Request attribute: the client's address as Gatehouse resolved it. */
+  static final String CLIENT = "gatehouse.proxy.client";
+
+  /** Request attribute: present when a bearer credential was Gatehouse's to check. */
+  static final String BEARER_USED = "gatehouse.proxy.bearer";
+
+  private record Route(GatehouseConfig.ProxyRoute config, Upstream upstream) {}
+
+  private final List<Route> routes;
+  private final Set<String> hosts;
+  private final Handler portal;
+  private final Verifier verifier;
+  private final ClientAddress clientAddress;
+  private final List<String> sessionCookieNames;
+  private final Set<String> identityNames;
+  private final HttpClient client;
+
+  /**
+   * A gateway for {@code routes} in front of {@code portal}. {@code identityNames} are every
+   * identity header name a client could forge (any case); {@code sessionCookieNames} the names of
+   * Gatehouse's session cookie, which never reach an upstream.
+   */
+  public Gateway(
+      List<GatehouseConfig.ProxyRoute> routes,
+      Handler portal,
+      Verifier verifier,
+      ClientAddress clientAddress,
+      List<String> sessionCookieNames,
+      List<String> identityNames) {
+    super(InvocationType.BLOCKING);
+    this.portal = portal;
+    this.verifier = verifier;
+    this.clientAddress = clientAddress;
+    this.sessionCookieNames = List.copyOf(sessionCookieNames);
+    this.identityNames =
+        identityNames.stream()
+            .map(n -> n.toLowerCase(Locale.ROOT))
+            .collect(Collectors.toUnmodifiableSet());
+    this.client = new HttpClient();
+    client.setFollowRedirects(false);
+    client.setUserAgentField(null);
+    List<Route> compiled = new ArrayList<>();
+    for (GatehouseConfig.ProxyRoute route : routes) {
+      Upstream upstream = new Upstream(route, this.identityNames, this.sessionCookieNames);
+      upstream.setHttpClient(client);
+      compiled.add(new Route(route, upstream));
+    }
+    this.routes = List.copyOf(compiled);
+    this.hosts = routes.stream().map(GatehouseConfig.ProxyRoute::host).collect(Collectors.toSet());
+    addBean(client);
+    addBean(portal);
+    this.routes.forEach(r -> addBean(r.upstream()));
+  }
+
+  @Override
+  public void setServer(Server server) {
+    super.setServer(server);
+    portal.setServer(server);
+    routes.forEach(r -> r.upstream().setServer(server));
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    String host = Optional.ofNullable(request.getHttpURI().getHost()).orElse("");
+    String bareHost = host.toLowerCase(Locale.ROOT);
+    if (!hosts.contains(bareHost)) {
+      return portal.handle(request, response, callback);
+    }
+    for (HttpField field : request.getHeaders()) {
+      if (field.getName().indexOf('_') >= 0 && forgesIdentity(field.getName())) {
+        LOG.info("proxy: refused a request naming header {} with '_'", field.getName());
+        return answer(response, callback, 400, Optional.empty(), true);
+      }
+    }
+    String authority = request.getHttpURI().getAuthority();
+    String rawTarget =
+        request.getHttpURI().getPath()
+            + (request.getHttpURI().getQuery() == null
+                ? ""
+                : "?" + request.getHttpURI().getQuery());
+    Optional<Route> route = Optional.empty();
+    Optional<CanonicalTarget> canonical = Optional.empty();
+    for (Route candidate : routes) {
+      if (!candidate.config().host().equals(bareHost)) {
+        continue;
+      }
+      canonical = Canonicalizer.target(candidate.config().scheme(), authority, rawTarget);
+      if (canonical.isEmpty()) {
+        return answer(response, callback, 400, Optional.empty(), true);
+      }
+      String path = canonical.get().path();
+      if ((path.endsWith("/") ? path : path + "/").startsWith(candidate.config().pathPrefix())) {
+        route = Optional.of(candidate);
+        break;
+      }
+    }
+    if (route.isEmpty()) {
+      return answer(response, callback, 404, Optional.empty(), false);
+    }
+    GatehouseConfig.ProxyRoute config = route.get().config();
+    String peer = Request.getRemoteAddr(request);
+    String client =
+        clientAddress.resolve(
+            peer, Optional.ofNullable(request.getHeaders().get("X-Forwarded-For")));
+    request.setAttribute(PATH, canonical.get().path());
+    request.setAttribute(CLIENT, client);
+    if (config.auth() == GatehouseConfig.ProxyRoute.Auth.NONE) {
+      request.setAttribute(IDENTITY, List.<Map.Entry<String, String>>of());
+      return route.get().upstream().handle(request, response, callback);
+    }
+    boolean sessions =
+        config.auth() == GatehouseConfig.ProxyRoute.Auth.SESSION
+            || config.auth() == GatehouseConfig.ProxyRoute.Auth.SESSION_OR_BEARER;
+    boolean bearers =
+        config.auth() == GatehouseConfig.ProxyRoute.Auth.BEARER
+            || config.auth() == GatehouseConfig.ProxyRoute.Auth.SESSION_OR_BEARER;
+    List<String> authorizations = request.getHeaders().getValuesList(HttpHeader.AUTHORIZATION);
+    if (authorizations.size() > 1) {
+      return answer(response, callback, 401, Optional.empty(), false);
+    }
+    String method = request.getMethod();
+    boolean browser =
+        sessions
+            && (method.equals("GET") || method.equals("HEAD"))
+            && Optional.ofNullable(request.getHeaders().get(HttpHeader.ACCEPT))
+                .map(a -> a.toLowerCase(Locale.ROOT).contains("text/html"))
+                .orElse(false);
+    Answer answer =
+        verifier.verify(
+            new Verifier.Request(
+                new OriginalRequest(config.scheme(), authority, rawTarget, method),
+                client,
+                bearers ? authorizations.stream().findFirst() : Optional.empty(),
+                sessions ? cookies(request) : List.of(),
+                browser));
+    switch (answer) {
+      case Answer.Allowed allowed -> {
+        request.setAttribute(IDENTITY, allowed.headers());
+        if (bearers && !authorizations.isEmpty()) {
+          request.setAttribute(BEARER_USED, "yes");
+        }
+        return route.get().upstream().handle(request, response, callback);
+      }
+      case Answer.Unauthenticated no -> {
+        if (bearers) {
+          response
+              .getHeaders()
+              .put(
+                  HttpHeader.WWW_AUTHENTICATE,
+                  no.bearerFailed() ? "Bearer error=\"invalid_token\"" : "Bearer");
+        }
+        return (browser && no.login().isPresent())
+            ? answer(response, callback, 302, no.login(), false)
+            : answer(response, callback, 401, Optional.empty(), false);
+      }
+      case Answer.Forbidden denied -> {
+        return (browser && denied.page().isPresent())
+            ? answer(response, callback, 302, denied.page(), false)
+            : answer(response, callback, 403, Optional.empty(), false);
+      }
+      case Answer.Unavailable down -> {
+        return answer(response, callback, 503, Optional.empty(), false);
+      }
+    }
+  }
+
+  /** Whether a header name spelt with {@code _} would read, with {@code -}, as one we guard. */
+  private boolean forgesIdentity(String name) {
+    String dashed = name.replace('_', '-').toLowerCase(Locale.ROOT);
+    return identityNames.contains(dashed) || Upstream.isForwarding(dashed);
+  }
+
+  /** The session cookie values the request carries, by every name the session cookie has. */
+  private List<String> cookies(Request request) {
+    List<String> values = new ArrayList<>();
+    for (org.eclipse.jetty.http.HttpCookie cookie : Request.getCookies(request)) {
+      if (sessionCookieNames.contains(cookie.getName())) {
+        values.add(cookie.getValue());
+      }
+    }
+    return values;
+  }
+
+  private static boolean answer(
+      Response response, Callback callback, int status, Optional<String> location, boolean close) {
+    response.setStatus(status);
+    location.ifPresent(url -> response.getHeaders().put(HttpHeader.LOCATION, url));
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    response.getHeaders().put("X-Content-Type-Options", "nosniff");
+    if (close) {
+      response.getHeaders().put(HttpHeader.CONNECTION, "close");
+    }
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
+    response.write(true, null, callback);
+    return true;
+  }
+}

@@ -1,0 +1,172 @@
+package dev.gatehouse.web.proxy;
+
+import dev.gatehouse.config.GatehouseConfig;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.proxy.ProxyHandler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.URIUtil;
+
+/**
+ * One route's upstream, on Jetty's reverse proxy. What the upstream receives is built, not
+ * filtered: the canonical path that was decided on (re-encoded, so the upstream decodes exactly
+ * that path), the client's headers less the hop-by-hop ones (and those its {@code Connection}
+ * names), less every identity and forwarding header in any letter case, less Gatehouse's session
+ * cookie and a bearer credential Gatehouse checked; then {@code X-Forwarded-*} rebuilt and the
+ * identity headers the decision granted. An upstream's {@code Set-Cookie} for Gatehouse's session
+ * cookie never reaches the browser. Thread-safe.
+ */
+final class Upstream extends ProxyHandler.Reverse {
+  private static final Set<String> HOP_BY_HOP =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-authenticate",
+          "proxy-authorization",
+          "proxy-connection",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade",
+          "host");
+
+  private final GatehouseConfig.ProxyRoute route;
+  private final Set<String> identityNames;
+  private final Set<String> sessionCookieNames;
+
+  Upstream(GatehouseConfig.ProxyRoute route, Set<String> identityNames, List<String> cookieNames) {
+    super(request -> target(route, request));
+    this.route = route;
+    this.identityNames = identityNames;
+    this.sessionCookieNames = Set.copyOf(cookieNames);
+  }
+
+  /** Whether a lower-case header name is one Gatehouse rebuilds for the upstream. */
+  static boolean isForwarding(String lowerName) {
+    return lowerName.startsWith("x-forwarded-")
+        || lowerName.equals("forwarded")
+        || lowerName.equals("x-real-ip")
+        || lowerName.equals("x-original-url")
+        || lowerName.equals("x-original-method");
+  }
+
+  private static HttpURI target(GatehouseConfig.ProxyRoute route, Request request) {
+    String path = (String) request.getAttribute(Gateway.PATH);
+    if (route.stripPrefix() && !route.pathPrefix().equals("/")) {
+      String prefix = route.pathPrefix().substring(0, route.pathPrefix().length() - 1);
+      path = path.length() > prefix.length() ? path.substring(prefix.length()) : "/";
+    }
+    URI upstream = route.upstreams().get(0);
+    String query = request.getHttpURI().getQuery();
+    return HttpURI.build(
+        upstream.getScheme()
+            + "://"
+            + upstream.getRawAuthority()
+            + URIUtil.encodePath(path)
+            + (query == null ? "" : "?" + query));
+  }
+
+  @Override
+  protected org.eclipse.jetty.client.Request newProxyToServerRequest(
+      Request clientToProxyRequest, HttpURI newHttpURI) {
+    return super.newProxyToServerRequest(clientToProxyRequest, newHttpURI)
+        .timeout(route.timeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  protected void copyRequestHeaders(
+      Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
+    Set<String> named = new HashSet<>();
+    for (String value : clientToProxyRequest.getHeaders().getValuesList(HttpHeader.CONNECTION)) {
+      for (String token : value.split(",")) {
+        named.add(token.strip().toLowerCase(Locale.ROOT));
+      }
+    }
+    boolean dropAuthorization = clientToProxyRequest.getAttribute(Gateway.BEARER_USED) != null;
+    List<String> cookies = new ArrayList<>();
+    proxyToServerRequest.headers(
+        headers -> {
+          for (HttpField field : clientToProxyRequest.getHeaders()) {
+            String name = field.getLowerCaseName();
+            if (HOP_BY_HOP.contains(name)
+                || named.contains(name)
+                || identityNames.contains(name)
+                || isForwarding(name)
+                || (dropAuthorization && name.equals("authorization"))) {
+              continue;
+            }
+            if (name.equals("cookie")) {
+              cookies.add(field.getValue());
+              continue;
+            }
+            headers.add(field);
+          }
+          String kept = withoutSessionCookie(cookies);
+          if (!kept.isEmpty()) {
+            headers.put(HttpHeader.COOKIE, kept);
+          }
+          if (route.preserveHost()) {
+            headers.put(HttpHeader.HOST, clientToProxyRequest.getHttpURI().getAuthority());
+          }
+        });
+  }
+
+  /** The cookie pairs of the request, less every pair of Gatehouse's session cookie. */
+  private String withoutSessionCookie(List<String> headers) {
+    List<String> kept = new ArrayList<>();
+    for (String header : headers) {
+      for (String pair : header.split(";")) {
+        String trimmed = pair.strip();
+        int equals = trimmed.indexOf('=');
+        String name = equals < 0 ? trimmed : trimmed.substring(0, equals).strip();
+        if (!trimmed.isEmpty() && !sessionCookieNames.contains(name)) {
+          kept.add(trimmed);
+        }
+      }
+    }
+    return String.join("; ", kept);
+  }
+
+  @Override
+  protected void addProxyHeaders(
+      Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
+    String client = (String) clientToProxyRequest.getAttribute(Gateway.CLIENT);
+    @SuppressWarnings("unchecked")
+    List<Map.Entry<String, String>> identity =
+        (List<Map.Entry<String, String>>) clientToProxyRequest.getAttribute(Gateway.IDENTITY);
+    proxyToServerRequest.headers(
+        headers -> {
+          headers.put("X-Forwarded-For", client);
+          headers.put("X-Forwarded-Proto", route.scheme());
+          headers.put("X-Forwarded-Host", clientToProxyRequest.getHttpURI().getAuthority());
+          for (Map.Entry<String, String> header : identity) {
+            if (!header.getValue().isEmpty()) {
+              headers.put(header.getKey(), header.getValue());
+            }
+          }
+        });
+  }
+
+  @Override
+  protected HttpField filterServerToProxyResponseField(HttpField serverToProxyResponseField) {
+    HttpField field = super.filterServerToProxyResponseField(serverToProxyResponseField);
+    if (field != null && field.getHeader() == HttpHeader.SET_COOKIE) {
+      String value = field.getValue();
+      int equals = value.indexOf('=');
+      String name = (equals < 0 ? value : value.substring(0, equals)).strip();
+      if (sessionCookieNames.contains(name)) {
+        return null;
+      }
+    }
+    return field;
+  }
+}
