@@ -221,7 +221,13 @@ public final class Gatehouse implements AutoCloseable {
     }
     AtRestCipher atRest = AtRestCipher.fromKeyFile(keyFile, random);
     this.signingKeys = new SigningKeys(new JdbcSigningKeys(database), atRest, clock, random);
-    this.clients = new Clients(config.oidcClients(), new JdbcClients(database), clock, random);
+    this.clients =
+        new Clients(
+            config.oidcClients(),
+            config.oidcClientSecretFiles(),
+            new JdbcClients(database),
+            clock,
+            random);
     this.tokens = new JdbcTokens(database);
     this.accessTokens =
         new AccessTokens(
@@ -277,7 +283,7 @@ public final class Gatehouse implements AutoCloseable {
                         SmtpTransport.Security.valueOf(
                             mail.smtpSecurity().toUpperCase(java.util.Locale.ROOT)),
                         Optional.of(mail.smtpUsername()).filter(u -> !u.isEmpty()),
-                        mail.smtpPassword().reveal(),
+                        mail.smtpPassword(),
                         mail.from()))
             .orElseGet(() -> new LogTransport(System.out));
     this.mailWorker =

@@ -16,7 +16,6 @@ import java.net.IDN;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -200,6 +199,7 @@ public final class ConfigLoader {
                   ConfigKeys.EMAIL_LINK_LIFETIME, Duration.ofMinutes(1), Duration.ofMinutes(15))),
           registration,
           OidcClients.parse(structured(ConfigKeys.OIDC_CLIENTS)),
+          OidcClients.secretFiles(structured(ConfigKeys.OIDC_CLIENTS)),
           IdentityProviders.parse(structured(ConfigKeys.IDENTITY_PROVIDERS), registration),
           ProxyRoutes.parse(structured(ConfigKeys.PROXY_ROUTES), publicUrl),
           new GatehouseConfig.ForwardAuth(
@@ -477,10 +477,9 @@ public final class ConfigLoader {
       if (file != null) {
         Path path = Path.of(String.valueOf(file));
         try {
-          String content = Files.readString(path, StandardCharsets.UTF_8);
-          return Secret.of(
-              content.endsWith("\n") ? content.substring(0, content.length() - 1) : content);
-        } catch (IOException e) {
+          // Re-read whenever the file changes: a rotated secret takes effect without a restart.
+          return Secret.fromFile(path);
+        } catch (java.io.UncheckedIOException e) {
           throw new ConfigException(
               key.fileKey(),
               "cannot read "
@@ -488,7 +487,7 @@ public final class ConfigLoader {
                   + " \""
                   + path
                   + "\": "
-                  + e.getClass().getSimpleName());
+                  + e.getCause().getClass().getSimpleName());
         }
       }
       return Secret.of(string(key));

@@ -27,6 +27,7 @@ public record GatehouseConfig(
     SignIn signin,
     Registration registration,
     List<Client> oidcClients,
+    java.util.Map<String, dev.gatehouse.kernel.Secret> oidcClientSecretFiles,
     List<dev.gatehouse.signin.upstream.UpstreamProvider> identityProviders,
     List<ProxyRoute> proxyRoutes,
     ForwardAuth forwardAuth,

@@ -8,10 +8,7 @@ import static dev.gatehouse.config.Nodes.text;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.kernel.Secret;
 import dev.gatehouse.signin.upstream.UpstreamProvider;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -145,18 +142,17 @@ public final class IdentityProviders {
       throw error(where + ".client-id", "", "the client id Gatehouse has at the provider");
     }
     String file = text(node, "client-secret-file", "");
-    String secret;
+    Secret secret;
     try {
+      // From a file: re-read whenever it changes, so a rotated secret needs no restart.
       secret =
           given.isPresent()
-              ? given.get().reveal()
-              : file.isEmpty()
-                  ? ""
-                  : Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
-    } catch (IOException e) {
+              ? given.get()
+              : file.isEmpty() ? Secret.of("") : Secret.fromFile(Path.of(file));
+    } catch (java.io.UncheckedIOException e) {
       throw error(where + ".client-secret-file", file, "must be a readable file");
     }
-    if (secret.isEmpty()) {
+    if (secret.reveal().strip().isEmpty()) {
       throw error(
           where + ".client-secret-file",
           file,
@@ -195,7 +191,7 @@ public final class IdentityProviders {
         dev.gatehouse.kernel.Printable.of(text(node, "name", id), 64),
         URI.create(issuerText),
         clientId,
-        Secret.of(secret),
+        secret,
         scopes,
         accounts,
         domains,

@@ -58,6 +58,23 @@ final class OidcClients {
 
   private OidcClients() {}
 
+  /**
+   * The secret files of the confidential clients that have one, by client id (run after {@link
+   * #parse}, which has checked them): re-read whenever they change.
+   */
+  static java.util.Map<String, dev.gatehouse.kernel.Secret> secretFiles(JsonNode clients) {
+    java.util.Map<String, dev.gatehouse.kernel.Secret> files = new java.util.HashMap<>();
+    if (clients.isArray()) {
+      for (JsonNode node : clients) {
+        String file = text(node, "secret-file", "");
+        if (!file.isEmpty()) {
+          files.put(text(node, "id", ""), dev.gatehouse.kernel.Secret.fromFile(Path.of(file)));
+        }
+      }
+    }
+    return java.util.Map.copyOf(files);
+  }
+
   static List<Client> parse(JsonNode clients) {
     if (clients.isNull() || clients.isMissingNode()) {
       return List.of();

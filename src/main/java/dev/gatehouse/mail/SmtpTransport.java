@@ -27,7 +27,7 @@ public final class SmtpTransport implements MailTransport {
   private final Session session;
   private final InternetAddress from;
   private final Optional<String> username;
-  private final String password;
+  private final dev.gatehouse.kernel.Secret password;
 
   /** A transport to {@code host:port}. */
   public SmtpTransport(
@@ -35,7 +35,7 @@ public final class SmtpTransport implements MailTransport {
       int port,
       Security security,
       Optional<String> username,
-      String password,
+      dev.gatehouse.kernel.Secret password,
       String from) {
     Properties properties = new Properties();
     String protocol = security == Security.TLS ? "smtps" : "smtp";
@@ -85,7 +85,8 @@ public final class SmtpTransport implements MailTransport {
       mime.setContent(alternative);
       mime.saveChanges();
       if (username.isPresent()) {
-        Transport.send(mime, username.get(), password);
+        // The password as its file holds it now: a rotated one is used from the next message on.
+        Transport.send(mime, username.get(), password.reveal());
       } else {
         Transport.send(mime);
       }

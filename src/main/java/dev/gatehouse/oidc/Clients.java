@@ -42,14 +42,23 @@ public final class Clients {
   public record Created(Client client, Optional<String> secret) {}
 
   private final Map<String, Client> configured;
+  private final Map<String, dev.gatehouse.kernel.Secret> secretFiles;
   private final ClientRepository repository;
   private final Clock clock;
   private final SecureRandom random;
   private final LoadingCache<String, Optional<Client>> stored;
 
-  /** The configured clients (validated here) over the stored ones. */
+  /**
+   * The configured clients (validated here) over the stored ones; {@code secretFiles} are the
+   * secret files of configured clients, re-read when they change (the old secret then stops
+   * working).
+   */
   public Clients(
-      List<Client> configured, ClientRepository repository, Clock clock, SecureRandom random) {
+      List<Client> configured,
+      Map<String, dev.gatehouse.kernel.Secret> secretFiles,
+      ClientRepository repository,
+      Clock clock,
+      SecureRandom random) {
     Map<String, Client> byId = new LinkedHashMap<>();
     for (Client client : configured) {
       validate(client);
@@ -58,6 +67,7 @@ public final class Clients {
       }
     }
     this.configured = Map.copyOf(byId);
+    this.secretFiles = Map.copyOf(secretFiles);
     this.repository = repository;
     this.clock = clock;
     this.random = random;
@@ -75,7 +85,18 @@ public final class Clients {
       return Optional.empty();
     }
     Client fromConfig = configured.get(id);
-    return fromConfig != null ? Optional.of(fromConfig) : stored.get(id);
+    if (fromConfig == null) {
+      return stored.get(id);
+    }
+    dev.gatehouse.kernel.Secret file = secretFiles.get(id);
+    if (file == null) {
+      return Optional.of(fromConfig);
+    }
+    // The file as it is now; a rotated-in secret shorter than the rule allows matches nothing.
+    String secret = file.reveal().strip();
+    return Optional.of(
+        fromConfig.withSecretHash(
+            Optional.of(secret.length() >= 32 ? Tokens.sha256Hex(secret) : "unusable")));
   }
 
   /** Every client, by id. */

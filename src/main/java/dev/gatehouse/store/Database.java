@@ -38,6 +38,7 @@ public final class Database implements AutoCloseable {
   private final Dialect dialect;
   private final Jdbi jdbi;
   private final Optional<Path> sqliteFile;
+  private java.util.concurrent.ScheduledExecutorService passwordWatch;
 
   private Database(HikariDataSource pool, Dialect dialect, Optional<Path> sqliteFile) {
     this.pool = pool;
@@ -114,6 +115,9 @@ public final class Database implements AutoCloseable {
       hikari.addDataSourceProperty("socketTimeout", "30");
       hikari.addDataSourceProperty("tcpKeepAlive", "true");
       database = new Database(new HikariDataSource(hikari), Dialect.POSTGRES, Optional.empty());
+      if (password.file().isPresent()) {
+        database.followPassword(password);
+      }
     }
     try {
       database.migrate();
@@ -211,8 +215,41 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /**
+   * A password from {@code database.password-file} is checked every two seconds; a new one is
+   * handed to the pool for every connection it opens from then on (open ones stay, as PostgreSQL
+   * keeps a session's authentication).
+   */
+  private void followPassword(Secret password) {
+    String[] current = {password.reveal()};
+    passwordWatch =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "gatehouse-db-password");
+              t.setDaemon(true);
+              return t;
+            });
+    var unused =
+        passwordWatch.scheduleWithFixedDelay(
+            () -> {
+              String now = password.reveal();
+              if (!now.equals(current[0])) {
+                pool.getHikariConfigMXBean().setPassword(now);
+                current[0] = now;
+                org.slf4j.LoggerFactory.getLogger(Database.class)
+                    .info("database password re-read from its file");
+              }
+            },
+            2,
+            2,
+            java.util.concurrent.TimeUnit.SECONDS);
+  }
+
   @Override
   public void close() {
+    if (passwordWatch != null) {
+      passwordWatch.shutdownNow();
+    }
     pool.close();
   }
 }

@@ -51,6 +51,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -96,6 +97,20 @@ class OidcServiceTokenTest {
             dir.resolve("data"),
             clock,
             Map.of("GATEHOUSE_OIDC_CLIENTS", clients, "GATEHOUSE_ACCESS_RULES", rules));
+  }
+
+  @Test
+  void aRotatedSecretFileTakesEffectWithoutARestartAndTheOldSecretStopsWorking() throws Exception {
+    start(TestDatabases.Kind.SQLITE);
+    assertThat(token(basic("backup", SECRET), null).indicatesSuccess()).isTrue();
+    String rotated = "rotated-backup-secret-0123456789-abcdefghij";
+    Path secretFile = dir.resolve("backup.secret");
+    Files.writeString(secretFile, rotated + "\n");
+    Files.setLastModifiedTime(
+        secretFile, java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(5)));
+    assertThat(token(basic("backup", rotated), null).indicatesSuccess()).isTrue();
+    assertThat(token(basic("backup", SECRET), null).toErrorResponse().getErrorObject().getCode())
+        .isEqualTo("invalid_client");
   }
 
   @AfterEach
