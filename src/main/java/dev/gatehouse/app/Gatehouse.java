@@ -690,7 +690,7 @@ public final class Gatehouse implements AutoCloseable {
           case GatehouseConfig.Tls.SelfSigned self ->
               Optional.of(
                   Tls.selfSigned(
-                      config.dataDir().resolve("tls"), selfSignedNames(server), Clock.systemUTC()));
+                      config.dataDir().resolve("tls"), selfSignedNames(config), Clock.systemUTC()));
         };
     // A provider removed from gatehouse.yml takes its sessions with it, as `idp remove` does.
     java.util.Set<String> providerIds =
@@ -731,9 +731,10 @@ public final class Gatehouse implements AutoCloseable {
 
   /**
    * The names a self-signed certificate covers: the public host, the listen address when it is a
-   * particular one, and the loopback names.
+   * particular one, the hosts of proxy routes, and the loopback names.
    */
-  private static List<String> selfSignedNames(GatehouseConfig.Server server) {
+  private static List<String> selfSignedNames(GatehouseConfig config) {
+    GatehouseConfig.Server server = config.server();
     java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
     String host = server.publicUrl().getHost();
     names.add(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
@@ -741,6 +742,8 @@ public final class Gatehouse implements AutoCloseable {
     if (!listen.equals("0.0.0.0") && !listen.equals("::") && !listen.isBlank()) {
       names.add(listen);
     }
+    // The apps Gatehouse serves as the gateway are reached over the same listener.
+    config.proxyRoutes().forEach(route -> names.add(route.host()));
     names.addAll(List.of("localhost", "127.0.0.1", "::1"));
     return List.copyOf(names);
   }

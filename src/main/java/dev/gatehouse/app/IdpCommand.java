@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -93,32 +94,28 @@ final class IdpCommand {
     }
     ObjectNode definition = JsonNodeFactory.instance.objectNode();
     definition.put("id", id);
-    name.ifPresent(v -> definition.put("name", v));
-    type.ifPresent(v -> definition.put("type", v));
-    issuer.ifPresent(v -> definition.put("issuer", v));
     definition.put("client-id", clientId);
-    if (scopes != null) {
-      scopes.forEach(definition.putArray("scopes")::add);
-    }
-    registration.ifPresent(v -> definition.put("registration", v));
-    if (domains != null) {
-      domains.forEach(definition.putArray("domains")::add);
-    }
     definition.put("trust-email", trustEmail);
     definition.put("trust-mfa", trustMfa);
-    usernameClaim.ifPresent(v -> definition.put("username-claim", v));
-    emailClaim.ifPresent(v -> definition.put("email-claim", v));
-    nameClaim.ifPresent(v -> definition.put("name-claim", v));
-    groupsClaim.ifPresent(v -> definition.put("groups-claim", v));
-    if (allowedGroups != null) {
-      allowedGroups.forEach(definition.putArray("allowed-groups")::add);
-    }
     definition.put("end-session", endSession);
     definition.put("drop-missing-groups", dropMissingGroups);
-    authorizationEndpoint.ifPresent(v -> definition.put("authorization-endpoint", v));
-    tokenEndpoint.ifPresent(v -> definition.put("token-endpoint", v));
+    Map.of(
+            "name", name,
+            "type", type,
+            "issuer", issuer,
+            "registration", registration,
+            "username-claim", usernameClaim,
+            "email-claim", emailClaim,
+            "name-claim", nameClaim,
+            "groups-claim", groupsClaim,
+            "authorization-endpoint", authorizationEndpoint,
+            "token-endpoint", tokenEndpoint)
+        .forEach((field, value) -> value.ifPresent(v -> definition.put(field, v)));
     userinfoEndpoint.ifPresent(v -> definition.put("userinfo-endpoint", v));
     subjectClaim.ifPresent(v -> definition.put("subject-claim", v));
+    putAll(definition, "scopes", scopes);
+    putAll(definition, "domains", domains);
+    putAll(definition, "allowed-groups", allowedGroups);
     try (Gatehouse gatehouse = main.open()) {
       UpstreamProvider provider;
       try {
@@ -205,6 +202,13 @@ final class IdpCommand {
       UpstreamSignIn.Check check = gatehouse.upstream().check(provider);
       check.lines().forEach(System.out::println);
       return check.ok() ? 0 : 1;
+    }
+  }
+
+  /** A repeatable option's values as a list field; nothing when the option was not given. */
+  private static void putAll(ObjectNode definition, String field, List<String> values) {
+    if (values != null) {
+      values.forEach(definition.putArray(field)::add);
     }
   }
 

@@ -54,6 +54,23 @@ final class ProxyRoutes {
     return List.copyOf(parsed);
   }
 
+  /** An http(s) URL with a host and no user, query or fragment; null otherwise. */
+  private static URI httpUrl(String text) {
+    URI url;
+    try {
+      url = new URI(text);
+    } catch (URISyntaxException e) {
+      return null;
+    }
+    boolean plain =
+        ("https".equals(url.getScheme()) || "http".equals(url.getScheme()))
+            && url.getHost() != null
+            && url.getRawUserInfo() == null
+            && url.getRawQuery() == null
+            && url.getRawFragment() == null;
+    return plain ? url : null;
+  }
+
   private static GatehouseConfig.ProxyRoute route(String where, JsonNode node, URI publicUrl) {
     if (!node.isObject()) {
       throw error(where, node.toString(), "must be a mapping with from, to and auth");
@@ -67,18 +84,8 @@ final class ProxyRoutes {
       }
     }
     String fromText = text(node, "from", "");
-    URI from;
-    try {
-      from = new URI(fromText);
-    } catch (URISyntaxException e) {
-      from = null;
-    }
-    if (from == null
-        || !("https".equals(from.getScheme()) || "http".equals(from.getScheme()))
-        || from.getHost() == null
-        || from.getRawUserInfo() != null
-        || from.getRawQuery() != null
-        || from.getRawFragment() != null) {
+    URI from = httpUrl(fromText);
+    if (from == null) {
       throw error(
           where + ".from",
           fromText,
@@ -105,18 +112,8 @@ final class ProxyRoutes {
     }
     List<URI> upstreams = new ArrayList<>();
     for (String to : list(where, node, "to", List.of())) {
-      URI upstream;
-      try {
-        upstream = new URI(to);
-      } catch (URISyntaxException e) {
-        upstream = null;
-      }
+      URI upstream = httpUrl(to);
       if (upstream == null
-          || !("https".equals(upstream.getScheme()) || "http".equals(upstream.getScheme()))
-          || upstream.getHost() == null
-          || upstream.getRawUserInfo() != null
-          || upstream.getRawQuery() != null
-          || upstream.getRawFragment() != null
           || !(upstream.getRawPath() == null
               || upstream.getRawPath().isEmpty()
               || upstream.getRawPath().equals("/"))) {

@@ -97,6 +97,17 @@ public final class Tls implements AutoCloseable {
    * watched for changes once {@link #startWatching} runs.
    */
   public static Tls fromFiles(Path certificate, Path key) {
+    try {
+      var permissions = Files.getPosixFilePermissions(key);
+      if (permissions.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+        LOG.warn(
+            "the TLS key {} is readable by every user of this machine; make it 0600 (or 0640"
+                + " for a group Gatehouse runs in)",
+            key);
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      // Not a POSIX file system: nothing to say.
+    }
     return new Tls(certificate, key, true);
   }
 
@@ -113,6 +124,9 @@ public final class Tls implements AutoCloseable {
       if (!usable(cert, key, names, clock.instant())) {
         makeSelfSigned(cert, key, names, clock.instant());
         LOG.info("made a self-signed TLS certificate for {} in {}", names, directory);
+      } else {
+        // Reused: whatever happened to the file meanwhile, only its owner reads the key.
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot keep the self-signed certificate in " + directory, e);

@@ -83,26 +83,8 @@ public final class WebServer implements AutoCloseable {
     connector.setHost(host);
     connector.setPort(port);
     server.addConnector(connector);
-    opsConnector =
-        opsListen.map(
-            listen -> {
-              ServerConnector opsOnly =
-                  new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
-              opsOnly.setHost(listen.getHostString());
-              opsOnly.setPort(listen.getPort());
-              server.addConnector(opsOnly);
-              return opsOnly;
-            });
-    redirectConnector =
-        redirectListen.map(
-            listen -> {
-              ServerConnector plain =
-                  new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
-              plain.setHost(listen.getHostString());
-              plain.setPort(listen.getPort());
-              server.addConnector(plain);
-              return plain;
-            });
+    opsConnector = opsListen.map(listen -> plainConnector(http, listen));
+    redirectConnector = redirectListen.map(listen -> plainConnector(http, listen));
     ErrorHandler errors = new ErrorHandler();
     errors.setShowStacks(false);
     errors.setShowMessageInTitle(false);
@@ -117,6 +99,15 @@ public final class WebServer implements AutoCloseable {
             ? main
             : new ByConnector(redirectConnector.get(), new ToHttps(publicOrigin), main));
     server.setStopTimeout(5_000);
+  }
+
+  /** A plain-HTTP connector on {@code listen}, added to the server. */
+  private ServerConnector plainConnector(HttpConfiguration http, InetSocketAddress listen) {
+    ServerConnector plain = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    plain.setHost(listen.getHostString());
+    plain.setPort(listen.getPort());
+    server.addConnector(plain);
+    return plain;
   }
 
   /** Starts listening. */

@@ -14,9 +14,9 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 
 /**
- * A protected app for proxy tests: answers 200 to everything — so it routes {@code /Admin} like
- * {@code /admin}, as Express, ASP.NET Core and IIS do — and records exactly the headers each
- * request arrived with (names lower-cased). Thread-safe.
+ * A protected app for proxy tests: answers 200 to everything (and sets cookies under {@code
+ * /set-cookie}) — so it routes {@code /Admin} like {@code /admin}, as Express, ASP.NET Core and IIS
+ * do — and records exactly the headers each request arrived with (names lower-cased). Thread-safe.
  */
 public final class EchoUpstream implements AutoCloseable {
   /** One request as the upstream saw it. */
@@ -51,6 +51,15 @@ public final class EchoUpstream implements AutoCloseable {
                       headers.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
           echo.seen.add(
               new Seen(exchange.getRequestMethod(), exchange.getRequestURI().toString(), headers));
+          if (exchange.getRequestURI().getPath().startsWith("/set-cookie")) {
+            // An app signing someone in — and one that tries to set Gatehouse's own cookie.
+            exchange
+                .getResponseHeaders()
+                .add("Set-Cookie", "appsess=" + exchange.getRequestURI().getRawQuery());
+            exchange
+                .getResponseHeaders()
+                .add("Set-Cookie", "__Secure-gatehouse_session=planted; Domain=example.com");
+          }
           byte[] body =
               ("upstream saw " + exchange.getRequestURI()).getBytes(StandardCharsets.UTF_8);
           exchange.sendResponseHeaders(200, body.length);

@@ -105,6 +105,28 @@ class ProxyModeTest {
   }
 
   @Test
+  void oneClientsAppCookiesNeverRideAlongWithAnothersRequest() throws Exception {
+    RawHttp.Head signedIn =
+        RawHttp.send(port, "GET /set-cookie?alice-session HTTP/1.1", "Host: www.example.com");
+    assertThat(signedIn.status()).isEqualTo(200);
+    assertThat(signedIn.text()).contains("Set-Cookie: appsess=alice-session");
+    assertThat(signedIn.text())
+        .as("an app cannot plant Gatehouse's session cookie")
+        .doesNotContain("gatehouse_session");
+    RawHttp.send(port, "GET /echo HTTP/1.1", "Host: www.example.com");
+    assertThat(upstream.last().uri()).isEqualTo("/echo");
+    assertThat(upstream.last().header("Cookie")).isNull();
+  }
+
+  @Test
+  void aQueryWithCharactersBrowsersSendRawReachesTheAppReadable() throws Exception {
+    RawHttp.Head head =
+        RawHttp.send(port, "GET /p?r=a|b&s={x}&t=%zz&u=%41 HTTP/1.1", "Host: www.example.com");
+    assertThat(head.status()).isEqualTo(200);
+    assertThat(upstream.last().uri()).isEqualTo("/p?r=a%7Cb&s=%7Bx%7D&t=%25zz&u=%41");
+  }
+
+  @Test
   void aSessionRouteSendsBrowsersToSignInAndScriptsA401AndTheAppSeesNothing() throws Exception {
     RawHttp.Head browser =
         RawHttp.send(port, "GET /reports HTTP/1.1", "Host: app.example.com", "Accept: text/html");

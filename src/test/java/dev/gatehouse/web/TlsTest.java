@@ -55,7 +55,13 @@ class TlsTest {
   void aSelfSignedCertificateNamesThePublicHostAndLoopbackIsPrivateAndKeptAcrossRestarts()
       throws Exception {
     int port = TestProxy.freePort();
-    gatehouse = start(port, "https://gatehouse.test:" + port, Map.of());
+    gatehouse =
+        start(
+            port,
+            "https://gatehouse.test:" + port,
+            Map.of(
+                "GATEHOUSE_PROXY_ROUTES",
+                "[{from: 'https://app.gatehouse.test', to: 'http://127.0.0.1:9', auth: none}]"));
     Path tls = dir.resolve("data/tls");
     assertThat(Files.getPosixFilePermissions(tls))
         .isEqualTo(PosixFilePermissions.fromString("rwx------"));
@@ -65,7 +71,9 @@ class TlsTest {
     X509Certificate served = served(port, "localhost");
     List<String> names = new ArrayList<>();
     served.getSubjectAlternativeNames().forEach(n -> names.add(String.valueOf(n.get(1))));
-    assertThat(names).contains("gatehouse.test", "localhost", "127.0.0.1", "0:0:0:0:0:0:0:1");
+    assertThat(names)
+        .contains(
+            "gatehouse.test", "app.gatehouse.test", "localhost", "127.0.0.1", "0:0:0:0:0:0:0:1");
 
     // A client that trusts exactly that certificate gets the portal, with HSTS.
     HttpResponse<String> login = trusting(served, "https://localhost:" + port + "/login");

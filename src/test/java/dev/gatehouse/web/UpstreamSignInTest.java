@@ -727,6 +727,26 @@ class UpstreamSignInTest {
   }
 
   @Test
+  void anApplicationsRequestForAFreshSignInIsPassedOnToTheProvider() throws Exception {
+    TestBrowser client = gatehouse.browser();
+    HttpResponse<String> page = client.get("/login?reauth=1");
+    assertThat(page.body()).contains("name=\"reauth\" value=\"1\"");
+    HttpResponse<String> fresh =
+        client.postRaw(
+            "/login/upstream",
+            Map.of("csrf", client.csrf(), "provider", "acme", "rd", "", "reauth", "1"),
+            Optional.of(origin));
+    assertThat(fresh.headers().firstValue("Location").orElseThrow()).contains("prompt=login");
+    client.get("/login");
+    HttpResponse<String> usual =
+        client.postRaw(
+            "/login/upstream",
+            Map.of("csrf", client.csrf(), "provider", "acme", "rd", ""),
+            Optional.of(origin));
+    assertThat(usual.headers().firstValue("Location").orElseThrow()).doesNotContain("prompt=");
+  }
+
+  @Test
   void startingFlowsOverAndOverFromOneAddressIsThrottled() throws Exception {
     TestBrowser client = gatehouse.browser();
     int status = 0;

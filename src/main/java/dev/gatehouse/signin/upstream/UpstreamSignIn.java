@@ -345,13 +345,13 @@ public final class UpstreamSignIn {
    * Starts a sign-in through {@code provider} for a browser at {@code client}; {@code returnTo}
    * must already be validated. Every start stores a flow, so starts are throttled per address.
    */
-  public Begun start(UpstreamProvider provider, String returnTo, String client) {
+  public Begun start(UpstreamProvider provider, String returnTo, String client, boolean fresh) {
     if (throttle.attempt("upstream-start:" + client, FREE_STARTS)
         instanceof dev.gatehouse.signin.Throttle.Blocked blocked) {
       LOG.info("upstream sign-in: too many flows started from {}; refused for now", client);
       return new Throttled(blocked.retryAfter());
     }
-    return begin(provider, returnTo, "");
+    return begin(provider, returnTo, "", fresh);
   }
 
   /**
@@ -359,10 +359,10 @@ public final class UpstreamSignIn {
    * page checks it proved itself recently).
    */
   public Begun startLink(UpstreamProvider provider, UserId user) {
-    return begin(provider, publicOrigin + "/account?done=linked", user.value());
+    return begin(provider, publicOrigin + "/account?done=linked", user.value(), true);
   }
 
-  private Begun begin(UpstreamProvider provider, String returnTo, String linkUser) {
+  private Begun begin(UpstreamProvider provider, String returnTo, String linkUser, boolean fresh) {
     Optional<Resolved> metadata = resolve(provider);
     if (metadata.isEmpty()) {
       return new Unreachable();
@@ -405,13 +405,14 @@ public final class UpstreamSignIn {
                 .state(state)
                 .nonce(new Nonce(derived("nonce", browserSecret)))
                 .codeChallenge(verifier, CodeChallengeMethod.S256)
-                // Linking: the user signs in at the provider now, as the account they mean to
-                // link — not whoever that browser happens to be signed in as there.
+                // Linking, or an application's request for a fresh sign-in: the user signs in at
+                // the provider now — as the account they mean — not through whatever session
+                // that browser happens to have there.
                 .prompt(
-                    linkUser.isEmpty()
-                        ? null
-                        : new com.nimbusds.openid.connect.sdk.Prompt(
-                            com.nimbusds.openid.connect.sdk.Prompt.Type.LOGIN))
+                    fresh
+                        ? new com.nimbusds.openid.connect.sdk.Prompt(
+                            com.nimbusds.openid.connect.sdk.Prompt.Type.LOGIN)
+                        : null)
                 .build()
                 .toURI();
     return new Started(authorization, browserSecret);

@@ -207,6 +207,9 @@ public final class LoginEndpoint {
                 error,
                 notice,
                 signUpOpen,
-                providers.get())));
+                providers.get(),
+                // An application asked for a fresh sign-in: a provider's button asks the provider
+                // for one too, instead of taking its existing session.
+                exchange.query("reauth").isPresent())));
   }
 }

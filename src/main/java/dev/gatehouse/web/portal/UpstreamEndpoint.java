@@ -86,7 +86,7 @@ public final class UpstreamEndpoint {
             303, exchange.query("rd").flatMap(redirects::validate).orElse(publicOrigin + "/"));
         return;
       }
-      begin(exchange, id, exchange.query("rd").orElse(""));
+      begin(exchange, id, exchange.query("rd").orElse(""), false);
     } else if (action.equals("callback")) {
       callback(exchange, id);
     } else {
@@ -100,14 +100,18 @@ public final class UpstreamEndpoint {
       errors.render(exchange, SafeMessage.CSRF_FAILED);
       return;
     }
-    begin(exchange, exchange.formOrEmpty("provider"), exchange.formOrEmpty("rd"));
+    begin(
+        exchange,
+        exchange.formOrEmpty("provider"),
+        exchange.formOrEmpty("rd"),
+        exchange.formOrEmpty("reauth").equals("1"));
   }
 
   // GET /login/upstream/<id>/start?rd=… (an application's idp hint) may start a flow too: it signs
   // nobody in by itself — only the user, at the provider, can — and the flow is bound to this
   // browser.
 
-  private void begin(Exchange exchange, String id, String rdField) {
+  private void begin(Exchange exchange, String id, String rdField, boolean fresh) {
     Optional<UpstreamProvider> provider = upstream.provider(id);
     if (provider.isEmpty()) {
       errors.render(exchange, SafeMessage.NOT_FOUND);
@@ -117,7 +121,7 @@ public final class UpstreamEndpoint {
     answer(
         exchange,
         provider.get(),
-        upstream.start(provider.get(), returnTo, exchange.clientAddress()),
+        upstream.start(provider.get(), returnTo, exchange.clientAddress(), fresh),
         " Try again in a moment, or sign in another way.");
   }
 

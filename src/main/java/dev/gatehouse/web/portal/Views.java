@@ -29,7 +29,8 @@ public final class Views {
       String error,
       String notice,
       boolean signUp,
-      List<ProviderButton> providers) {}
+      List<ProviderButton> providers,
+      boolean fresh) {}
 
   /** A sign-in button for an upstream provider. */
   public record ProviderButton(String id, String name) {}

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -57,7 +56,6 @@ public final class Gateway extends Handler.Abstract {
   private final ClientAddress clientAddress;
   private final List<String> sessionCookieNames;
   private final Set<String> identityNames;
-  private final HttpClient client;
 
   /**
    * A gateway for {@code routes} in front of {@code portal}. {@code identityNames} are every
@@ -80,18 +78,16 @@ public final class Gateway extends Handler.Abstract {
         identityNames.stream()
             .map(n -> n.toLowerCase(Locale.ROOT))
             .collect(Collectors.toUnmodifiableSet());
-    this.client = new HttpClient();
-    client.setFollowRedirects(false);
-    client.setUserAgentField(null);
+    // Each Upstream makes its HttpClient as Jetty's proxy configures one: no cookie store (one
+    // user's cookies must never ride along with another's request), no content decoding, no
+    // redirects followed.
     List<Route> compiled = new ArrayList<>();
     for (GatehouseConfig.ProxyRoute route : routes) {
-      Upstream upstream = new Upstream(route, this.identityNames, this.sessionCookieNames);
-      upstream.setHttpClient(client);
-      compiled.add(new Route(route, upstream));
+      compiled.add(
+          new Route(route, new Upstream(route, this.identityNames, this.sessionCookieNames)));
     }
     this.routes = List.copyOf(compiled);
     this.hosts = routes.stream().map(GatehouseConfig.ProxyRoute::host).collect(Collectors.toSet());
-    addBean(client);
     addBean(portal);
     this.routes.forEach(r -> addBean(r.upstream()));
   }
@@ -150,7 +146,7 @@ public final class Gateway extends Handler.Abstract {
     request.setAttribute(CLIENT, client);
     if (config.auth() == GatehouseConfig.ProxyRoute.Auth.NONE) {
       request.setAttribute(IDENTITY, List.<Map.Entry<String, String>>of());
-      return route.get().upstream().handle(request, response, callback);
+      return forward(route.get(), request, response, callback);
     }
     boolean sessions =
         config.auth() == GatehouseConfig.ProxyRoute.Auth.SESSION
@@ -180,10 +176,13 @@ public final class Gateway extends Handler.Abstract {
     switch (answer) {
       case Answer.Allowed allowed -> {
         request.setAttribute(IDENTITY, allowed.headers());
-        if (bearers && !authorizations.isEmpty()) {
+        // Only a bearer credential is Gatehouse's: an app's own Basic credentials pass.
+        if (bearers
+            && !authorizations.isEmpty()
+            && authorizations.get(0).regionMatches(true, 0, "Bearer ", 0, 7)) {
           request.setAttribute(BEARER_USED, "yes");
         }
-        return route.get().upstream().handle(request, response, callback);
+        return forward(route.get(), request, response, callback);
       }
       case Answer.Unauthenticated no -> {
         if (bearers) {
@@ -205,6 +204,17 @@ public final class Gateway extends Handler.Abstract {
       case Answer.Unavailable down -> {
         return answer(response, callback, 503, Optional.empty(), false);
       }
+    }
+  }
+
+  /** Hands an allowed request to its upstream; a target no HTTP client can send is a 400. */
+  private static boolean forward(Route route, Request request, Response response, Callback callback)
+      throws Exception {
+    try {
+      return route.upstream().handle(request, response, callback);
+    } catch (IllegalArgumentException unsendable) {
+      LOG.info("proxy: a request target could not be forwarded: {}", unsendable.getMessage());
+      return answer(response, callback, 400, Optional.empty(), true);
     }
   }
 

@@ -72,7 +72,37 @@ final class Upstream extends ProxyHandler.Reverse {
             + "://"
             + upstream.getRawAuthority()
             + URIUtil.encodePath(path)
-            + (query == null ? "" : "?" + query));
+            + (query == null ? "" : "?" + query(query)));
+  }
+
+  /**
+   * The query as the client sent it, with what a URI may not hold in a query (browsers send {@code
+   * | ^ { } \ `} and stray {@code %} raw) percent-encoded: the same parameters, in a form every
+   * HTTP stack reads. The query is not part of the decision, so nothing decided changes.
+   */
+  static String query(String raw) {
+    StringBuilder out = new StringBuilder(raw.length());
+    byte[] bytes = raw.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    for (int i = 0; i < bytes.length; i++) {
+      int b = bytes[i] & 0xff;
+      boolean escape =
+          b == '%' && i + 2 < bytes.length && isHex(bytes[i + 1]) && isHex(bytes[i + 2]);
+      if (escape
+          || (b >= 'a' && b <= 'z')
+          || (b >= 'A' && b <= 'Z')
+          || (b >= '0' && b <= '9')
+          || "-._~!$&'()*+,;=:@/?".indexOf(b) >= 0) {
+        out.append((char) b);
+      } else {
+        out.append('%').append(Character.toUpperCase(Character.forDigit(b >> 4, 16)));
+        out.append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
+      }
+    }
+    return out.toString();
+  }
+
+  private static boolean isHex(byte b) {
+    return Character.digit(b, 16) >= 0;
   }
 
   @Override
