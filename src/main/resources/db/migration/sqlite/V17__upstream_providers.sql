@@ -14,3 +14,6 @@ CREATE TABLE upstream_providers (
 -- Gatehouse checked.
 ALTER TABLE sessions ADD COLUMN idp_amr TEXT NOT NULL DEFAULT '';
 ALTER TABLE sessions ADD COLUMN idp_acr TEXT NOT NULL DEFAULT '';
+-- Sessions opened through a provider, found at start (a removed provider's end) without reading
+-- every session.
+CREATE INDEX sessions_through_provider ON sessions (idp) WHERE idp <> '';
