@@ -1,7 +1,6 @@
 package dev.gatehouse.app;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.config.ConfigException;
@@ -15,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,21 +64,6 @@ final class UpstreamProviders {
       }
     }
     return List.copyOf(providers);
-  }
-
-  /** The stored definition of {@code id} (no secret), if it was added at run time. */
-  Optional<JsonNode> definition(String id) {
-    return repository.storedProviders().stream()
-        .filter(p -> p.id().equals(id))
-        .findFirst()
-        .map(
-            p -> {
-              try {
-                return JSON.readTree(p.definition());
-              } catch (JsonProcessingException e) {
-                throw new IllegalStateException("stored provider " + id + " is not JSON", e);
-              }
-            });
   }
 
   /**

@@ -708,8 +708,7 @@ public final class UpstreamSignIn {
           user.get().username(),
           client,
           provider.id());
-      return new SignedIn(
-          user.get(), amr, provider, flow.returnTo(), providerAmr(claims), providerAcr(claims));
+      return signedIn(user.get(), amr, provider, flow, claims);
     }
     Optional<String> email =
         text(claims, provider.emailClaim()).map(e -> e.toLowerCase(Locale.ROOT));
@@ -736,8 +735,7 @@ public final class UpstreamSignIn {
             local.get().username(),
             client,
             provider.id() + " by verified email");
-        return new SignedIn(
-            local.get(), amr, provider, flow.returnTo(), providerAmr(claims), providerAcr(claims));
+        return signedIn(local.get(), amr, provider, flow, claims);
       }
     }
     switch (provider.accounts()) {
@@ -857,8 +855,7 @@ public final class UpstreamSignIn {
     syncGroups(provider, user, claims);
     audit.record(
         "upstream.account-created", Optional.of(user.id()), user.username(), client, provider.id());
-    return new SignedIn(
-        user, amr, provider, flow.returnTo(), providerAmr(claims), providerAcr(claims));
+    return signedIn(user, amr, provider, flow, claims);
   }
 
   private List<String> usernames(
@@ -950,6 +947,17 @@ public final class UpstreamSignIn {
       }
     }
     repository.recordUpstreamGroups(user.id(), provider.id(), kept);
+  }
+
+  /** Signed in through {@code provider}, with what it said of the sign-in. */
+  private static SignedIn signedIn(
+      User user,
+      Set<String> amr,
+      UpstreamProvider provider,
+      UpstreamRepository.Flow flow,
+      Map<String, Object> claims) {
+    return new SignedIn(
+        user, amr, provider, flow.returnTo(), providerAmr(claims), providerAcr(claims));
   }
 
   /** The provider's {@code amr} values that look like RFC 8176 values (at most 8). */
