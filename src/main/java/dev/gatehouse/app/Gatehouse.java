@@ -565,6 +565,7 @@ public final class Gatehouse implements AutoCloseable {
     JwksEndpoint jwks = new JwksEndpoint(signingKeys);
     ClientAddress clientAddress = new ClientAddress(server.trustedProxies());
     Verifier.Headers names = config.forwardAuth().headers();
+    IdentityJwts identityJwts = new IdentityJwts(accessTokens, clock, origin);
     Verifier verifier =
         new Verifier(
             sessions,
@@ -572,16 +573,10 @@ public final class Gatehouse implements AutoCloseable {
             accessTokens,
             clients,
             new IdentityResolver(directory, clock),
-            new IdentityJwts(accessTokens, clock, origin),
+            identityJwts,
             config.forwardAuth().access(),
             redirects,
-            new Verifier.Headers(
-                names.user(),
-                names.email(),
-                names.name(),
-                names.groups(),
-                names.jwt(),
-                names.claims()),
+            names,
             origin);
     ForwardAuthEndpoints forwardAuth =
         new ForwardAuthEndpoints(verifier, clientAddress, cookie.name(), registry);
@@ -712,6 +707,7 @@ public final class Gatehouse implements AutoCloseable {
                 config.proxyRoutes(),
                 router,
                 verifier,
+                identityJwts,
                 clientAddress,
                 ForwardAuthEndpoints.variants(cookie.name()),
                 names.allWithDefaults());

@@ -178,13 +178,16 @@ public final class ConfigKeys {
           "[]",
           "Apps Gatehouse serves itself as the gateway (proxy mode), on its own listener. Each has"
               + " `from` (the URL users open: scheme, a host other than the public URL's, optional"
-              + " path prefix), `to` (upstream origins, e.g. `http://127.0.0.1:3000`; the first"
-              + " is used), `auth` (`none`, `session`, `bearer` or `session-or-bearer`; no"
-              + " default), `strip-prefix` (default false), `preserve-host` (default false) and"
-              + " `timeout` (default 30s). The access rules apply as for forward-auth; the"
-              + " upstream receives the identity headers named by `forward-auth.header-*`, rebuilt"
-              + " `X-Forwarded-*`, no hop-by-hop or client-sent identity headers and no Gatehouse"
-              + " session cookie.");
+              + " path prefix), `to` (one or more upstream origins, e.g. `http://127.0.0.1:3000`,"
+              + " taking turns), `auth` (`none`, `session`, `bearer` or `session-or-bearer`; no"
+              + " default), `strip-prefix` (default false), `preserve-host` (default false),"
+              + " `timeout` (default 30s), `websockets` (default false: upgrades refused with 403)"
+              + " and `headers` (`user`, `email`, `name`, `groups`, `jwt`, `claim-headers`: names"
+              + " defaulting to `forward-auth.*`; `claims`, `context`: JSON headers sent only when"
+              + " named; naming `jwt` sends the identity JWT on every request). The access rules"
+              + " apply as for forward-auth (also to `auth: none`, anonymously); the upstream"
+              + " receives the route's identity headers, rebuilt `X-Forwarded-*`, no hop-by-hop or"
+              + " client-sent identity headers and no Gatehouse session cookie.");
   static final ConfigKey OIDC_CLIENTS =
       structured(
           "oidc.clients",

@@ -168,6 +168,7 @@ public final class ConfigLoader {
       int maxLength = integer(ConfigKeys.PASSWORD_MAX_LENGTH, 64, 4096);
       String[] listen = hostPort(ConfigKeys.LISTEN);
       GatehouseConfig.Registration registration = registration();
+      Verifier.Headers headers = identityHeaders();
       return new GatehouseConfig(
           Path.of(nonEmpty(ConfigKeys.DATA_DIR)),
           new GatehouseConfig.Server(
@@ -201,12 +202,12 @@ public final class ConfigLoader {
           OidcClients.parse(structured(ConfigKeys.OIDC_CLIENTS)),
           OidcClients.secretFiles(structured(ConfigKeys.OIDC_CLIENTS)),
           IdentityProviders.parse(structured(ConfigKeys.IDENTITY_PROVIDERS), registration),
-          ProxyRoutes.parse(structured(ConfigKeys.PROXY_ROUTES), publicUrl),
+          ProxyRoutes.parse(structured(ConfigKeys.PROXY_ROUTES), publicUrl, headers),
           new GatehouseConfig.ForwardAuth(
               new AccessPolicy(
                   AccessRules.parse(structured(ConfigKeys.ACCESS_RULES), pathCase()),
                   defaultPolicy()),
-              identityHeaders()),
+              headers),
           mail(),
           webauthn(publicUrl),
           webhook(),
@@ -390,6 +391,10 @@ public final class ConfigLoader {
       if (!value.matches("[A-Za-z0-9][A-Za-z0-9-]{0,63}")) {
         throw ConfigException.invalid(
             key, value, "must be a header name of letters, digits and '-' (no underscores)");
+      }
+      if (ProxyRoutes.isReservedHeader(value)) {
+        throw ConfigException.invalid(
+            key, value, "must not be a header HTTP itself uses; choose a name such as Remote-User");
       }
       if (!seen.add(value.toLowerCase(Locale.ROOT))) {
         throw ConfigException.invalid(key, value, "is already used for another identity header");

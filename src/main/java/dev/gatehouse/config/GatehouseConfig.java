@@ -77,6 +77,29 @@ public record GatehouseConfig(
   }
 
   /**
+   * The identity headers a route's upstream receives.
+   *
+   * @param names user, email, name, groups, JWT and per-claim header names
+   * @param alwaysJwt whether the signed identity JWT is sent on every allowed request of the route
+   *     (the route names its header), not only when an access rule asks for it
+   * @param claims the header carrying every claim as one JSON object, when named
+   * @param context the header carrying how the request was authenticated as JSON, when named
+   */
+  public record RouteHeaders(
+      Verifier.Headers names,
+      boolean alwaysJwt,
+      Optional<String> claims,
+      Optional<String> context) {
+    /** Every header name of the route, in a stable order. */
+    public List<String> all() {
+      List<String> all = new java.util.ArrayList<>(names.all());
+      claims.ifPresent(all::add);
+      context.ifPresent(all::add);
+      return List.copyOf(all);
+    }
+  }
+
+  /**
    * An app Gatehouse serves as the gateway (proxy mode): requests for {@code host} (any port) under
    * {@code pathPrefix} go to {@code upstreams} once {@code auth} and the access rules let them
    * through.
@@ -98,7 +121,9 @@ public record GatehouseConfig(
       Auth auth,
       boolean stripPrefix,
       boolean preserveHost,
-      Duration timeout) {
+      Duration timeout,
+      RouteHeaders headers,
+      boolean websockets) {
 
     /** What a request must bring. */
     public enum Auth {

@@ -6,14 +6,17 @@ import static dev.gatehouse.config.Nodes.list;
 import static dev.gatehouse.config.Nodes.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.forwardauth.Verifier;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -23,11 +26,66 @@ import java.util.TreeSet;
  */
 final class ProxyRoutes {
   private static final Set<String> FIELDS =
-      Set.of("from", "to", "auth", "strip-prefix", "preserve-host", "timeout", "websockets");
+      Set.of(
+          "from",
+          "to",
+          "auth",
+          "strip-prefix",
+          "preserve-host",
+          "timeout",
+          "websockets",
+          "headers");
+
+  private static final Set<String> HEADER_FIELDS =
+      Set.of("user", "email", "name", "groups", "jwt", "claims", "claim-headers", "context");
+
+  /**
+   * Headers HTTP itself gives a meaning to (framing, routing, credentials, cookies): never an
+   * identity header's name.
+   */
+  private static final Set<String> RESERVED =
+      Set.of(
+          "host",
+          "connection",
+          "content-length",
+          "content-type",
+          "content-encoding",
+          "transfer-encoding",
+          "te",
+          "trailer",
+          "upgrade",
+          "keep-alive",
+          "expect",
+          "cookie",
+          "set-cookie",
+          "authorization",
+          "proxy-authorization",
+          "proxy-authenticate",
+          "proxy-connection",
+          "www-authenticate",
+          "origin",
+          "referer",
+          "forwarded",
+          "sec-websocket-key",
+          "sec-websocket-protocol",
+          "sec-websocket-version",
+          "sec-websocket-extensions",
+          "sec-websocket-accept");
 
   private ProxyRoutes() {}
 
-  static List<GatehouseConfig.ProxyRoute> parse(JsonNode routes, URI publicUrl) {
+  /** Whether {@code name} is a header HTTP itself uses, in any letter case. */
+  static boolean isReservedHeader(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    return RESERVED.contains(lower) || lower.startsWith("x-forwarded-");
+  }
+
+  /**
+   * {@code proxy.routes}, each route's identity headers defaulting to {@code forwardAuthHeaders}
+   * (the {@code forward-auth.*-header} names).
+   */
+  static List<GatehouseConfig.ProxyRoute> parse(
+      JsonNode routes, URI publicUrl, Verifier.Headers forwardAuthHeaders) {
     if (routes.isNull() || routes.isMissingNode()) {
       return List.of();
     }
@@ -38,7 +96,7 @@ final class ProxyRoutes {
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < routes.size(); i++) {
       String where = "proxy.routes[" + i + "]";
-      GatehouseConfig.ProxyRoute route = route(where, routes.get(i), publicUrl);
+      GatehouseConfig.ProxyRoute route = route(where, routes.get(i), publicUrl, forwardAuthHeaders);
       if (!seen.add(route.host() + route.pathPrefix())) {
         throw error(
             where + ".from", route.host() + route.pathPrefix(), "is already another route's from");
@@ -71,7 +129,8 @@ final class ProxyRoutes {
     return plain ? url : null;
   }
 
-  private static GatehouseConfig.ProxyRoute route(String where, JsonNode node, URI publicUrl) {
+  private static GatehouseConfig.ProxyRoute route(
+      String where, JsonNode node, URI publicUrl, Verifier.Headers forwardAuthHeaders) {
     if (!node.isObject()) {
       throw error(where, node.toString(), "must be a mapping with from, to and auth");
     }
@@ -140,12 +199,6 @@ final class ProxyRoutes {
                   authText,
                   "must be none, session, bearer or session-or-bearer (there is no default)");
         };
-    if (bool(where, node, "websockets", false)) {
-      throw error(
-          where + ".websockets",
-          "true",
-          "must be false for now: WebSocket upgrades through proxy mode are not supported yet");
-    }
     String timeoutText = text(node, "timeout", "30s");
     Duration timeout;
     try {
@@ -166,6 +219,99 @@ final class ProxyRoutes {
         auth,
         bool(where, node, "strip-prefix", false),
         bool(where, node, "preserve-host", false),
-        timeout);
+        timeout,
+        headers(where + ".headers", node.path("headers"), forwardAuthHeaders),
+        bool(where, node, "websockets", false));
+  }
+
+  /**
+   * A route's {@code headers:} mapping. A name not given is forward-auth's; {@code claims} (every
+   * claim as one JSON object) and {@code context} (how the request was authenticated, as JSON) are
+   * sent only when named; naming {@code jwt} sends the signed identity JWT on every request.
+   */
+  private static GatehouseConfig.RouteHeaders headers(
+      String where, JsonNode node, Verifier.Headers defaults) {
+    if (node.isMissingNode() || node.isNull()) {
+      return new GatehouseConfig.RouteHeaders(defaults, false, Optional.empty(), Optional.empty());
+    }
+    if (!node.isObject()) {
+      throw error(where, node.toString(), "must be a mapping such as {user: X-App-User}");
+    }
+    for (Map.Entry<String, JsonNode> field : node.properties()) {
+      if (!HEADER_FIELDS.contains(field.getKey())) {
+        throw error(
+            where + "." + field.getKey(),
+            field.getValue().toString(),
+            "must be one of " + String.join(", ", new TreeSet<>(HEADER_FIELDS)));
+      }
+    }
+    Set<String> seen = new HashSet<>();
+    String user = name(where, node, "user", defaults.user(), seen);
+    String email = name(where, node, "email", defaults.email(), seen);
+    String displayName = name(where, node, "name", defaults.name(), seen);
+    String groups = name(where, node, "groups", defaults.groups(), seen);
+    boolean alwaysJwt = node.has("jwt");
+    String jwt = name(where, node, "jwt", defaults.jwt(), seen);
+    Map<String, String> claimHeaders = new LinkedHashMap<>();
+    JsonNode perClaim = node.path("claim-headers");
+    if (perClaim.isMissingNode() || perClaim.isNull()) {
+      for (Map.Entry<String, String> claim : defaults.claims().entrySet()) {
+        claimHeaders.put(claim.getKey(), name(where + ".claim-headers", claim.getValue(), seen));
+      }
+    } else if (!perClaim.isObject()) {
+      throw error(
+          where + ".claim-headers",
+          perClaim.toString(),
+          "must be a mapping of claim name to header name");
+    } else {
+      for (Map.Entry<String, JsonNode> claim : perClaim.properties()) {
+        if (!claim.getKey().matches("[a-z][a-z0-9_.:-]{0,63}")) {
+          throw error(
+              where + ".claim-headers",
+              claim.getKey(),
+              "claim names must use a-z, 0-9, '_', '.', ':' or '-'");
+        }
+        claimHeaders.put(
+            claim.getKey(), name(where + ".claim-headers", claim.getValue().asText(), seen));
+      }
+    }
+    Optional<String> claims =
+        node.has("claims") ? Optional.of(name(where, node, "claims", "", seen)) : Optional.empty();
+    Optional<String> context =
+        node.has("context")
+            ? Optional.of(name(where, node, "context", "", seen))
+            : Optional.empty();
+    return new GatehouseConfig.RouteHeaders(
+        new Verifier.Headers(
+            user,
+            email,
+            displayName,
+            groups,
+            jwt,
+            java.util.Collections.unmodifiableMap(claimHeaders)),
+        alwaysJwt,
+        claims,
+        context);
+  }
+
+  private static String name(
+      String where, JsonNode node, String field, String fallback, Set<String> seen) {
+    return name(where + "." + field, text(node, field, fallback), seen);
+  }
+
+  private static String name(String where, String value, Set<String> seen) {
+    if (!value.matches("[A-Za-z0-9][A-Za-z0-9-]{0,63}")) {
+      throw error(
+          where, value, "must be a header name of letters, digits and '-' (no underscores)");
+    }
+    if (isReservedHeader(value)) {
+      throw error(
+          where, value, "must not be a header HTTP itself uses; choose a name such as X-App-User");
+    }
+    if (!seen.add(value.toLowerCase(Locale.ROOT))) {
+      throw error(
+          where, value, "must differ from the route's other identity headers (in any letter case)");
+    }
+    return value;
   }
 }

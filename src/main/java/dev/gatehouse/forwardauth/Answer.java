@@ -1,13 +1,37 @@
 package dev.gatehouse.forwardauth;
 
+import dev.gatehouse.policy.Subject;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /** What Gatehouse answers the proxy. */
 public sealed interface Answer {
-  /** Let the request through with these identity headers (every configured one, maybe empty). */
-  record Allowed(List<Map.Entry<String, String>> headers) implements Answer {}
+  /**
+   * Let the request through with these identity headers (every configured one, maybe empty).
+   *
+   * @param subject who was allowed; empty for an anonymous request a rule lets through
+   * @param jwt the signed identity JWT the rule asked for; empty when it did not
+   * @param credential what established the subject
+   */
+  record Allowed(
+      List<Map.Entry<String, String>> headers,
+      Optional<Subject> subject,
+      String jwt,
+      Credential credential)
+      implements Answer {}
+
+  /** What a request proved who it was with. */
+  enum Credential {
+    /** Nothing: a bypass rule let an anonymous request through. */
+    NONE,
+    /** Gatehouse's session cookie. */
+    SESSION,
+    /** A Gatehouse API key. */
+    API_KEY,
+    /** An OAuth access token Gatehouse issued. */
+    ACCESS_TOKEN
+  }
 
   /**
    * Not signed in, or a Gatehouse credential was invalid. {@code login} is the portal URL (with the

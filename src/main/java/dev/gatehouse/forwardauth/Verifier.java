@@ -75,6 +75,28 @@ public final class Verifier {
       }
       return List.copyOf(byLowerCase.values());
     }
+
+    /**
+     * The identity headers for {@code subject}: every name, with an empty value where there is
+     * nothing to say, so that a forged copy a client sent never survives beside it.
+     */
+    public List<Map.Entry<String, String>> render(Optional<Subject> subject, String identityJwt) {
+      List<Map.Entry<String, String>> out = new ArrayList<>(5 + claims.size());
+      out.add(header(user, subject.map(Subject::name).orElse("")));
+      out.add(header(email, subject.map(Subject::email).orElse("")));
+      out.add(header(name, subject.map(Subject::displayName).orElse("")));
+      out.add(header(groups, subject.map(s -> String.join(",", s.groups())).orElse("")));
+      out.add(header(jwt, identityJwt));
+      for (Map.Entry<String, String> claim : claims.entrySet()) {
+        String value =
+            subject
+                .map(s -> s.claims().getOrDefault(claim.getKey(), List.of()))
+                .map(values -> String.join(",", values))
+                .orElse("");
+        out.add(header(claim.getValue(), value));
+      }
+      return out;
+    }
   }
 
   /** What the adapter hands the core. */
@@ -162,6 +184,8 @@ public final class Verifier {
     }
     // Whether a bearer decided (a script or an app's call: no portal pages for it).
     boolean byBearer = false;
+    Answer.Credential credential =
+        subject.isPresent() ? Answer.Credential.SESSION : Answer.Credential.NONE;
     if (subject.isEmpty()) {
       // Then a bearer: a Gatehouse key or access token; presented but invalid is a 401.
       Optional<String> bearer = request.authorization().flatMap(Verifier::gatehouseCredential);
@@ -175,11 +199,13 @@ public final class Verifier {
       boolean ourJwt = token.isPresent() || jwt.map(accessTokens::claimsOurIssuer).orElse(false);
       byBearer = ourJwt || bearer.isPresent();
       if (ourJwt) {
+        credential = Answer.Credential.ACCESS_TOKEN;
         subject = token.flatMap(t -> identities.forToken(t, clients.find(t.clientId())));
         if (subject.isEmpty()) {
           return new Answer.Unauthenticated(Optional.empty(), true);
         }
       } else if (bearer.isPresent()) {
+        credential = Answer.Credential.API_KEY;
         subject = apiKeys.authenticate(bearer.get()).flatMap(identities::forKey);
         if (subject.isEmpty()) {
           return new Answer.Unauthenticated(Optional.empty(), true);
@@ -194,14 +220,19 @@ public final class Verifier {
                 canonical.host(), canonical.path(), original.method(), client.get(), subject)
             : policy.decideForUnknownClient(
                 canonical.host(), canonical.path(), original.method(), subject);
+    Answer.Credential established = credential;
     return switch (decision) {
-      case Decision.Allow allow ->
-          new Answer.Allowed(
-              identityHeaders(
-                  allow.subject(),
-                  allow.identityJwt() && allow.subject().isPresent()
-                      ? identityJwts.forSubject(allow.subject().get(), canonical.host())
-                      : ""));
+      case Decision.Allow allow -> {
+        String jwt =
+            allow.identityJwt() && allow.subject().isPresent()
+                ? identityJwts.forSubject(allow.subject().get(), canonical.host())
+                : "";
+        yield new Answer.Allowed(
+            headers.render(allow.subject(), jwt),
+            allow.subject(),
+            jwt,
+            allow.subject().isPresent() ? established : Answer.Credential.NONE);
+      }
       case Decision.Deny deny -> {
         LOG.info(
             "forward-auth: {} {}{} denied: {}",
@@ -245,27 +276,8 @@ public final class Verifier {
         .orElse(page);
   }
 
-  private List<Map.Entry<String, String>> identityHeaders(Optional<Subject> subject, String jwt) {
-    List<Map.Entry<String, String>> out = new ArrayList<>(5 + headers.claims().size());
-    out.add(header(headers.user(), subject.map(Subject::name).orElse("")));
-    out.add(header(headers.email(), subject.map(Subject::email).orElse("")));
-    out.add(header(headers.name(), subject.map(Subject::displayName).orElse("")));
-    out.add(header(headers.groups(), subject.map(s -> String.join(",", s.groups())).orElse("")));
-    // Always sent, empty when not asked for, so that a client's forged copy never survives.
-    out.add(header(headers.jwt(), jwt));
-    for (Map.Entry<String, String> claim : headers.claims().entrySet()) {
-      String value =
-          subject
-              .map(s -> s.claims().getOrDefault(claim.getKey(), List.of()))
-              .map(values -> String.join(",", values))
-              .orElse("");
-      out.add(header(claim.getValue(), value));
-    }
-    return out;
-  }
-
   /** A header whose value can never break the header block or smuggle a second value. */
-  private static Map.Entry<String, String> header(String name, String value) {
+  static Map.Entry<String, String> header(String name, String value) {
     StringBuilder clean = new StringBuilder(value.length());
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);

@@ -179,7 +179,17 @@ class ConfigLoaderTest {
         "[{from: 'https://app.example.com', to: 'http://127.0.0.1:3000', auth: none,"
             + " timeout: forever}]|proxy.routes[0].timeout",
         "[{from: 'https://app.example.com', to: 'http://127.0.0.1:3000', auth: none,"
-            + " websockets: true}]|proxy.routes[0].websockets",
+            + " websockets: maybe}]|proxy.routes[0].websockets",
+        "[{from: 'https://app.example.com', to: 'http://127.0.0.1:3000', auth: none,"
+            + " headers: {user: Host}}]|proxy.routes[0].headers.user",
+        "[{from: 'https://app.example.com', to: 'http://127.0.0.1:3000', auth: none,"
+            + " headers: {user: X_Hero_User}}]|proxy.routes[0].headers.user",
+        "[{from: 'https://app.example.com', to: 'http://127.0.0.1:3000', auth: none,"
+            + " headers: {user: X-Hero, context: x-hero}}]|proxy.routes[0].headers.context",
+        "[{from: 'https://app.example.com', to: 'http://127.0.0.1:3000', auth: none,"
+            + " headers: {colour: X-Hero}}]|proxy.routes[0].headers.colour",
+        "[{from: 'https://app.example.com', to: 'http://127.0.0.1:3000', auth: none,"
+            + " headers: {claim-headers: {Dept: X-Dept}}}]|proxy.routes[0].headers.claim-headers",
       })
   void aProxyRouteMistakeNamesTheRouteAndTheField(String routes, String key) {
     assertThatThrownBy(

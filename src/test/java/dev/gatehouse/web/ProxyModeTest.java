@@ -2,6 +2,8 @@ package dev.gatehouse.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.identity.User;
 import dev.gatehouse.testing.EchoUpstream;
 import dev.gatehouse.testing.MutableClock;
@@ -34,12 +36,14 @@ class ProxyModeTest {
 
   @TempDir Path dir;
   private EchoUpstream upstream;
+  private EchoUpstream second;
   private TestGatehouse gatehouse;
   private int port;
 
   @BeforeEach
   void start() throws Exception {
     upstream = EchoUpstream.start();
+    second = EchoUpstream.start();
     String to = "http://" + upstream.address();
     gatehouse =
         TestGatehouse.start(
@@ -56,10 +60,21 @@ class ProxyModeTest {
                     + "', auth: session},"
                     + " {from: 'https://api.example.com/v1/', to: '"
                     + to
-                    + "', auth: bearer, strip-prefix: true}]",
+                    + "', auth: bearer, strip-prefix: true},"
+                    + " {from: 'https://hero.example.com', to: ['"
+                    + to
+                    + "', 'http://"
+                    + second.address()
+                    + "'], auth: session, headers: {user: X-App-User, jwt: X-App-JWT,"
+                    + " claims: X-App-Claims, context: X-App-Context,"
+                    + " claim-headers: {grafana_role: X-App-Role}}},"
+                    + " {from: 'https://closed.example.com', to: '"
+                    + to
+                    + "', auth: none}]",
                 "GATEHOUSE_ACCESS_RULES",
                 "[{hosts: [www.example.com], policy: bypass},"
-                    + " {hosts: [app.example.com, api.example.com], policy: authenticated}]",
+                    + " {hosts: [app.example.com, api.example.com, hero.example.com],"
+                    + " policy: authenticated}]",
                 "GATEHOUSE_FORWARD_AUTH_HEADER_USER",
                 "X-Hero-User",
                 // The tests' loopback peer is not a trusted proxy: Gatehouse is the edge.
@@ -77,6 +92,9 @@ class ProxyModeTest {
     }
     if (upstream != null) {
       upstream.close();
+    }
+    if (second != null) {
+      second.close();
     }
   }
 
@@ -282,6 +300,68 @@ class ProxyModeTest {
     for (List<String> shape : shapes) {
       assertThat(rawStatus(String.join("\r\n", shape))).as(shape.toString()).isEqualTo(400);
     }
+    assertThat(upstream.seen()).isEmpty();
+  }
+
+  @Test
+  void aRouteNamesItsOwnIdentityClaimsAndContextHeadersAndNoClientCanForgeThem() throws Exception {
+    gatehouse.app().directory().addGroup("devs");
+    gatehouse.app().directory().addMember("devs", "alice");
+    gatehouse.app().directory().addRole("grafana-editor");
+    gatehouse.app().directory().setClaim("grafana-editor", "grafana_role", "Éditeur");
+    gatehouse.app().directory().grantRole("grafana-editor", "devs");
+    String session = signIn();
+    RawHttp.Head head =
+        RawHttp.send(
+            port,
+            "GET /dashboards HTTP/1.1",
+            "Host: hero.example.com",
+            "Cookie: " + TestGatehouse.SESSION_COOKIE + "=" + session,
+            "X-App-Role: Admin",
+            "X-App-Claims: {\"grafana_role\":[\"Admin\"]}",
+            "x-app-context: {}");
+    assertThat(head.status()).isEqualTo(200);
+    EchoUpstream.Seen seen = upstream.seen().isEmpty() ? second.last() : upstream.last();
+    assertThat(seen.header("X-App-User")).isEqualTo("alice");
+    assertThat(seen.header("X-Hero-User")).as("the route renames it").isNull();
+    assertThat(seen.header("X-App-Role")).isEqualTo("Éditeur");
+    JsonNode claims = new ObjectMapper().readTree(seen.header("X-App-Claims"));
+    assertThat(claims.get("grafana_role").get(0).asText()).isEqualTo("Éditeur");
+    assertThat(seen.header("X-App-Claims")).as("ASCII on the wire").doesNotContain("É");
+    JsonNode context = new ObjectMapper().readTree(seen.header("X-App-Context"));
+    assertThat(context.get("credential").asText()).isEqualTo("session");
+    assertThat(context.get("client_address").asText()).isEqualTo("127.0.0.1");
+    assertThat(seen.header("X-App-JWT")).as("the route names the JWT: always sent").contains(".");
+
+    // Another route's client cannot smuggle this route's names through either.
+    RawHttp.send(
+        port, "GET / HTTP/1.1", "Host: www.example.com", "X-App-User: root", "X-App-Role: Admin");
+    assertThat(upstream.last().header("X-App-User")).isNull();
+    assertThat(upstream.last().header("X-App-Role")).isNull();
+  }
+
+  @Test
+  void aRouteWithSeveralUpstreamsSharesRequestsBetweenThem() throws Exception {
+    String session = signIn();
+    for (int i = 0; i < 4; i++) {
+      assertThat(
+              RawHttp.send(
+                      port,
+                      "GET /n" + i + " HTTP/1.1",
+                      "Host: hero.example.com",
+                      "Cookie: " + TestGatehouse.SESSION_COOKIE + "=" + session)
+                  .status())
+          .isEqualTo(200);
+    }
+    assertThat(upstream.seen()).hasSize(2);
+    assertThat(second.seen()).hasSize(2);
+  }
+
+  @Test
+  void aPublicRouteIsStillUnderTheAccessRules() throws Exception {
+    // auth: none takes no credential; the default policy (deny) still decides for the host.
+    assertThat(RawHttp.send(port, "GET / HTTP/1.1", "Host: closed.example.com").status())
+        .isEqualTo(403);
     assertThat(upstream.seen()).isEmpty();
   }
 

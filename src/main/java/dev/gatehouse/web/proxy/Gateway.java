@@ -1,18 +1,26 @@
 package dev.gatehouse.web.proxy;
 
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.forwardauth.Answer;
+import dev.gatehouse.forwardauth.IdentityJwts;
 import dev.gatehouse.forwardauth.OriginalRequest;
 import dev.gatehouse.forwardauth.Verifier;
+import dev.gatehouse.kernel.Printable;
+import dev.gatehouse.policy.Subject;
 import dev.gatehouse.url.CanonicalTarget;
 import dev.gatehouse.url.Canonicalizer;
 import dev.gatehouse.web.ClientAddress;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -49,6 +57,10 @@ public final class Gateway extends Handler.Abstract {
 
   private record Route(GatehouseConfig.ProxyRoute config, Upstream upstream) {}
 
+  /** Headers values are ASCII: JSON values escape everything else. */
+  private static final ObjectMapper JSON =
+      JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
+
   private final List<Route> routes;
   private final Set<String> hosts;
   private final Handler portal;
@@ -56,28 +68,35 @@ public final class Gateway extends Handler.Abstract {
   private final ClientAddress clientAddress;
   private final List<String> sessionCookieNames;
   private final Set<String> identityNames;
+  private final IdentityJwts identityJwts;
+  private final Sockets sockets;
 
   /**
    * A gateway for {@code routes} in front of {@code portal}. {@code identityNames} are every
-   * identity header name a client could forge (any case); {@code sessionCookieNames} the names of
-   * Gatehouse's session cookie, which never reach an upstream.
+   * identity header name a client could forge (any case) besides the routes' own; {@code
+   * sessionCookieNames} the names of Gatehouse's session cookie, which never reach an upstream.
    */
   public Gateway(
       List<GatehouseConfig.ProxyRoute> routes,
       Handler portal,
       Verifier verifier,
+      IdentityJwts identityJwts,
       ClientAddress clientAddress,
       List<String> sessionCookieNames,
       List<String> identityNames) {
     super(InvocationType.BLOCKING);
     this.portal = portal;
     this.verifier = verifier;
+    this.identityJwts = identityJwts;
     this.clientAddress = clientAddress;
     this.sessionCookieNames = List.copyOf(sessionCookieNames);
-    this.identityNames =
-        identityNames.stream()
-            .map(n -> n.toLowerCase(Locale.ROOT))
-            .collect(Collectors.toUnmodifiableSet());
+    // Every route's names are guarded on every route: a name one app trusts is never forgeable
+    // through another.
+    Set<String> guarded = new java.util.HashSet<>();
+    identityNames.forEach(n -> guarded.add(n.toLowerCase(Locale.ROOT)));
+    routes.forEach(r -> r.headers().all().forEach(n -> guarded.add(n.toLowerCase(Locale.ROOT))));
+    this.identityNames = Set.copyOf(guarded);
+    this.sockets = new Sockets(verifier, this.identityNames, this.sessionCookieNames);
     // Each Upstream makes its HttpClient as Jetty's proxy configures one: no cookie store (one
     // user's cookies must never ride along with another's request), no content decoding, no
     // redirects followed.
@@ -90,6 +109,7 @@ public final class Gateway extends Handler.Abstract {
     this.hosts = routes.stream().map(GatehouseConfig.ProxyRoute::host).collect(Collectors.toSet());
     addBean(portal);
     this.routes.forEach(r -> addBean(r.upstream()));
+    addBean(sockets);
   }
 
   @Override
@@ -97,6 +117,9 @@ public final class Gateway extends Handler.Abstract {
     super.setServer(server);
     portal.setServer(server);
     routes.forEach(r -> r.upstream().setServer(server));
+    if (routes.stream().anyMatch(r -> r.config().websockets())) {
+      sockets.attach(server);
+    }
   }
 
   @Override
@@ -144,10 +167,6 @@ public final class Gateway extends Handler.Abstract {
             peer, Optional.ofNullable(request.getHeaders().get("X-Forwarded-For")));
     request.setAttribute(PATH, canonical.get().path());
     request.setAttribute(CLIENT, client);
-    if (config.auth() == GatehouseConfig.ProxyRoute.Auth.NONE) {
-      request.setAttribute(IDENTITY, List.<Map.Entry<String, String>>of());
-      return forward(route.get(), request, response, callback);
-    }
     boolean sessions =
         config.auth() == GatehouseConfig.ProxyRoute.Auth.SESSION
             || config.auth() == GatehouseConfig.ProxyRoute.Auth.SESSION_OR_BEARER;
@@ -165,26 +184,56 @@ public final class Gateway extends Handler.Abstract {
             && Optional.ofNullable(request.getHeaders().get(HttpHeader.ACCEPT))
                 .map(a -> a.toLowerCase(Locale.ROOT).contains("text/html"))
                 .orElse(false);
-    Answer answer =
-        verifier.verify(
-            new Verifier.Request(
-                new OriginalRequest(config.scheme(), authority, rawTarget, method),
-                client,
-                bearers ? authorizations.stream().findFirst() : Optional.empty(),
-                sessions ? cookies(request) : List.of(),
-                browser));
+    Verifier.Request decided =
+        new Verifier.Request(
+            new OriginalRequest(config.scheme(), authority, rawTarget, method),
+            client,
+            bearers ? authorizations.stream().findFirst() : Optional.empty(),
+            sessions ? cookies(request) : List.of(),
+            browser);
+    Answer answer = verifier.verify(decided);
     switch (answer) {
       case Answer.Allowed allowed -> {
-        request.setAttribute(IDENTITY, allowed.headers());
+        request.setAttribute(IDENTITY, identity(config, allowed, canonical.get(), client));
         // Only a bearer credential is Gatehouse's: an app's own Basic credentials pass.
         if (bearers
             && !authorizations.isEmpty()
             && authorizations.get(0).regionMatches(true, 0, "Bearer ", 0, 7)) {
           request.setAttribute(BEARER_USED, "yes");
         }
+        if (Sockets.isUpgrade(request)) {
+          if (!config.websockets()) {
+            LOG.info(
+                "proxy: refused a WebSocket upgrade for {}{}: the route has websockets: false",
+                config.host(),
+                config.pathPrefix());
+            return answer(response, callback, 403, Optional.empty(), false);
+          }
+          if (allowed.credential() == Answer.Credential.SESSION
+              && !Sockets.sameOrigin(request, config.scheme())) {
+            // Cross-site WebSocket hijacking: a page elsewhere riding the user's cookie.
+            LOG.warn(
+                "security event: refused a cross-origin WebSocket upgrade for {} from origin {}",
+                config.host(),
+                Printable.of(
+                    Optional.ofNullable(request.getHeaders().get(HttpHeader.ORIGIN)).orElse(""),
+                    100));
+            return answer(response, callback, 403, Optional.empty(), false);
+          }
+          return sockets.upgrade(
+              config, route.get().upstream().next(request), decided, request, response, callback);
+        }
         return forward(route.get(), request, response, callback);
       }
       case Answer.Unauthenticated no -> {
+        if (!sessions && !bearers) {
+          // auth: none takes no credential, so no sign-in can help: the rules want one.
+          LOG.info(
+              "proxy: {}{} has auth: none but the access rules ask for sign-in; refused",
+              config.host(),
+              config.pathPrefix());
+          return answer(response, callback, 403, Optional.empty(), false);
+        }
         if (bearers) {
           response
               .getHeaders()
@@ -204,6 +253,58 @@ public final class Gateway extends Handler.Abstract {
       case Answer.Unavailable down -> {
         return answer(response, callback, 503, Optional.empty(), false);
       }
+    }
+  }
+
+  /**
+   * The identity headers the route's upstream receives for an allowed request: the route's names
+   * (forward-auth's by default), the identity JWT when the rule or the route asks for it, and the
+   * route's claims and context headers when it names them. Every name is present, empty when there
+   * is nothing to say.
+   */
+  private List<Map.Entry<String, String>> identity(
+      GatehouseConfig.ProxyRoute route,
+      Answer.Allowed allowed,
+      CanonicalTarget target,
+      String client) {
+    GatehouseConfig.RouteHeaders names = route.headers();
+    Optional<Subject> subject = allowed.subject();
+    String jwt = allowed.jwt();
+    if (jwt.isEmpty() && names.alwaysJwt() && subject.isPresent()) {
+      jwt = identityJwts.forSubject(subject.get(), target.host());
+    }
+    List<Map.Entry<String, String>> out = new ArrayList<>(names.names().render(subject, jwt));
+    names
+        .claims()
+        .ifPresent(
+            header ->
+                out.add(
+                    Map.entry(
+                        header, subject.map(s -> json(new TreeMap<>(s.claims()))).orElse(""))));
+    names
+        .context()
+        .ifPresent(
+            header -> {
+              Map<String, Object> context = new LinkedHashMap<>();
+              context.put("route", route.scheme() + "://" + route.host() + route.pathPrefix());
+              context.put("credential", allowed.credential().name().toLowerCase(Locale.ROOT));
+              subject.ifPresent(
+                  s -> {
+                    context.put("kind", s.kind().name().toLowerCase(Locale.ROOT));
+                    context.put("amr", new java.util.TreeSet<>(s.amr()));
+                    context.put("scopes", new java.util.TreeSet<>(s.scopes()));
+                  });
+              context.put("client_address", client);
+              out.add(Map.entry(header, json(context)));
+            });
+    return out;
+  }
+
+  private static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("identity JSON could not be written", e);
     }
   }
 
@@ -233,6 +334,16 @@ public final class Gateway extends Handler.Abstract {
       }
     }
     return values;
+  }
+
+  /** The upstream would not take a WebSocket: 502, or 504 when it did not answer in time. */
+  static void refuse(Response response, Callback callback, boolean timedOut) {
+    answer(response, callback, timedOut ? 504 : 502, Optional.empty(), false);
+  }
+
+  /** A request Gatehouse cannot forward as it is: 400, and the connection closed. */
+  static boolean badRequest(Response response, Callback callback) {
+    return answer(response, callback, 400, Optional.empty(), true);
   }
 
   private static boolean answer(

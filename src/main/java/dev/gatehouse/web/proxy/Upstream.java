@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
@@ -43,11 +44,38 @@ final class Upstream extends ProxyHandler.Reverse {
   private final Set<String> identityNames;
   private final Set<String> sessionCookieNames;
 
+  private final AtomicInteger turn;
+
   Upstream(GatehouseConfig.ProxyRoute route, Set<String> identityNames, List<String> cookieNames) {
-    super(request -> target(route, request));
+    this(route, identityNames, cookieNames, new AtomicInteger());
+  }
+
+  private Upstream(
+      GatehouseConfig.ProxyRoute route,
+      Set<String> identityNames,
+      List<String> cookieNames,
+      AtomicInteger turn) {
+    super(request -> HttpURI.build(target(route, turn, request)));
+    this.turn = turn;
     this.route = route;
     this.identityNames = identityNames;
     this.sessionCookieNames = Set.copyOf(cookieNames);
+  }
+
+  /** Whether a lower-case header name is hop-by-hop (never forwarded). */
+  static boolean isHopByHop(String lowerName) {
+    return HOP_BY_HOP.contains(lowerName);
+  }
+
+  /** The lower-case names the client's {@code Connection} headers list (hop-by-hop too). */
+  static Set<String> connectionNamed(Request request) {
+    Set<String> named = new HashSet<>();
+    for (String value : request.getHeaders().getValuesList(HttpHeader.CONNECTION)) {
+      for (String token : value.split(",")) {
+        named.add(token.strip().toLowerCase(Locale.ROOT));
+      }
+    }
+    return named;
   }
 
   /** Whether a lower-case header name is one Gatehouse rebuilds for the upstream. */
@@ -59,20 +87,33 @@ final class Upstream extends ProxyHandler.Reverse {
         || lowerName.equals("x-original-method");
   }
 
-  private static HttpURI target(GatehouseConfig.ProxyRoute route, Request request) {
+  /** The URL the next request to this route goes to (the upstreams take turns). */
+  String next(Request request) {
+    return target(route, turn, request);
+  }
+
+  /**
+   * The upstream URL for an allowed request: the next upstream in turn, the canonical path that was
+   * decided on (less the prefix when the route strips it), the client's query.
+   */
+  private static String target(
+      GatehouseConfig.ProxyRoute route, AtomicInteger turn, Request request) {
     String path = (String) request.getAttribute(Gateway.PATH);
     if (route.stripPrefix() && !route.pathPrefix().equals("/")) {
       String prefix = route.pathPrefix().substring(0, route.pathPrefix().length() - 1);
       path = path.length() > prefix.length() ? path.substring(prefix.length()) : "/";
     }
-    URI upstream = route.upstreams().get(0);
+    List<URI> upstreams = route.upstreams();
+    URI upstream =
+        upstreams.size() == 1
+            ? upstreams.get(0)
+            : upstreams.get(Math.floorMod(turn.getAndIncrement(), upstreams.size()));
     String query = request.getHttpURI().getQuery();
-    return HttpURI.build(
-        upstream.getScheme()
-            + "://"
-            + upstream.getRawAuthority()
-            + URIUtil.encodePath(path)
-            + (query == null ? "" : "?" + query(query)));
+    return upstream.getScheme()
+        + "://"
+        + upstream.getRawAuthority()
+        + URIUtil.encodePath(path)
+        + (query == null ? "" : "?" + query(query));
   }
 
   /**
@@ -115,12 +156,7 @@ final class Upstream extends ProxyHandler.Reverse {
   @Override
   protected void copyRequestHeaders(
       Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
-    Set<String> named = new HashSet<>();
-    for (String value : clientToProxyRequest.getHeaders().getValuesList(HttpHeader.CONNECTION)) {
-      for (String token : value.split(",")) {
-        named.add(token.strip().toLowerCase(Locale.ROOT));
-      }
-    }
+    Set<String> named = connectionNamed(clientToProxyRequest);
     boolean dropAuthorization = clientToProxyRequest.getAttribute(Gateway.BEARER_USED) != null;
     List<String> cookies = new ArrayList<>();
     proxyToServerRequest.headers(
@@ -152,6 +188,11 @@ final class Upstream extends ProxyHandler.Reverse {
 
   /** The cookie pairs of the request, less every pair of Gatehouse's session cookie. */
   private String withoutSessionCookie(List<String> headers) {
+    return withoutSessionCookie(headers, sessionCookieNames);
+  }
+
+  /** The cookie pairs of {@code headers}, less every pair named in {@code sessionCookieNames}. */
+  static String withoutSessionCookie(List<String> headers, Set<String> sessionCookieNames) {
     List<String> kept = new ArrayList<>();
     for (String header : headers) {
       for (String pair : header.split(";")) {
