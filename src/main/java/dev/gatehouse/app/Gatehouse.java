@@ -710,7 +710,11 @@ public final class Gatehouse implements AutoCloseable {
                 identityJwts,
                 clientAddress,
                 ForwardAuthEndpoints.variants(cookie.name()),
-                names.allWithDefaults());
+                names.allWithDefaults(),
+                server.localhostBypass());
+    if (server.localhostBypass()) {
+      writeBootstrapToken();
+    }
     WebServer web =
         new WebServer(
             server.listenHost(),
@@ -742,6 +746,48 @@ public final class Gatehouse implements AutoCloseable {
     config.proxyRoutes().forEach(route -> names.add(route.host()));
     names.addAll(List.of("localhost", "127.0.0.1", "::1"));
     return List.copyOf(names);
+  }
+
+  /** The bootstrap token's file name in the data directory (local-first mode). */
+  static final String BOOTSTRAP_TOKEN = "bootstrap-token";
+
+  /** The application name of the bootstrap token's API key. */
+  static final String BOOTSTRAP_APPLICATION = "bootstrap";
+
+  /**
+   * Local-first mode: makes sure {@code <data-dir>/bootstrap-token} holds a working API key for
+   * scripts. Made once (created 0600 before its first byte); only its hash is stored, so the file
+   * is the one copy. A deleted file means a new key, and the old one is revoked.
+   */
+  private void writeBootstrapToken() {
+    Path file = config.dataDir().resolve(BOOTSTRAP_TOKEN);
+    if (Files.exists(file)) {
+      return;
+    }
+    for (dev.gatehouse.apikey.ApiKey old : apiKeys.list(Optional.empty())) {
+      if (old.application().filter(BOOTSTRAP_APPLICATION::equals).isPresent()) {
+        apiKeys.revoke(old.id());
+      }
+    }
+    ApiKeyService.Issued issued =
+        apiKeys.createApplication(
+            BOOTSTRAP_APPLICATION, "Bootstrap token", List.of(), List.of(), Optional.empty());
+    try {
+      Path partial = config.dataDir().resolve(BOOTSTRAP_TOKEN + ".new");
+      Files.deleteIfExists(partial);
+      Files.createFile(
+          partial,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(partial, issued.key() + "\n", java.nio.charset.StandardCharsets.US_ASCII);
+      Files.move(partial, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      apiKeys.revoke(issued.record().id());
+      throw new UncheckedIOException("cannot write the bootstrap token to " + file, e);
+    }
+    LOG.warn(
+        "local-first mode: a bootstrap API key for scripts was written to {} (0600); it is the only"
+            + " copy",
+        file);
   }
 
   /** The at-rest key file's name in the data directory. */

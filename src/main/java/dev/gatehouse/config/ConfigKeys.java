@@ -61,6 +61,16 @@ public final class ConfigKeys {
           "off",
           "With HTTPS: a plain-HTTP `host:port` that only redirects (308) to `server.public-url`,"
               + " e.g. `0.0.0.0:80`; `off` opens none.");
+  static final ConfigKey LOCALHOST_BYPASS =
+      key(
+          "server.localhost-bypass",
+          "false",
+          "Local-first mode: `true` lets connections whose socket peer is 127.0.0.1 or ::1 through"
+              + " proxy routes without sign-in (never judged from `X-Forwarded-For` or `Host`;"
+              + " cross-site browser requests are still refused), and writes a bootstrap API key to"
+              + " `<data-dir>/bootstrap-token` (0600) at first start. Needs"
+              + " `server.trusted-proxies` without loopback (e.g. `[]`): behind a proxy on the same"
+              + " machine every request would look local.");
   static final ConfigKey DATABASE_URL =
       key(
           "database.url",
@@ -312,6 +322,7 @@ public final class ConfigKeys {
           TLS_CERT_FILE,
           TLS_KEY_FILE,
           HTTP_REDIRECT_LISTEN,
+          LOCALHOST_BYPASS,
           DATABASE_URL,
           DATABASE_USERNAME,
           DATABASE_PASSWORD,

@@ -178,7 +178,8 @@ public final class ConfigLoader {
               cidrs(ConfigKeys.TRUSTED_PROXIES),
               metricsListen(),
               tls(publicUrl, Integer.parseInt(listen[1])),
-              httpRedirectListen()),
+              httpRedirectListen(),
+              localhostBypass()),
           new GatehouseConfig.Database(
               databaseUrl(),
               string(ConfigKeys.DATABASE_USERNAME),
@@ -419,7 +420,12 @@ public final class ConfigLoader {
       if (value instanceof List<?> items) {
         return items.stream().map(String::valueOf).toList();
       }
-      return splitList((String) value);
+      // An environment variable may spell the list as YAML does: `[a, b]` or `[]`.
+      String text = ((String) value).strip();
+      if (text.startsWith("[") && text.endsWith("]")) {
+        text = text.substring(1, text.length() - 1);
+      }
+      return splitList(text);
     }
 
     private static List<String> splitList(String text) {
@@ -569,6 +575,34 @@ public final class ConfigLoader {
       String[] listen = hostPort(ConfigKeys.HTTP_REDIRECT_LISTEN);
       return Optional.of(
           InetSocketAddress.createUnresolved(listen[0], Integer.parseInt(listen[1])));
+    }
+
+    /**
+     * {@code server.localhost-bypass}, refused beside a trusted loopback proxy: every request such
+     * a proxy forwards arrives from a loopback socket and would pass as local.
+     */
+    private boolean localhostBypass() {
+      String value = string(ConfigKeys.LOCALHOST_BYPASS).strip().toLowerCase(Locale.ROOT);
+      if (!value.equals("true") && !value.equals("false")) {
+        throw ConfigException.invalid(ConfigKeys.LOCALHOST_BYPASS, value, "must be true or false");
+      }
+      if (value.equals("false")) {
+        return false;
+      }
+      for (Cidr proxy : cidrs(ConfigKeys.TRUSTED_PROXIES)) {
+        if (proxy.contains(java.net.InetAddress.getLoopbackAddress())
+            || Cidr.parseNumericAddress("::1").map(proxy::contains).orElse(false)
+            || Cidr.parseNumericAddress("127.0.0.1").map(proxy::contains).orElse(false)) {
+          throw ConfigException.invalid(
+              ConfigKeys.LOCALHOST_BYPASS,
+              "true",
+              "must not be combined with a loopback server.trusted-proxies entry ("
+                  + proxy
+                  + "): behind a proxy on this machine every request would look local; set"
+                  + " server.trusted-proxies to [] (or only non-loopback proxies)");
+        }
+      }
+      return true;
     }
 
     /** {@code off} — or {@code false}, which YAML makes of an unquoted {@code off}. */

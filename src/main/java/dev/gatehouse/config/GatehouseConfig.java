@@ -40,6 +40,7 @@ public record GatehouseConfig(
    * The HTTP listener and how Gatehouse is reached.
    *
    * @param metricsListen where {@code /metrics} is served ({@code host:port}); empty when off
+   * @param localhostBypass local-first mode: loopback socket peers pass proxy routes unsigned-in
    */
   public record Server(
       String listenHost,
@@ -48,7 +49,8 @@ public record GatehouseConfig(
       List<Cidr> trustedProxies,
       Optional<InetSocketAddress> metricsListen,
       Tls tls,
-      Optional<InetSocketAddress> httpRedirectListen) {
+      Optional<InetSocketAddress> httpRedirectListen,
+      boolean localhostBypass) {
     /** Whether cookies can carry {@code Secure} (public URL is https). */
     public boolean secure() {
       return "https".equals(publicUrl.getScheme());

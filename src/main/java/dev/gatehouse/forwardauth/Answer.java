@@ -30,7 +30,9 @@ public sealed interface Answer {
     /** A Gatehouse API key. */
     API_KEY,
     /** An OAuth access token Gatehouse issued. */
-    ACCESS_TOKEN
+    ACCESS_TOKEN,
+    /** None, but the connection's socket peer is this machine (local-first mode, proxy only). */
+    LOCALHOST
   }
 
   /**

@@ -14,9 +14,10 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 
 /**
- * A protected app for proxy tests: answers 200 to everything (and sets cookies under {@code
- * /set-cookie}) — so it routes {@code /Admin} like {@code /admin}, as Express, ASP.NET Core and IIS
- * do — and records exactly the headers each request arrived with (names lower-cased). Thread-safe.
+ * A protected app for proxy tests: answers 200 to everything (sets cookies under {@code
+ * /set-cookie}, redirects to its own origin under {@code /redirect}) — so it routes {@code /Admin}
+ * like {@code /admin}, as Express, ASP.NET Core and IIS do — and records exactly the headers each
+ * request arrived with (names lower-cased). Thread-safe.
  */
 public final class EchoUpstream implements AutoCloseable {
   /** One request as the upstream saw it. */
@@ -59,6 +60,16 @@ public final class EchoUpstream implements AutoCloseable {
             exchange
                 .getResponseHeaders()
                 .add("Set-Cookie", "__Secure-gatehouse_session=planted; Domain=example.com");
+          }
+          if (exchange.getRequestURI().getPath().startsWith("/redirect")) {
+            // An app that names its own origin in a redirect, as apps unaware of proxies do.
+            exchange
+                .getResponseHeaders()
+                .add("Location", "http://" + echo.address() + "/next?from=redirect");
+            exchange.getResponseHeaders().add("Strict-Transport-Security", "max-age=1");
+            exchange.sendResponseHeaders(302, -1);
+            exchange.close();
+            return;
           }
           byte[] body =
               ("upstream saw " + exchange.getRequestURI()).getBytes(StandardCharsets.UTF_8);

@@ -33,6 +33,12 @@ public final class RawHttp {
    * Connection: close} unless given, and reads the response head.
    */
   public static Head send(int port, String requestLine, String... headers) throws IOException {
+    return sendTo(InetAddress.getLoopbackAddress(), port, requestLine, headers);
+  }
+
+  /** As {@link #send}, to {@code address} instead of loopback. */
+  public static Head sendTo(InetAddress address, int port, String requestLine, String... headers)
+      throws IOException {
     StringBuilder request = new StringBuilder(requestLine).append("\r\n");
     boolean connection = false;
     for (String header : headers) {
@@ -43,7 +49,7 @@ public final class RawHttp {
       request.append("Connection: close\r\n");
     }
     request.append("\r\n");
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+    try (Socket socket = new Socket(address, port)) {
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
       out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));

@@ -341,6 +341,28 @@ class ProxyModeTest {
   }
 
   @Test
+  void aRedirectToTheAppsOwnOriginIsRewrittenToThePublicUrl() throws Exception {
+    var key =
+        gatehouse
+            .app()
+            .apiKeys()
+            .createApplication("backup", "", List.of(), List.of(), Optional.empty());
+    RawHttp.Head head =
+        RawHttp.send(
+            port,
+            "GET /v1/redirect HTTP/1.1",
+            "Host: api.example.com",
+            "Authorization: Bearer " + key.key());
+    assertThat(head.status()).isEqualTo(302);
+    assertThat(head.text())
+        .as("prefix restored, the upstream's address never shown")
+        .contains("Location: https://api.example.com/v1/next?from=redirect")
+        .doesNotContain(upstream.address())
+        .as("HSTS is Gatehouse's to set, and only over TLS")
+        .doesNotContain("Strict-Transport-Security");
+  }
+
+  @Test
   void aRouteWithSeveralUpstreamsSharesRequestsBetweenThem() throws Exception {
     String session = signIn();
     for (int i = 0; i < 4; i++) {

@@ -2,6 +2,7 @@ package dev.gatehouse.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.testing.EchoUpstream;
 import dev.gatehouse.testing.MutableClock;
 import dev.gatehouse.testing.RawHttp;
 import dev.gatehouse.testing.TestDatabases;
@@ -84,6 +85,30 @@ class TlsTest {
     assertThat(served(port, "localhost").getEncoded())
         .as("the same certificate after a restart")
         .isEqualTo(served.getEncoded());
+  }
+
+  @Test
+  void anAppServedThroughProxyModeOverTlsGetsHsts() throws Exception {
+    try (EchoUpstream upstream = EchoUpstream.start()) {
+      int port = TestProxy.freePort();
+      gatehouse =
+          start(
+              port,
+              "https://gatehouse.test:" + port,
+              Map.of(
+                  "GATEHOUSE_PROXY_ROUTES",
+                  "[{from: 'https://localhost', to: 'http://"
+                      + upstream.address()
+                      + "', auth: none}]",
+                  "GATEHOUSE_ACCESS_RULES",
+                  "[{hosts: [localhost], policy: bypass}]"));
+      X509Certificate served = served(port, "localhost");
+      HttpResponse<String> page = trusting(served, "https://localhost:" + port + "/page");
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.headers().firstValue("Strict-Transport-Security"))
+          .hasValue("max-age=31536000");
+      assertThat(upstream.last().header("X-Forwarded-Proto")).isEqualTo("https");
+    }
   }
 
   @Test

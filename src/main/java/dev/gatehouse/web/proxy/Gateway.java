@@ -70,6 +70,7 @@ public final class Gateway extends Handler.Abstract {
   private final Set<String> identityNames;
   private final IdentityJwts identityJwts;
   private final Sockets sockets;
+  private final boolean localhostBypass;
 
   /**
    * A gateway for {@code routes} in front of {@code portal}. {@code identityNames} are every
@@ -83,8 +84,10 @@ public final class Gateway extends Handler.Abstract {
       IdentityJwts identityJwts,
       ClientAddress clientAddress,
       List<String> sessionCookieNames,
-      List<String> identityNames) {
+      List<String> identityNames,
+      boolean localhostBypass) {
     super(InvocationType.BLOCKING);
+    this.localhostBypass = localhostBypass;
     this.portal = portal;
     this.verifier = verifier;
     this.identityJwts = identityJwts;
@@ -128,6 +131,10 @@ public final class Gateway extends Handler.Abstract {
     String bareHost = host.toLowerCase(Locale.ROOT);
     if (!hosts.contains(bareHost)) {
       return portal.handle(request, response, callback);
+    }
+    if (request.isSecure()) {
+      // Gatehouse terminates TLS for the apps it serves: HSTS is its to set, on every answer.
+      response.getHeaders().put("Strict-Transport-Security", "max-age=31536000");
     }
     for (HttpField field : request.getHeaders()) {
       if (field.getName().indexOf('_') >= 0 && forgesIdentity(field.getName())) {
@@ -192,6 +199,20 @@ public final class Gateway extends Handler.Abstract {
             sessions ? cookies(request) : List.of(),
             browser);
     Answer answer = verifier.verify(decided);
+    if (localhostBypass
+        && answer instanceof Answer.Unauthenticated no
+        && !no.bearerFailed()
+        && isLoopback(Request.getRemoteAddr(request))) {
+      // Local-first mode: this machine's own connections need no sign-in — judged by the socket,
+      // never by a header. A page of another site in this machine's browser is no local user.
+      if (crossSite(request, config.scheme())) {
+        LOG.warn(
+            "security event: refused a cross-site request to {} through the localhost bypass",
+            config.host());
+        return answer(response, callback, 403, Optional.empty(), false);
+      }
+      answer = new Answer.Allowed(List.of(), Optional.empty(), "", Answer.Credential.LOCALHOST);
+    }
     switch (answer) {
       case Answer.Allowed allowed -> {
         request.setAttribute(IDENTITY, identity(config, allowed, canonical.get(), client));
@@ -209,7 +230,8 @@ public final class Gateway extends Handler.Abstract {
                 config.pathPrefix());
             return answer(response, callback, 403, Optional.empty(), false);
           }
-          if (allowed.credential() == Answer.Credential.SESSION
+          if ((allowed.credential() == Answer.Credential.SESSION
+                  || allowed.credential() == Answer.Credential.LOCALHOST)
               && !Sockets.sameOrigin(request, config.scheme())) {
             // Cross-site WebSocket hijacking: a page elsewhere riding the user's cookie.
             LOG.warn(
@@ -306,6 +328,34 @@ public final class Gateway extends Handler.Abstract {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("identity JSON could not be written", e);
     }
+  }
+
+  /** Whether a socket peer's address is this machine's loopback. */
+  private static boolean isLoopback(String peer) {
+    return dev.gatehouse.kernel.Cidr.parseNumericAddress(peer)
+        .map(java.net.InetAddress::isLoopbackAddress)
+        .orElse(false);
+  }
+
+  /**
+   * Whether a browser sent this request from a page of another origin (fetch metadata, else {@code
+   * Origin}): only a plain navigation — following a link, typing the URL — may come from elsewhere.
+   */
+  private static boolean crossSite(Request request, String scheme) {
+    String method = request.getMethod();
+    String site = request.getHeaders().get("Sec-Fetch-Site");
+    String mode = request.getHeaders().get("Sec-Fetch-Mode");
+    boolean navigation =
+        (method.equals("GET") || method.equals("HEAD"))
+            && !Sockets.isUpgrade(request)
+            && (mode == null || mode.equals("navigate"));
+    if (navigation && request.getHeaders().get(HttpHeader.ORIGIN) == null) {
+      return false;
+    }
+    if (site != null && !site.equals("same-origin") && !site.equals("none")) {
+      return true;
+    }
+    return !Sockets.sameOrigin(request, scheme);
   }
 
   /** Hands an allowed request to its upstream; a target no HTTP client can send is a 400. */

@@ -62,6 +62,33 @@ final class Upstream extends ProxyHandler.Reverse {
     this.sessionCookieNames = Set.copyOf(cookieNames);
   }
 
+  /**
+   * A redirect as users must follow it: one naming an upstream's own origin (an app unaware of the
+   * proxy) is rewritten to the route's public URL, prefix included, as nginx's {@code
+   * proxy_redirect default} does; any other location passes as the app sent it.
+   */
+  String publicLocation(String location) {
+    for (URI upstream : route.upstreams()) {
+      String origin = upstream.getScheme() + "://" + upstream.getRawAuthority();
+      if (location.regionMatches(true, 0, origin, 0, origin.length())
+          && (location.length() == origin.length()
+              || "/?#".indexOf(location.charAt(origin.length())) >= 0)) {
+        String rest = location.substring(origin.length());
+        String prefix =
+            route.stripPrefix()
+                ? route.pathPrefix().substring(0, route.pathPrefix().length() - 1)
+                : "";
+        return route.scheme()
+            + "://"
+            + route.host()
+            + (route.port() < 0 ? "" : ":" + route.port())
+            + prefix
+            + (rest.isEmpty() ? "/" : rest);
+      }
+    }
+    return location;
+  }
+
   /** Whether a lower-case header name is hop-by-hop (never forwarded). */
   static boolean isHopByHop(String lowerName) {
     return HOP_BY_HOP.contains(lowerName);
@@ -230,6 +257,13 @@ final class Upstream extends ProxyHandler.Reverse {
   @Override
   protected HttpField filterServerToProxyResponseField(HttpField serverToProxyResponseField) {
     HttpField field = super.filterServerToProxyResponseField(serverToProxyResponseField);
+    if (field != null && field.getHeader() == HttpHeader.STRICT_TRANSPORT_SECURITY) {
+      // Gatehouse sets HSTS itself when it terminates TLS; over plain HTTP it means nothing.
+      return null;
+    }
+    if (field != null && field.getHeader() == HttpHeader.LOCATION) {
+      return new HttpField(HttpHeader.LOCATION, publicLocation(field.getValue()));
+    }
     if (field != null && field.getHeader() == HttpHeader.SET_COOKIE) {
       String value = field.getValue();
       int equals = value.indexOf('=');
