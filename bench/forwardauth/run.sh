@@ -47,6 +47,7 @@ log:
   level: warn
 YAML
 gh() { "$root/gatehouse" --config "$work/gatehouse.yml" "$@"; }
+gh init >/dev/null
 echo "$password" | gh user add bench --password-stdin >/dev/null
 "$root/gatehouse" --config "$work/gatehouse.yml" serve > gatehouse.log 2>&1 &
 pids+=($!)  # the launcher execs java, so this is the JVM itself

@@ -47,6 +47,7 @@ log:
   level: warn
 YAML
 gh() { "$root/gatehouse" --config "$work/gatehouse.yml" "$@"; }
+gh init >/dev/null
 echo "$password" | gh user add bench --password-stdin >/dev/null
 gh serve > "$work/gatehouse.log" 2>&1 &
 gpid=$!
