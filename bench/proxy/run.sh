@@ -29,7 +29,8 @@ port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));pri
 await() { for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$1/${2:-}" && return 0; sleep 0.1; done; echo "port $1 did not answer"; exit 1; }
 
 GH=$(port); UP=$(port); CADDY_RP=$(port); CADDY_FA=$(port)
-host=app.bench.test
+host=app.bench.test      # proxy mode
+fahost=fa.bench.test     # Caddy forward_auth (another host, so each chain does only its own work)
 password='bench passphrase long enough'
 
 cd "$work"
@@ -45,7 +46,7 @@ proxy:
       auth: session
 access:
   rules:
-    - hosts: [$host]
+    - hosts: [$host, $fahost]
       policy: authenticated
 log:
   level: warn
@@ -82,7 +83,7 @@ pids+=($!)
 await "$UP"
 
 mkdir -p caddy
-gh snippet caddy --host "$host" --upstream "127.0.0.1:$UP" --gatehouse "127.0.0.1:$GH" --http-port "$CADDY_FA" > caddy/gatehouse.caddy
+gh snippet caddy --host "$fahost" --upstream "127.0.0.1:$UP" --gatehouse "127.0.0.1:$GH" --http-port "$CADDY_FA" > caddy/gatehouse.caddy
 {
   printf '{\n\tadmin off\n\tauto_https off\n\tstorage file_system %s/caddy/data\n}\n' "$work"
   printf 'http://%s:%s {\n\treverse_proxy 127.0.0.1:%s\n}\n' "$host" "$CADDY_RP" "$UP"
@@ -95,7 +96,7 @@ for p in $CADDY_RP $CADDY_FA; do for _ in $(seq 1 100); do curl -s -o /dev/null 
 check() { local code; code=$(curl -s -o /dev/null -w '%{http_code}' "$@"); [ "$code" = 200 ] || { echo "setup check failed ($code): $*"; exit 1; }; }
 check "http://127.0.0.1:$UP/"
 check -H "Host: $host:$CADDY_RP" "http://127.0.0.1:$CADDY_RP/"
-check -H "Host: $host:$CADDY_FA" -H "Cookie: gatehouse_session=$cookie" "http://127.0.0.1:$CADDY_FA/"
+check -H "Host: $fahost:$CADDY_FA" -H "Cookie: gatehouse_session=$cookie" "http://127.0.0.1:$CADDY_FA/"
 check -H "Host: $host" -H "Cookie: gatehouse_session=$cookie" "http://127.0.0.1:$GH/"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $host" "http://127.0.0.1:$GH/")
 [ "$code" = 401 ] || { echo "proxy mode let an anonymous request through ($code)"; exit 1; }
@@ -106,10 +107,10 @@ pct() { awk -v p="$1" '$1==p{print $2}' last.txt; }
 
 echo "warming up …"
 wrk -t"$threads" -c"$connections" -d5s -H "Host: $host" -H "Cookie: gatehouse_session=$cookie" "http://127.0.0.1:$GH/" >/dev/null
-wrk -t"$threads" -c"$connections" -d3s -H "Host: $host:$CADDY_FA" -H "Cookie: gatehouse_session=$cookie" "http://127.0.0.1:$CADDY_FA/" >/dev/null
+wrk -t"$threads" -c"$connections" -d3s -H "Host: $fahost:$CADDY_FA" -H "Cookie: gatehouse_session=$cookie" "http://127.0.0.1:$CADDY_FA/" >/dev/null
 a=$(load "http://127.0.0.1:$UP/"); a50=$(pct 50%); a99=$(pct 99%)
 b=$(load -H "Host: $host:$CADDY_RP" "http://127.0.0.1:$CADDY_RP/"); b50=$(pct 50%); b99=$(pct 99%)
-c=$(load -H "Host: $host:$CADDY_FA" -H "Cookie: gatehouse_session=$cookie" "http://127.0.0.1:$CADDY_FA/"); c50=$(pct 50%); c99=$(pct 99%)
+c=$(load -H "Host: $fahost:$CADDY_FA" -H "Cookie: gatehouse_session=$cookie" "http://127.0.0.1:$CADDY_FA/"); c50=$(pct 50%); c99=$(pct 99%)
 d=$(load -H "Host: $host" -H "Cookie: gatehouse_session=$cookie" "http://127.0.0.1:$GH/"); d50=$(pct 50%); d99=$(pct 99%)
 
 ratio() { python3 -c "print(f'{float($1)/float($2):.2f}')"; }

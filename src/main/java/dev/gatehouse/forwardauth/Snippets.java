@@ -100,6 +100,7 @@ public final class Snippets {
         .append(o.host())
         .append(o.httpPort().map(p -> ":" + p).orElse(""))
         .append('\n')
+        .append("\t\t\theader_up Host {upstream_hostport}\n")
         .append("\t\t\theader_up -Upgrade\n")
         .append("\t\t\theader_up -Connection\n")
         .append("\t\t\tcopy_headers ")

@@ -43,6 +43,11 @@ import org.slf4j.LoggerFactory;
 public final class Gateway extends Handler.Abstract {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
+  /** Gatehouse's forward-auth endpoints (see {@code Gatehouse.startWeb}). */
+  private static final Set<String> FORWARD_AUTH_PATHS =
+      Set.of(
+          "/api/authz/forward-auth", "/api/verify", "/api/auth-check", "/api/authz/auth-request");
+
   /** Request attribute: the identity headers the decision granted. */
   static final String IDENTITY = "gatehouse.proxy.identity";
 
@@ -129,7 +134,7 @@ public final class Gateway extends Handler.Abstract {
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     String host = Optional.ofNullable(request.getHttpURI().getHost()).orElse("");
     String bareHost = host.toLowerCase(Locale.ROOT);
-    if (!hosts.contains(bareHost)) {
+    if (!hosts.contains(bareHost) || isForwardAuthCall(request)) {
       return portal.handle(request, response, callback);
     }
     if (request.isSecure()) {
@@ -328,6 +333,17 @@ public final class Gateway extends Handler.Abstract {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("identity JSON could not be written", e);
     }
+  }
+
+  /**
+   * Whether a trusted proxy asks Gatehouse's forward-auth endpoints about a route's host: Caddy's
+   * {@code forward_auth} keeps the client's {@code Host} unless told otherwise, so such a call
+   * would otherwise be proxied to the app — whose 200 the proxy would take for an allowed request.
+   */
+  private boolean isForwardAuthCall(Request request) {
+    String path = request.getHttpURI().getPath();
+    return FORWARD_AUTH_PATHS.contains(path)
+        && clientAddress.isTrusted(Request.getRemoteAddr(request));
   }
 
   /** Whether a socket peer's address is this machine's loopback. */
