@@ -76,7 +76,9 @@ final class BackupCommand implements Callable<Integer> {
           Files.copy(copy, zip);
           zip.closeEntry();
           zip.putNextEntry(new ZipEntry(Gatehouse.AT_REST_KEY));
-          Files.copy(dataDir.resolve(Gatehouse.AT_REST_KEY), zip);
+          Files.copy(
+              gatehouse.config().atRestKeyFile().orElse(dataDir.resolve(Gatehouse.AT_REST_KEY)),
+              zip);
           zip.closeEntry();
         }
         Files.move(partial, target); // never over an existing file

@@ -208,6 +208,13 @@ public final class Gatehouse implements AutoCloseable {
             random);
     GatehouseConfig.SignIn signin = config.signin();
     Path keyFile = atRestKeyFile(config);
+    if (config.atRestKeyFile().isPresent()) {
+      String problem = AtRestCipher.sharedKeyProblem(keyFile).orElse("");
+      if (!problem.isEmpty()) {
+        database.close();
+        throw new StoreException(problem, null);
+      }
+    }
     if (!Files.exists(keyFile) && database.holdsSealedData()) {
       // A new key would make the signing keys and TOTP seeds unreadable for good: change nothing.
       database.close();
@@ -796,7 +803,7 @@ public final class Gatehouse implements AutoCloseable {
   /** The at-rest key lives in the data directory, beside (never inside) the database. */
   private static Path atRestKeyFile(GatehouseConfig config) {
     createPrivateDirectory(config.dataDir());
-    return config.dataDir().resolve(AT_REST_KEY);
+    return config.atRestKeyFile().orElse(config.dataDir().resolve(AT_REST_KEY));
   }
 
   /** Creates {@code dir} (and parents) 0700 when it does not exist. */

@@ -48,8 +48,11 @@ final class RestoreCommand implements Callable<Integer> {
     }
     Path dataDir = config.dataDir();
     Path database = Database.sqliteFileIn(dataDir);
-    Path key = dataDir.resolve(Gatehouse.AT_REST_KEY);
-    if (Files.exists(database) || Files.exists(key)) {
+    // A configured shared key file may already hold the key (every node mounts it): it is then
+    // compared with the backup's, never replaced.
+    Path key = config.atRestKeyFile().orElse(dataDir.resolve(Gatehouse.AT_REST_KEY));
+    boolean sharedKeyPresent = config.atRestKeyFile().isPresent() && Files.exists(key);
+    if (Files.exists(database) || (Files.exists(key) && !sharedKeyPresent)) {
       throw new Main.CliException(
           dataDir.toAbsolutePath().normalize()
               + " already holds a Gatehouse database or key; stop Gatehouse, move that directory"
@@ -101,7 +104,22 @@ final class RestoreCommand implements Callable<Integer> {
         throw new Main.CliException(
             source + " is not a complete Gatehouse backup (it needs the database and the key)");
       }
-      Files.move(unpacked.remove(Gatehouse.AT_REST_KEY), key);
+      Path backupKey = unpacked.remove(Gatehouse.AT_REST_KEY);
+      if (sharedKeyPresent) {
+        if (!Files.readString(backupKey, StandardCharsets.US_ASCII)
+            .strip()
+            .equals(Files.readString(key, StandardCharsets.US_ASCII).strip())) {
+          unpacked.put(Gatehouse.AT_REST_KEY, backupKey);
+          throw new Main.CliException(
+              source
+                  + " was sealed with another at-rest key than keys.at-rest-key-file "
+                  + key
+                  + "; nothing was restored");
+        }
+        Files.delete(backupKey);
+      } else {
+        Files.move(backupKey, key);
+      }
       Files.move(unpacked.remove(BackupCommand.DATABASE), database);
       restored = true;
     } catch (IOException e) {

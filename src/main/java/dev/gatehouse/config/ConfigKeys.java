@@ -61,6 +61,14 @@ public final class ConfigKeys {
           "off",
           "With HTTPS: a plain-HTTP `host:port` that only redirects (308) to `server.public-url`,"
               + " e.g. `0.0.0.0:80`; `off` opens none.");
+  static final ConfigKey AT_REST_KEY_FILE =
+      key(
+          "keys.at-rest-key-file",
+          "",
+          "A file holding the at-rest key (base64, 256 bits) that seals signing keys, authenticator"
+              + " seeds, provider secrets and queued mail; every node sharing a database mounts the"
+              + " same one. Made with `gatehouse keys at-rest-new FILE`; never created by `serve`."
+              + " Empty: `<data-dir>/at-rest.key`, made at first start.");
   static final ConfigKey LOCALHOST_BYPASS =
       key(
           "server.localhost-bypass",
@@ -323,6 +331,7 @@ public final class ConfigKeys {
           TLS_KEY_FILE,
           HTTP_REDIRECT_LISTEN,
           LOCALHOST_BYPASS,
+          AT_REST_KEY_FILE,
           DATABASE_URL,
           DATABASE_USERNAME,
           DATABASE_PASSWORD,

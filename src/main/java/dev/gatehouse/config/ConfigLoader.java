@@ -171,6 +171,9 @@ public final class ConfigLoader {
       Verifier.Headers headers = identityHeaders();
       return new GatehouseConfig(
           Path.of(nonEmpty(ConfigKeys.DATA_DIR)),
+          Optional.of(string(ConfigKeys.AT_REST_KEY_FILE).strip())
+              .filter(f -> !f.isEmpty())
+              .map(Path::of),
           new GatehouseConfig.Server(
               listen[0],
               Integer.parseInt(listen[1]),

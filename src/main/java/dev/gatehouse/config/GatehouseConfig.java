@@ -17,9 +17,12 @@ import java.util.Optional;
  * The whole validated configuration. Build it with {@link ConfigLoader}. Immutable and thread-safe.
  *
  * @param dataDir where the SQLite database and generated secrets live
+ * @param atRestKeyFile the at-rest key every node shares, when configured; else {@code
+ *     <dataDir>/at-rest.key}, made at first start
  */
 public record GatehouseConfig(
     Path dataDir,
+    Optional<Path> atRestKeyFile,
     Server server,
     Database database,
     Sessions session,

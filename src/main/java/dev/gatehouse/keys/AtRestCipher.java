@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -59,6 +60,50 @@ public final class AtRestCipher {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or create the at-rest key " + file, e);
     }
+  }
+
+  /**
+   * What is wrong with a shared key file ({@code keys.at-rest-key-file}), if anything: it must
+   * exist (a node never invents a shared key — another node would not know it), hold a base64
+   * 256-bit key and not be readable by other users.
+   */
+  public static Optional<String> sharedKeyProblem(Path file) {
+    if (!Files.isRegularFile(file)) {
+      return Optional.of(
+          "keys.at-rest-key-file "
+              + file
+              + " does not exist: make it once with `gatehouse keys at-rest-new "
+              + file
+              + "` (or copy <data-dir>/at-rest.key of the node that has the data) and give every"
+              + " node the same file");
+    }
+    try {
+      if (Files.getPosixFilePermissions(file).contains(PosixFilePermission.OTHERS_READ)) {
+        return Optional.of(
+            "keys.at-rest-key-file " + file + " is readable by every user: chmod 600 (or 400) it");
+      }
+      byte[] key =
+          Base64.getDecoder().decode(Files.readString(file, StandardCharsets.US_ASCII).strip());
+      return key.length == 32
+          ? Optional.empty()
+          : Optional.of("keys.at-rest-key-file " + file + " must hold a base64 256-bit key");
+    } catch (IllegalArgumentException e) {
+      return Optional.of("keys.at-rest-key-file " + file + " must hold a base64 256-bit key");
+    } catch (UnsupportedOperationException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      return Optional.of("keys.at-rest-key-file " + file + " cannot be read: " + e.getMessage());
+    }
+  }
+
+  /** Writes a new random key to {@code file}, created 0600; never over an existing file. */
+  public static void writeNewKey(Path file, SecureRandom random) throws IOException {
+    byte[] fresh = new byte[32];
+    random.nextBytes(fresh);
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(
+        file, Base64.getEncoder().encodeToString(fresh) + "\n", StandardCharsets.US_ASCII);
   }
 
   /** Encrypts {@code plain} for {@code purpose}; base64 of nonce ‖ ciphertext ‖ tag. */

@@ -95,6 +95,8 @@ class CliTest {
             "client add",
             "keys",
             "keys rotate",
+            "keys at-rest-new",
+            "keys at-rest-check",
             "snippet",
             "selftest",
             "selftest proxy",
@@ -108,6 +110,73 @@ class CliTest {
         assertThat(help.out()).as(command + " " + flag).contains("Usage: gatehouse " + command);
       }
     }
+  }
+
+  @Test
+  void nodesShareAnAtRestKeyFileThatIsMadeOnceAndCheckedBeforeUse() throws Exception {
+    Path shared = dir.resolve("secrets/at-rest.key");
+    java.nio.file.Files.createDirectories(shared.getParent());
+    Map<String, String> node = Map.of("GATEHOUSE_KEYS_AT_REST_KEY_FILE", shared.toString());
+    CliRunner.Result missing = run("", node, "keys", "at-rest-check");
+    assertThat(missing.status()).isNotZero();
+    assertThat(missing.err()).contains("does not exist", "keys at-rest-new");
+
+    // This data directory already sealed its signing keys with its own key: a new key cannot
+    // open them, and says so instead of starting.
+    assertThat(run("keys", "at-rest-new", shared.toString()).status()).isZero();
+    assertThat(java.nio.file.Files.getPosixFilePermissions(shared))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    assertThat(run("keys", "at-rest-new", shared.toString()).status())
+        .as("never over an existing key")
+        .isNotZero();
+    CliRunner.Result wrong = run("", node, "keys", "at-rest-check");
+    assertThat(wrong.status()).isNotZero();
+    assertThat(wrong.err()).contains("cannot be decrypted");
+
+    // The node's own key, copied to the shared place, opens it.
+    java.nio.file.Files.delete(shared);
+    java.nio.file.Files.copy(dir.resolve("data/at-rest.key"), shared);
+    CliRunner.Result right = run("", node, "keys", "at-rest-check");
+    assertThat(right.status()).as(right.err()).isZero();
+    assertThat(right.out()).contains("opens this database");
+
+    java.nio.file.Files.setPosixFilePermissions(
+        shared, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    assertThat(run("", node, "keys", "at-rest-check").err()).contains("readable by every user");
+  }
+
+  @Test
+  void aBackupWithASharedAtRestKeyRestoresOnlyBesideThatSameKey() throws Exception {
+    Path shared = dir.resolve("secrets/at-rest.key");
+    java.nio.file.Files.createDirectories(shared.getParent());
+    java.nio.file.Files.copy(dir.resolve("data/at-rest.key"), shared);
+    java.nio.file.Files.delete(dir.resolve("data/at-rest.key"));
+    Map<String, String> node = Map.of("GATEHOUSE_KEYS_AT_REST_KEY_FILE", shared.toString());
+    Path backup = dir.resolve("nightly.backup");
+    CliRunner.Result written = run("", node, "backup", backup.toString());
+    assertThat(written.status()).as(written.err()).isZero();
+
+    Map<String, String> elsewhere = new java.util.HashMap<>(node);
+    elsewhere.put("GATEHOUSE_DATA_DIR", dir.resolve("restored").toString());
+    CliRunner.Result restored = run("", elsewhere, "restore", backup.toString());
+    assertThat(restored.status()).as(restored.err()).isZero();
+    assertThat(java.nio.file.Files.exists(dir.resolve("restored/at-rest.key")))
+        .as("the shared key stays the one copy")
+        .isFalse();
+    assertThat(run("", elsewhere, "keys", "at-rest-check").status()).isZero();
+
+    Path other = dir.resolve("secrets/other.key");
+    assertThat(run("keys", "at-rest-new", other.toString()).status()).isZero();
+    Map<String, String> wrongKey =
+        Map.of(
+            "GATEHOUSE_KEYS_AT_REST_KEY_FILE",
+            other.toString(),
+            "GATEHOUSE_DATA_DIR",
+            dir.resolve("third").toString());
+    CliRunner.Result refused = run("", wrongKey, "restore", backup.toString());
+    assertThat(refused.status()).isNotZero();
+    assertThat(refused.err()).contains("another at-rest key");
+    assertThat(java.nio.file.Files.exists(dir.resolve("third/gatehouse.db"))).isFalse();
   }
 
   @Test
