@@ -593,9 +593,13 @@ public final class ConfigLoader {
         return false;
       }
       for (Cidr proxy : cidrs(ConfigKeys.TRUSTED_PROXIES)) {
+        String network = proxy.toString().split("/", 2)[0];
         if (proxy.contains(java.net.InetAddress.getLoopbackAddress())
             || Cidr.parseNumericAddress("::1").map(proxy::contains).orElse(false)
-            || Cidr.parseNumericAddress("127.0.0.1").map(proxy::contains).orElse(false)) {
+            || Cidr.parseNumericAddress("127.0.0.1").map(proxy::contains).orElse(false)
+            || Cidr.parseNumericAddress(network)
+                .map(java.net.InetAddress::isLoopbackAddress)
+                .orElse(false)) {
           throw ConfigException.invalid(
               ConfigKeys.LOCALHOST_BYPASS,
               "true",

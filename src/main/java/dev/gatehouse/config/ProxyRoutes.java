@@ -77,7 +77,10 @@ final class ProxyRoutes {
   /** Whether {@code name} is a header HTTP itself uses, in any letter case. */
   static boolean isReservedHeader(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
-    return RESERVED.contains(lower) || lower.startsWith("x-forwarded-");
+    return RESERVED.contains(lower)
+        || lower.startsWith("x-forwarded-")
+        || lower.startsWith("sec-")
+        || lower.startsWith("proxy-");
   }
 
   /**

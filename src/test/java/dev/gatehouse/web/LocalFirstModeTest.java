@@ -13,7 +13,10 @@ import dev.gatehouse.testing.TestDatabases;
 import dev.gatehouse.testing.TestGatehouse;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -100,6 +103,34 @@ class LocalFirstModeTest {
   }
 
   @Test
+  void onlyThisMachinesOwnAddressIsLocalNotTheRestOfTheLoopbackRange() throws Exception {
+    // A local proxy or container bridge may sit on 127.0.0.2, forwarding remote users.
+    try (Socket socket = new Socket()) {
+      socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0));
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), gatehouse.port()));
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              "GET /p HTTP/1.1\r\nHost: tool.example.com\r\nConnection: close\r\n\r\n"
+                  .getBytes(StandardCharsets.ISO_8859_1));
+      String head = new String(socket.getInputStream().readNBytes(12), StandardCharsets.ISO_8859_1);
+      assertThat(head).endsWith("401");
+    }
+    assertThat(upstream.seen()).isEmpty();
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(),
+                    Map.of(
+                        "GATEHOUSE_SERVER_LOCALHOST_BYPASS", "true",
+                        "GATEHOUSE_SERVER_TRUSTED_PROXIES", "127.0.0.2/32",
+                        "GATEHOUSE_SERVER_PUBLIC_URL", "https://auth.example.com")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("server.trusted-proxies");
+  }
+
+  @Test
   void aPageOfAnotherSiteInThisMachinesBrowserGetsNothing() throws Exception {
     assertThat(
             RawHttp.send(
@@ -119,6 +150,27 @@ class LocalFirstModeTest {
                     "Sec-Fetch-Mode: cors",
                     "Origin: https://evil.example")
                 .status())
+        .isEqualTo(403);
+    assertThat(
+            RawHttp.send(
+                    gatehouse.port(),
+                    "GET /settings HTTP/1.1",
+                    "Host: tool.example.com",
+                    "Sec-Fetch-Site: cross-site",
+                    "Sec-Fetch-Mode: navigate",
+                    "Sec-Fetch-Dest: iframe")
+                .status())
+        .as("framed by another site: it would act with this machine's rights")
+        .isEqualTo(403);
+    assertThat(
+            RawHttp.send(
+                    gatehouse.port(),
+                    "GET /socket HTTP/1.1",
+                    "Host: tool.example.com",
+                    "Origin: https://tool.example.com",
+                    "Origin: https://evil.example")
+                .status())
+        .as("two origins are no origin")
         .isEqualTo(403);
     assertThat(upstream.seen()).isEmpty();
     // A link from elsewhere may still open the tool: a navigation carries no page's power.

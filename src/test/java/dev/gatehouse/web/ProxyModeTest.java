@@ -388,6 +388,48 @@ class ProxyModeTest {
   }
 
   @Test
+  void tunnelsEchoesAndBodiesGatehouseCannotReadAreRefusedNotForwarded() throws Exception {
+    String session = signIn();
+    String cookie = "Cookie: " + TestGatehouse.SESSION_COOKIE + "=" + session;
+    assertThat(
+            RawHttp.send(port, "CONNECT app.example.com:443 HTTP/1.1", "Host: app.example.com")
+                .status())
+        .isIn(400, 405);
+    assertThat(RawHttp.send(port, "TRACE / HTTP/1.1", "Host: app.example.com", cookie).status())
+        .isEqualTo(405);
+    assertThat(
+            rawStatus(
+                "POST / HTTP/1.1\r\nHost: www.example.com\r\nTransfer-Encoding: gzip, chunked"
+                    + "\r\n\r\n0\r\n\r\n"))
+        .as("a coding Gatehouse would silently drop")
+        .isEqualTo(501);
+    assertThat(upstream.seen()).isEmpty();
+    assertThat(
+            rawStatus(
+                "POST /upload HTTP/1.1\r\nHost: www.example.com\r\nTransfer-Encoding: chunked"
+                    + "\r\n\r\n3\r\nabc\r\nzz\r\nabc\r\n0\r\n\r\n"))
+        .as("the client's malformed chunk is the client's fault")
+        .isEqualTo(400);
+  }
+
+  @Test
+  void theAppSeesTheClientsOwnHeadersNotTheProxysAdditions() throws Exception {
+    assertThat(
+            RawHttp.send(
+                    port,
+                    "GET /ua HTTP/1.1",
+                    "Host: www.example.com",
+                    "User-Agent: curl/8.0",
+                    "Expect: 100-continue")
+                .status())
+        .isEqualTo(200);
+    assertThat(upstream.last().header("User-Agent")).isEqualTo("curl/8.0");
+    assertThat(upstream.last().header("Expect")).isNull();
+    RawHttp.send(port, "GET /no-ua HTTP/1.1", "Host: www.example.com");
+    assertThat(upstream.last().header("User-Agent")).as("none invented").isNull();
+  }
+
+  @Test
   void theGatehouseHostStillServesThePortal() throws Exception {
     assertThat(RawHttp.send(port, "GET /login HTTP/1.1", "Host: auth.example.com").status())
         .isEqualTo(200);

@@ -147,6 +147,18 @@ public final class Gateway extends Handler.Abstract {
         return answer(response, callback, 400, Optional.empty(), true);
       }
     }
+    String method = request.getMethod();
+    if (method.equals("CONNECT") || method.equals("TRACE")) {
+      // A tunnel or an echo of the request (cookies included) is never an app's to serve.
+      response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+      return answer(response, callback, 405, Optional.empty(), true);
+    }
+    for (String coding : request.getHeaders().getCSV(HttpHeader.TRANSFER_ENCODING, false)) {
+      if (!coding.equalsIgnoreCase("chunked")) {
+        // Forwarded as plain chunked, another coding would change what the body means.
+        return answer(response, callback, 501, Optional.empty(), true);
+      }
+    }
     String authority = request.getHttpURI().getAuthority();
     String rawTarget =
         request.getHttpURI().getPath()
@@ -189,7 +201,6 @@ public final class Gateway extends Handler.Abstract {
     if (authorizations.size() > 1) {
       return answer(response, callback, 401, Optional.empty(), false);
     }
-    String method = request.getMethod();
     boolean browser =
         sessions
             && (method.equals("GET") || method.equals("HEAD"))
@@ -207,7 +218,7 @@ public final class Gateway extends Handler.Abstract {
     if (localhostBypass
         && answer instanceof Answer.Unauthenticated no
         && !no.bearerFailed()
-        && isLoopback(Request.getRemoteAddr(request))) {
+        && isLocalPeer(Request.getRemoteAddr(request))) {
       // Local-first mode: this machine's own connections need no sign-in — judged by the socket,
       // never by a header. A page of another site in this machine's browser is no local user.
       if (crossSite(request, config.scheme())) {
@@ -346,12 +357,22 @@ public final class Gateway extends Handler.Abstract {
         && clientAddress.isTrusted(Request.getRemoteAddr(request));
   }
 
-  /** Whether a socket peer's address is this machine's loopback. */
-  private static boolean isLoopback(String peer) {
+  /**
+   * Whether a socket peer is this machine itself: exactly 127.0.0.1 or ::1 (not the rest of
+   * 127.0.0.0/8, where a local proxy or container bridge may sit), and never a trusted proxy —
+   * whose requests come from elsewhere.
+   */
+  private boolean isLocalPeer(String peer) {
     return dev.gatehouse.kernel.Cidr.parseNumericAddress(peer)
-        .map(java.net.InetAddress::isLoopbackAddress)
-        .orElse(false);
+            .map(a -> a.equals(LOOPBACK_V4) || a.equals(LOOPBACK_V6))
+            .orElse(false)
+        && !clientAddress.isTrusted(peer);
   }
+
+  private static final java.net.InetAddress LOOPBACK_V4 =
+      dev.gatehouse.kernel.Cidr.parseNumericAddress("127.0.0.1").orElseThrow();
+  private static final java.net.InetAddress LOOPBACK_V6 =
+      dev.gatehouse.kernel.Cidr.parseNumericAddress("::1").orElseThrow();
 
   /**
    * Whether a browser sent this request from a page of another origin (fetch metadata, else {@code
@@ -359,12 +380,18 @@ public final class Gateway extends Handler.Abstract {
    */
   private static boolean crossSite(Request request, String scheme) {
     String method = request.getMethod();
+    if (request.getHeaders().getValuesList(HttpHeader.ORIGIN).size() > 1) {
+      return true;
+    }
     String site = request.getHeaders().get("Sec-Fetch-Site");
     String mode = request.getHeaders().get("Sec-Fetch-Mode");
+    String dest = request.getHeaders().get("Sec-Fetch-Dest");
+    // A top-level navigation only: a page of another site framing the tool acts with its rights.
     boolean navigation =
         (method.equals("GET") || method.equals("HEAD"))
             && !Sockets.isUpgrade(request)
-            && (mode == null || mode.equals("navigate"));
+            && (mode == null || mode.equals("navigate"))
+            && (dest == null || dest.equals("document"));
     if (navigation && request.getHeaders().get(HttpHeader.ORIGIN) == null) {
       return false;
     }

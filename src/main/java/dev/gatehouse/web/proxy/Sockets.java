@@ -79,6 +79,7 @@ final class Sockets extends ContainerLifeCycle {
     container.setIdleTimeout(IDLE);
     client = new WebSocketClient();
     client.setIdleTimeout(IDLE);
+    client.getHttpClient().setUserAgentField(null);
     addBean(client);
   }
 
@@ -126,6 +127,9 @@ final class Sockets extends ContainerLifeCycle {
    * holding a cookie) there is no page to fear.
    */
   static boolean sameOrigin(Request request, String scheme) {
+    if (request.getHeaders().getValuesList(HttpHeader.ORIGIN).size() > 1) {
+      return false;
+    }
     String origin = request.getHeaders().get(HttpHeader.ORIGIN);
     if (origin == null) {
       return true;

@@ -38,7 +38,9 @@ final class Upstream extends ProxyHandler.Reverse {
           "trailer",
           "transfer-encoding",
           "upgrade",
-          "host");
+          "host",
+          // Gatehouse answered the client's 100-continue itself while reading the body.
+          "expect");
 
   private final GatehouseConfig.ProxyRoute route;
   private final Set<String> identityNames;
@@ -171,6 +173,49 @@ final class Upstream extends ProxyHandler.Reverse {
 
   private static boolean isHex(byte b) {
     return Character.digit(b, 16) >= 0;
+  }
+
+  @Override
+  protected void configureHttpClient(org.eclipse.jetty.client.HttpClient client) {
+    super.configureHttpClient(client);
+    // The app sees the client's User-Agent alone, not a second one naming Jetty's version.
+    client.setUserAgentField(null);
+  }
+
+  @Override
+  protected void onServerToProxyResponseFailure(
+      Request clientToProxyRequest,
+      org.eclipse.jetty.client.Request proxyToServerRequest,
+      org.eclipse.jetty.client.Response serverToProxyResponse,
+      org.eclipse.jetty.server.Response proxyToClientResponse,
+      org.eclipse.jetty.util.Callback proxyToClientCallback,
+      Throwable failure) {
+    if (!proxyToClientResponse.isCommitted() && isClientsFault(failure)) {
+      // The client's body was malformed (a bad chunk): its fault, not the app's.
+      proxyToClientResponse.setStatus(400);
+      proxyToClientResponse.getHeaders().put(HttpHeader.CONNECTION, "close");
+      proxyToClientResponse.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
+      proxyToClientResponse.write(true, null, proxyToClientCallback);
+      return;
+    }
+    super.onServerToProxyResponseFailure(
+        clientToProxyRequest,
+        proxyToServerRequest,
+        serverToProxyResponse,
+        proxyToClientResponse,
+        proxyToClientCallback,
+        failure);
+  }
+
+  private static boolean isClientsFault(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof org.eclipse.jetty.http.HttpException bad
+          && bad.getCode() >= 400
+          && bad.getCode() < 500) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
