@@ -731,9 +731,20 @@ public final class Gatehouse implements AutoCloseable {
             opsRouter,
             tls,
             server.httpRedirectListen(),
-            origin);
+            origin,
+            routeOrigins(config));
     web.start();
     return web;
+  }
+
+  /** Each proxied host's https origin, as its first route names it, for the redirect listener. */
+  private static java.util.Map<String, String> routeOrigins(GatehouseConfig config) {
+    java.util.Map<String, String> origins = new java.util.HashMap<>();
+    for (GatehouseConfig.ProxyRoute route : config.proxyRoutes()) {
+      origins.putIfAbsent(
+          route.host(), "https://" + route.host() + (route.port() < 0 ? "" : ":" + route.port()));
+    }
+    return origins;
   }
 
   /**

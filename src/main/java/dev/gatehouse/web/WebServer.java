@@ -1,6 +1,7 @@
 package dev.gatehouse.web;
 
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.Connector;
@@ -42,13 +43,14 @@ public final class WebServer implements AutoCloseable {
    */
   public WebServer(
       String host, int port, Handler handler, Optional<InetSocketAddress> opsListen, Router ops) {
-    this(host, port, handler, opsListen, ops, Optional.empty(), Optional.empty(), "");
+    this(host, port, handler, opsListen, ops, Optional.empty(), Optional.empty(), "", Map.of());
   }
 
   /**
    * As above, serving HTTPS with {@code tls} when present (TLS 1.2 and 1.3; a request whose SNI
    * names another host than its {@code Host} is refused), and on {@code redirectListen} plain HTTP
-   * that only redirects to {@code publicOrigin}.
+   * that only redirects: to the origin of a proxy route when the request names one of {@code
+   * routeOrigins}' hosts, else to {@code publicOrigin}.
    */
   public WebServer(
       String host,
@@ -58,7 +60,8 @@ public final class WebServer implements AutoCloseable {
       Router ops,
       Optional<Tls> tls,
       Optional<InetSocketAddress> redirectListen,
-      String publicOrigin) {
+      String publicOrigin,
+      Map<String, String> routeOrigins) {
     this.tls = tls;
     QueuedThreadPool threads = new QueuedThreadPool(64, 4);
     threads.setName("gatehouse-http");
@@ -97,7 +100,8 @@ public final class WebServer implements AutoCloseable {
     server.setHandler(
         redirectConnector.isEmpty()
             ? main
-            : new ByConnector(redirectConnector.get(), new ToHttps(publicOrigin), main));
+            : new ByConnector(
+                redirectConnector.get(), new ToHttps(publicOrigin, routeOrigins), main));
     server.setStopTimeout(5_000);
   }
 
@@ -127,18 +131,26 @@ public final class WebServer implements AutoCloseable {
    */
   private static final class ToHttps extends Handler.Abstract {
     private final String publicOrigin;
+    private final Map<String, String> routeOrigins;
 
-    ToHttps(String publicOrigin) {
+    ToHttps(String publicOrigin, Map<String, String> routeOrigins) {
       super(InvocationType.NON_BLOCKING);
       this.publicOrigin = publicOrigin;
+      this.routeOrigins = Map.copyOf(routeOrigins);
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
       String path = request.getHttpURI().getPath();
       String query = request.getHttpURI().getQuery();
+      // Only a configured origin, never the request's own Host: an app's link keeps its app.
+      String host = request.getHttpURI().getHost();
+      String origin =
+          host == null
+              ? publicOrigin
+              : routeOrigins.getOrDefault(host.toLowerCase(java.util.Locale.ROOT), publicOrigin);
       String target =
-          publicOrigin
+          origin
               + (path == null || !path.startsWith("/") ? "/" : request.getHttpURI().getPath())
               + (query == null ? "" : "?" + query);
       response.setStatus(308);

@@ -150,13 +150,26 @@ class TlsTest {
   }
 
   @Test
-  void thePlainPortOnlyRedirectsToThePublicUrlWhateverTheRequestNames() throws Exception {
+  void thePlainPortOnlyRedirectsToThePublicUrlOrAProxiedAppsNeverAnotherHost() throws Exception {
     int port = TestProxy.freePort();
     gatehouse =
         start(
             port,
             "https://localhost:" + port,
-            Map.of("GATEHOUSE_SERVER_HTTP_REDIRECT_LISTEN", "127.0.0.1:0"));
+            Map.of(
+                "GATEHOUSE_SERVER_HTTP_REDIRECT_LISTEN",
+                "127.0.0.1:0",
+                "GATEHOUSE_PROXY_ROUTES",
+                "[{from: 'https://app.gatehouse.test:"
+                    + port
+                    + "', to: 'http://127.0.0.1:9',"
+                    + " auth: none}]"));
+    RawHttp.Head toApp =
+        RawHttp.send(
+            gatehouse.redirectPort(), "GET /docs?x=1 HTTP/1.1", "Host: APP.gatehouse.test");
+    assertThat(toApp.hasHeader("Location", "https://app.gatehouse.test:" + port + "/docs?x=1"))
+        .as("a link to a proxied app keeps its app")
+        .isTrue();
     RawHttp.Head head =
         RawHttp.send(
             gatehouse.redirectPort(), "GET /account?tab=sessions HTTP/1.1", "Host: evil.example");
