@@ -125,6 +125,7 @@ public final class Gatehouse implements AutoCloseable {
   private final JdbcServerSecrets secrets;
   private final Throttle throttle;
   private final ApiKeyService apiKeys;
+  private volatile Optional<dev.gatehouse.store.ChangeFeed> changeFeed = Optional.empty();
   private final JdbcOutbox outbox;
   private final OutboxWorker mailWorker;
   private final MagicLinkService magicLinks;
@@ -573,13 +574,36 @@ public final class Gatehouse implements AutoCloseable {
     ClientAddress clientAddress = new ClientAddress(server.trustedProxies());
     Verifier.Headers names = config.forwardAuth().headers();
     IdentityJwts identityJwts = new IdentityJwts(accessTokens, clock, origin);
+    IdentityResolver identities = new IdentityResolver(directory, clock);
+    // Other nodes' revocations and changes reach this node's caches at once (PostgreSQL only).
+    changeFeed =
+        dev.gatehouse.store.ChangeFeed.start(
+            database,
+            change -> {
+              switch (change) {
+                case "sessions" -> sessions.forgetCached();
+                case "api_keys" -> apiKeys.invalidate();
+                case "access_tokens" -> accessTokens.forgetCachedRecords();
+                case "clients" -> clients.forgetCached();
+                case "signing_keys" -> signingKeys.reload();
+                case "directory" -> identities.invalidate();
+                default -> {
+                  sessions.forgetCached();
+                  apiKeys.invalidate();
+                  accessTokens.forgetCachedRecords();
+                  clients.forgetCached();
+                  signingKeys.reload();
+                  identities.invalidate();
+                }
+              }
+            });
     Verifier verifier =
         new Verifier(
             sessions,
             apiKeys,
             accessTokens,
             clients,
-            new IdentityResolver(directory, clock),
+            identities,
             identityJwts,
             config.forwardAuth().access(),
             redirects,
@@ -969,6 +993,7 @@ public final class Gatehouse implements AutoCloseable {
 
   @Override
   public void close() {
+    changeFeed.ifPresent(dev.gatehouse.store.ChangeFeed::close);
     logout.drain(java.time.Duration.ofSeconds(5)); // back-channel notices still on their way
     tokens.close();
     database.close();

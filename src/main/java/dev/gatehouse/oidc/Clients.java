@@ -154,6 +154,11 @@ public final class Clients {
     return client;
   }
 
+  /** Forgets cached stored clients: another node changed them (see {@code ChangeFeed}). */
+  public void forgetCached() {
+    stored.invalidateAll();
+  }
+
   /** Deletes a stored client with every grant and token it holds. */
   public void delete(String id) {
     requireStored(id);

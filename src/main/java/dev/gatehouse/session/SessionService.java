@@ -149,6 +149,11 @@ public final class SessionService {
     return Optional.of(session);
   }
 
+  /** Forgets every cached lookup: another node changed sessions (see {@code ChangeFeed}). */
+  public void forgetCached() {
+    cache.invalidateAll();
+  }
+
   /**
    * Calls {@code listener} with the sessions that were just ended by sign-out or revocation (not
    * those that simply expire), e.g. to end what applications were given in them.

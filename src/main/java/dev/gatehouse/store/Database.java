@@ -163,6 +163,15 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /**
+   * A connection of its own, outside the pool (for a listener that holds it for good), with the
+   * pool's URL and current credentials.
+   */
+  public java.sql.Connection openDedicated() throws java.sql.SQLException {
+    return java.sql.DriverManager.getConnection(
+        pool.getJdbcUrl(), pool.getUsername(), pool.getPassword());
+  }
+
   /** The Jdbi handle factory. */
   public Jdbi jdbi() {
     return jdbi;
