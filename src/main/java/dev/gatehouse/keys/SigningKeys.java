@@ -91,6 +91,28 @@ public final class SigningKeys {
     return fresh.stream().map(SigningKeyRepository.StoredKey::kid).toList();
   }
 
+  /** The earliest {@link System#nanoTime()} of the next reload for an unknown key. */
+  private final java.util.concurrent.atomic.AtomicLong nextUnknownKeyReload =
+      new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
+
+  /**
+   * Re-reads the store because a token named a key this process does not know — made by the CLI or
+   * another node since the last reload — at most once every 5 seconds, so that tokens with invented
+   * key ids cannot make every request read the store. Whether it reloaded.
+   */
+  public boolean reloadForUnknownKey() {
+    long now = System.nanoTime();
+    long next = nextUnknownKeyReload.get();
+    if (next != Long.MIN_VALUE && now - next < 0) {
+      return false;
+    }
+    if (!nextUnknownKeyReload.compareAndSet(next, now + 5_000_000_000L)) {
+      return false;
+    }
+    reload();
+    return true;
+  }
+
   /** Re-reads the store (another node or the CLI may have rotated) and forgets expired keys. */
   public void reload() {
     Instant now = clock.instant();

@@ -119,7 +119,14 @@ public final class AccessTokens {
       SigningKeys keys, String issuer, JOSEObjectType type, Clock clock) {
     DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(type));
-    JWKSource<SecurityContext> source = (selector, context) -> selector.select(keys.publicKeys());
+    JWKSource<SecurityContext> source =
+        (selector, context) -> {
+          List<com.nimbusds.jose.jwk.JWK> found = selector.select(keys.publicKeys());
+          // A key another process (the CLI, another node) made since the last reload: look once.
+          return found.isEmpty() && keys.reloadForUnknownKey()
+              ? selector.select(keys.publicKeys())
+              : found;
+        };
     processor.setJWSKeySelector(
         new JWSVerificationKeySelector<>(Set.copyOf(SigningKeys.ALGORITHMS), source));
     DefaultJWTClaimsVerifier<SecurityContext> claims =
