@@ -94,6 +94,26 @@ class TwoNodesTest {
     assertThat(eventually(() -> verifyOn(b, cookie))).isIn(401, 403);
   }
 
+  @Test
+  void housekeepingRunsOnOneNodeAtATime() throws Exception {
+    String url = a.environment().get("GATEHOUSE_DATABASE_URL");
+    try (java.sql.Connection other = java.sql.DriverManager.getConnection(url);
+        java.sql.Statement statement = other.createStatement()) {
+      // Another node is purging: it holds the lock.
+      statement.execute(
+          "SELECT pg_advisory_lock(" + dev.gatehouse.app.Gatehouse.HOUSEKEEPING_LOCK + ")");
+      TestBrowser browser = a.browser();
+      browser.signIn("alice", PASSWORD);
+      browser.get("/");
+      browser.post("/logout", Map.of());
+      clock.advance(java.time.Duration.ofDays(400));
+      assertThat(b.app().housekeeping()).as("skipped while the other node purges").isZero();
+      statement.execute(
+          "SELECT pg_advisory_unlock(" + dev.gatehouse.app.Gatehouse.HOUSEKEEPING_LOCK + ")");
+      assertThat(b.app().housekeeping()).as("its turn: the ended session goes").isPositive();
+    }
+  }
+
   /** The first answer other than 200 within 5 s of real time, or the last 200. */
   private static int eventually(Check check) throws Exception {
     long until = System.nanoTime() + 5_000_000_000L;
