@@ -244,7 +244,14 @@ public final class Gatehouse implements AutoCloseable {
         new CodeFlow(
             tokens, accessTokens, directory, clock, random, config.server().publicOrigin(), atRest);
     this.logout =
-        new Logout(tokens, clients, accessTokens, clock, random, config.server().publicOrigin());
+        new Logout(
+            tokens,
+            clients,
+            accessTokens,
+            clock,
+            random,
+            config.server().publicOrigin(),
+            new dev.gatehouse.store.JdbcLogoutQueue(database));
     sessions.onEnded(logout::sessionsEnded);
     sessions.onReplaced(logout::sessionReplaced);
     this.totp =
@@ -575,6 +582,7 @@ public final class Gatehouse implements AutoCloseable {
     Verifier.Headers names = config.forwardAuth().headers();
     IdentityJwts identityJwts = new IdentityJwts(accessTokens, clock, origin);
     IdentityResolver identities = new IdentityResolver(directory, clock);
+    logout.start(); // back-channel notices a failure, a restart or another node left due
     // Other nodes' revocations and changes reach this node's caches at once (PostgreSQL only).
     changeFeed =
         dev.gatehouse.store.ChangeFeed.start(

@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * Logout everywhere: when a Gatehouse session ends by sign-out or revocation, the grants given in
  * it end too (except {@code offline_access} ones), and every client the user signed into in that
  * session that registered a back-channel logout URI gets a logout token (OIDC Back-Channel Logout
- * 1.0: {@code typ: logout+jwt}, {@code sid}, {@code sub}, the event, no {@code nonce}), sent in the
- * background with three tries. Thread-safe.
+ * 1.0: {@code typ: logout+jwt}, {@code sid}, {@code sub}, the event, no {@code nonce}). Each notice
+ * is queued durably ({@link LogoutQueue}) before the sign-out is answered, tried at once in the
+ * background, then again with growing pauses (up to 5 minutes) for a day — across restarts, by
+ * whichever node claims it first. The token is signed afresh at each try. Thread-safe.
  */
 public final class Logout {
   private static final Logger LOG = LoggerFactory.getLogger(Logout.class);
@@ -46,6 +48,11 @@ public final class Logout {
   private final String issuer;
   private final HttpClient http;
   private final ExecutorService senders;
+  private final LogoutQueue queue;
+  private final java.util.concurrent.ScheduledExecutorService sweeper;
+
+  /** How long a notice is tried before it is given up. */
+  static final Duration GIVE_UP_AFTER = Duration.ofDays(1);
 
   /** Wires logout as {@code issuer}. */
   public Logout(
@@ -54,7 +61,16 @@ public final class Logout {
       AccessTokens accessTokens,
       Clock clock,
       SecureRandom random,
-      String issuer) {
+      String issuer,
+      LogoutQueue queue) {
+    this.queue = queue;
+    this.sweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "gatehouse-backchannel-sweeper");
+              thread.setDaemon(true);
+              return thread;
+            });
     this.tokens = tokens;
     this.clients = clients;
     this.accessTokens = accessTokens;
@@ -94,17 +110,72 @@ public final class Logout {
       return;
     }
     accessTokens.forgetCachedRecords();
+    List<LogoutQueue.Notice> notices = new java.util.ArrayList<>();
     for (TokenRepository.Grant grant : notify.values()) {
       Optional<Client> client = clients.find(grant.clientId());
       if (client.isPresent() && client.get().backchannelLogoutUri().isPresent()) {
-        String token = logoutToken(client.get(), grant, now);
-        URI target = URI.create(client.get().backchannelLogoutUri().get());
-        var unused = senders.submit(() -> deliver(client.get().id(), target, token));
+        byte[] id = new byte[16];
+        random.nextBytes(id);
+        notices.add(
+            new LogoutQueue.Notice(
+                HexFormat.of().formatHex(id),
+                client.get().id(),
+                grant.user().value(),
+                grant.sessionId(),
+                now,
+                0));
       }
+    }
+    queue.add(notices, now);
+    for (LogoutQueue.Notice notice : notices) {
+      var unused = senders.submit(() -> attempt(notice));
     }
   }
 
-  private String logoutToken(Client client, TokenRepository.Grant grant, Instant now) {
+  /** Starts trying queued notices that are due (after a failure, a restart, another node's). */
+  public void start() {
+    var unused = sweeper.scheduleWithFixedDelay(this::sweep, 2, 2, TimeUnit.SECONDS);
+  }
+
+  private void sweep() {
+    try {
+      for (LogoutQueue.Notice notice : queue.due(clock.instant(), 50)) {
+        var unused = senders.submit(() -> attempt(notice));
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("back-channel logout queue could not be read; will retry: {}", e.toString());
+    }
+  }
+
+  /** One try of one notice, when this process can claim it. */
+  private void attempt(LogoutQueue.Notice notice) {
+    Instant now = clock.instant();
+    if (!queue.claim(notice.id(), now, now.plus(Duration.ofMinutes(1)))) {
+      return;
+    }
+    Optional<Client> client = clients.find(notice.clientId());
+    if (client.isEmpty() || client.get().backchannelLogoutUri().isEmpty()) {
+      queue.remove(notice.id()); // the client is gone, or no longer wants notices
+      return;
+    }
+    String token = logoutToken(client.get(), notice.userId(), notice.sessionId(), now);
+    URI target = URI.create(client.get().backchannelLogoutUri().get());
+    if (deliver(client.get().id(), target, token, notice.attempts() + 1)) {
+      queue.remove(notice.id());
+    } else if (!now.isBefore(notice.createdAt().plus(GIVE_UP_AFTER))) {
+      LOG.error(
+          "back-channel logout to client {} given up after {} tries over {}",
+          notice.clientId(),
+          notice.attempts() + 1,
+          GIVE_UP_AFTER);
+      queue.remove(notice.id());
+    } else {
+      long pause = Math.min(300, 1L << Math.min(notice.attempts(), 8));
+      queue.retryAt(notice.id(), now.plusSeconds(pause));
+    }
+  }
+
+  private String logoutToken(Client client, String userId, String sessionId, Instant now) {
     byte[] id = new byte[16];
     random.nextBytes(id);
     JWTClaimsSet claims =
@@ -114,14 +185,15 @@ public final class Logout {
             .issueTime(Date.from(now))
             .expirationTime(Date.from(now.plus(Duration.ofMinutes(2))))
             .jwtID(HexFormat.of().formatHex(id))
-            .subject(grant.user().value())
-            .claim("sid", grant.sessionId())
+            .subject(userId)
+            .claim("sid", sessionId)
             .claim("events", Map.of(EVENT, Map.of()))
             .build();
     return accessTokens.sign(claims, JWSAlgorithm.parse(client.signingAlg()), TYPE);
   }
 
-  private void deliver(String clientId, URI target, String token) {
+  /** One POST of a logout token; whether the client took it (200 or 204). */
+  private boolean deliver(String clientId, URI target, String token, int attempt) {
     HttpRequest request =
         HttpRequest.newBuilder(target)
             .timeout(Duration.ofSeconds(5))
@@ -130,38 +202,28 @@ public final class Logout {
                 HttpRequest.BodyPublishers.ofString(
                     "logout_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)))
             .build();
-    for (int attempt = 1; attempt <= 3; attempt++) {
-      try {
-        HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-        if (response.statusCode() == 200 || response.statusCode() == 204) {
-          return;
-        }
-        LOG.warn(
-            "back-channel logout to client {} answered {} (try {})",
-            clientId,
-            response.statusCode(),
-            attempt);
-      } catch (java.io.IOException e) {
-        LOG.warn(
-            "back-channel logout to client {} failed (try {}): {}",
-            clientId,
-            attempt,
-            e.toString());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+    try {
+      HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+      if (response.statusCode() == 200 || response.statusCode() == 204) {
+        return true;
       }
-      try {
-        Thread.sleep(1000L * attempt);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
+      LOG.warn(
+          "back-channel logout to client {} answered {} (try {})",
+          clientId,
+          response.statusCode(),
+          attempt);
+    } catch (java.io.IOException e) {
+      LOG.warn(
+          "back-channel logout to client {} failed (try {}): {}", clientId, attempt, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
+    return false;
   }
 
   /** Waits up to {@code timeout} for notices still being sent (a CLI process about to exit). */
   public void drain(Duration timeout) {
+    sweeper.shutdownNow();
     senders.shutdown();
     try {
       senders.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -21,6 +21,13 @@ public final class TestRelyingParty implements AutoCloseable {
   private final BlockingQueue<String> callbacks = new LinkedBlockingQueue<>();
   private final BlockingQueue<String> logoutTokens = new LinkedBlockingQueue<>();
 
+  private volatile boolean refusingLogouts;
+
+  /** While true, back-channel logout notices get 503 and are not recorded. */
+  public void refuseLogouts(boolean refuse) {
+    refusingLogouts = refuse;
+  }
+
   private TestRelyingParty(HttpServer server) {
     this.server = server;
   }
@@ -42,6 +49,11 @@ public final class TestRelyingParty implements AutoCloseable {
     server.createContext(
         "/backchannel",
         exchange -> {
+          if (rp.refusingLogouts) {
+            exchange.sendResponseHeaders(503, -1); // down for maintenance
+            exchange.close();
+            return;
+          }
           try (InputStream in = exchange.getRequestBody()) {
             String form = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             for (String pair : form.split("&")) {

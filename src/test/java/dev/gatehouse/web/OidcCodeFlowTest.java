@@ -1136,6 +1136,29 @@ class OidcCodeFlowTest {
   }
 
   @Test
+  void aLogoutNoticeTheAppCouldNotTakeIsDeliveredOnceAfterARestart() throws Exception {
+    start(TestDatabases.Kind.SQLITE);
+    TestBrowser browser = signedIn();
+    CodeVerifier verifier = new CodeVerifier();
+    AuthorizationSuccessResponse granted =
+        success(authorize(browser, request("app", REDIRECT, verifier).build().toURI()));
+    assertThat(
+            exchange("app", granted.getAuthorizationCode(), REDIRECT, verifier).indicatesSuccess())
+        .isTrue();
+
+    rp.refuseLogouts(true);
+    browser.get("/");
+    assertThat(browser.post("/logout", Map.of()).statusCode()).isEqualTo(303);
+    Thread.sleep(1500); // the first try, refused
+    gatehouse.restart();
+    rp.refuseLogouts(false);
+    clock.advance(Duration.ofMinutes(2)); // past the pause before the next try
+    Optional<String> token = rp.awaitLogoutToken(Duration.ofSeconds(15));
+    assertThat(token).as("delivered by the restarted server").isPresent();
+    assertThat(rp.awaitLogoutToken(Duration.ofSeconds(5))).as("and only once").isEmpty();
+  }
+
+  @Test
   void aLoginHintPrefillsTheUsernameOnTheSignInPage() throws Exception {
     start(TestDatabases.Kind.SQLITE);
     TestBrowser browser = gatehouse.browser();
