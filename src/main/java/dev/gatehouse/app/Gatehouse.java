@@ -968,31 +968,8 @@ public final class Gatehouse implements AutoCloseable {
    */
   public int housekeeping() {
     signingKeys.reload();
-    if (database.dialect() != dev.gatehouse.store.Dialect.POSTGRES) {
-      return purge();
-    }
-    // Several nodes share the database: one purges at a time, the others skip this round.
-    return database
-        .jdbi()
-        .withHandle(
-            h -> {
-              boolean mine =
-                  h.createQuery("SELECT pg_try_advisory_lock(:key)")
-                      .bind("key", HOUSEKEEPING_LOCK)
-                      .mapTo(Boolean.class)
-                      .one();
-              if (!mine) {
-                return 0;
-              }
-              try {
-                return purge();
-              } finally {
-                h.createQuery("SELECT pg_advisory_unlock(:key)")
-                    .bind("key", HOUSEKEEPING_LOCK)
-                    .mapTo(Boolean.class)
-                    .one();
-              }
-            });
+    // Several nodes share a PostgreSQL database: one purges at a time, the others skip the round.
+    return database.alone(HOUSEKEEPING_LOCK, this::purge);
   }
 
   /** The PostgreSQL advisory lock the node that purges holds meanwhile ("GHhouse" as a number). */

@@ -164,6 +164,35 @@ public final class Database implements AutoCloseable {
   }
 
   /**
+   * Runs {@code work} unless another process sharing this PostgreSQL database holds the advisory
+   * lock {@code key} (then answers 0 at once); on SQLite — one node — always runs it.
+   */
+  public int alone(long key, java.util.function.IntSupplier work) {
+    if (dialect != Dialect.POSTGRES) {
+      return work.getAsInt();
+    }
+    return jdbi.withHandle(
+        h -> {
+          boolean mine =
+              h.createQuery("SELECT pg_try_advisory_lock(:key)")
+                  .bind("key", key)
+                  .mapTo(Boolean.class)
+                  .one();
+          if (!mine) {
+            return 0;
+          }
+          try {
+            return work.getAsInt();
+          } finally {
+            h.createQuery("SELECT pg_advisory_unlock(:key)")
+                .bind("key", key)
+                .mapTo(Boolean.class)
+                .one();
+          }
+        });
+  }
+
+  /**
    * A connection of its own, outside the pool (for a listener that holds it for good), with the
    * pool's URL and current credentials.
    */
