@@ -33,11 +33,7 @@ final class ServeCommand implements Callable<Integer> {
     WebServer web = gatehouse.startWeb();
     ScheduledExecutorService housekeeping =
         Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread thread = new Thread(task, "gatehouse-housekeeping");
-              thread.setDaemon(true);
-              return thread;
-            });
+            Thread.ofPlatform().name("gatehouse-housekeeping").daemon().factory());
     var unused =
         housekeeping.scheduleWithFixedDelay(
             () -> {

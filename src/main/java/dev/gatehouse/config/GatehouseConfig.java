@@ -112,8 +112,9 @@ public record GatehouseConfig(
    * @param scheme the scheme users open it with (what the access rules and redirects see)
    * @param port the port in the route's URL, -1 for the scheme's default
    * @param pathPrefix ends with {@code /}; {@code /} for the whole host
-   * @param upstreams origins ({@code http[s]://host:port}); the first is used
-   * @param stripPrefix the upstream receives the path without {@code pathPrefix}
+   * @param upstreams origins ({@code http[s]://host:port}); they take turns
+   * @param upstreamPrefix what the upstream receives in place of {@code pathPrefix}: the same,
+   *     {@code /} with {@code strip-prefix}, or {@code rewrite-prefix}; ends with {@code /}
    * @param preserveHost the upstream receives the client's {@code Host} instead of its own
    * @param timeout how long the upstream may take to answer
    */
@@ -124,7 +125,7 @@ public record GatehouseConfig(
       String pathPrefix,
       List<URI> upstreams,
       Auth auth,
-      boolean stripPrefix,
+      String upstreamPrefix,
       boolean preserveHost,
       Duration timeout,
       RouteHeaders headers,

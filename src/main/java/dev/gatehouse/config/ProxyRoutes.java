@@ -31,6 +31,7 @@ final class ProxyRoutes {
           "to",
           "auth",
           "strip-prefix",
+          "rewrite-prefix",
           "preserve-host",
           "timeout",
           "websockets",
@@ -213,6 +214,27 @@ final class ProxyRoutes {
         || timeout.compareTo(Duration.ofHours(1)) > 0) {
       throw error(where + ".timeout", timeoutText, "must be between 1s and 1h, e.g. 30s or 5m");
     }
+    boolean strip = bool(where, node, "strip-prefix", false);
+    String rewrite = text(node, "rewrite-prefix", "");
+    String upstreamPrefix = prefix;
+    if (!rewrite.isEmpty()) {
+      if (strip) {
+        throw error(
+            where + ".rewrite-prefix",
+            rewrite,
+            "must not be combined with strip-prefix (strip-prefix is rewrite-prefix: /)");
+      }
+      upstreamPrefix = rewrite.endsWith("/") ? rewrite : rewrite + "/";
+      if (!upstreamPrefix.matches("/([A-Za-z0-9._~-]+/)*")
+          || upstreamPrefix.matches(".*/\\.{1,2}/.*")) {
+        throw error(
+            where + ".rewrite-prefix",
+            rewrite,
+            "must be a plain path prefix such as /api/ (letters, digits, . _ ~ - between slashes)");
+      }
+    } else if (strip) {
+      upstreamPrefix = "/";
+    }
     return new GatehouseConfig.ProxyRoute(
         from.getScheme(),
         host,
@@ -220,7 +242,7 @@ final class ProxyRoutes {
         prefix,
         List.copyOf(upstreams),
         auth,
-        bool(where, node, "strip-prefix", false),
+        upstreamPrefix,
         bool(where, node, "preserve-host", false),
         timeout,
         headers(where + ".headers", node.path("headers"), forwardAuthHeaders),

@@ -66,11 +66,7 @@ public final class Logout {
     this.queue = queue;
     this.sweeper =
         Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread thread = new Thread(task, "gatehouse-backchannel-sweeper");
-              thread.setDaemon(true);
-              return thread;
-            });
+            Thread.ofPlatform().name("gatehouse-backchannel-sweeper").daemon().factory());
     this.tokens = tokens;
     this.clients = clients;
     this.accessTokens = accessTokens;
@@ -84,12 +80,7 @@ public final class Logout {
             .build();
     this.senders =
         Executors.newFixedThreadPool(
-            2,
-            task -> {
-              Thread thread = new Thread(task, "gatehouse-backchannel-logout");
-              thread.setDaemon(true);
-              return thread;
-            });
+            2, Thread.ofPlatform().name("gatehouse-backchannel-logout-", 1).daemon().factory());
   }
 
   /** The user signed in again in the same browser: their grants carry on in the new session. */

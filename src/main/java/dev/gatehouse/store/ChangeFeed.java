@@ -37,8 +37,7 @@ public final class ChangeFeed implements AutoCloseable {
   private ChangeFeed(Database database, Consumer<String> onChange) {
     this.database = database;
     this.onChange = onChange;
-    this.thread = new Thread(this::run, "gatehouse-change-feed");
-    this.thread.setDaemon(true);
+    this.thread = Thread.ofPlatform().name("gatehouse-change-feed").daemon().unstarted(this::run);
   }
 
   /** Starts listening on {@code database} when it is PostgreSQL; SQLite has one node only. */

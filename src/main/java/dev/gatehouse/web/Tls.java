@@ -146,11 +146,7 @@ public final class Tls implements AutoCloseable {
     }
     scanner =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "gatehouse-tls-watch");
-              t.setDaemon(true);
-              return t;
-            });
+            Thread.ofPlatform().name("gatehouse-tls-watch").daemon().factory());
     var unused =
         scanner.scheduleWithFixedDelay(
             this::reloadIfChanged,

@@ -180,6 +180,10 @@ class ConfigLoaderTest {
             + " timeout: forever}]|proxy.routes[0].timeout",
         "[{from: 'https://app.example.com', to: 'http://127.0.0.1:3000', auth: none,"
             + " websockets: maybe}]|proxy.routes[0].websockets",
+        "[{from: 'https://app.example.com/a/', to: 'http://127.0.0.1:3000', auth: none,"
+            + " strip-prefix: true, rewrite-prefix: /b/}]|proxy.routes[0].rewrite-prefix",
+        "[{from: 'https://app.example.com/a/', to: 'http://127.0.0.1:3000', auth: none,"
+            + " rewrite-prefix: '/b/../c/'}]|proxy.routes[0].rewrite-prefix",
         "[{from: 'https://app.example.com', to: 'http://127.0.0.1:3000', auth: none,"
             + " headers: {user: Host}}]|proxy.routes[0].headers.user",
         "[{from: 'https://app.example.com', to: 'http://127.0.0.1:3000', auth: none,"

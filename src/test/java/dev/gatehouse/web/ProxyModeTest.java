@@ -61,6 +61,9 @@ class ProxyModeTest {
                     + " {from: 'https://api.example.com/v1/', to: '"
                     + to
                     + "', auth: bearer, strip-prefix: true},"
+                    + " {from: 'https://api.example.com/v2/', to: '"
+                    + to
+                    + "', auth: bearer, rewrite-prefix: /internal/api/},"
                     + " {from: 'https://hero.example.com', to: ['"
                     + to
                     + "', 'http://"
@@ -276,9 +279,17 @@ class ProxyModeTest {
                 .status())
         .as("a session is no credential on a bearer route")
         .isEqualTo(401);
-    assertThat(RawHttp.send(port, "GET /v2/x HTTP/1.1", "Host: api.example.com").status())
+    assertThat(RawHttp.send(port, "GET /v3/x HTTP/1.1", "Host: api.example.com").status())
         .as("outside every route of a proxied host")
         .isEqualTo(404);
+    RawHttp.send(
+        port,
+        "GET /v2/jobs/7?full=1 HTTP/1.1",
+        "Host: api.example.com",
+        "Authorization: Bearer " + key.key());
+    assertThat(upstream.last().uri())
+        .as("rewrite-prefix: the route's prefix replaced")
+        .isEqualTo("/internal/api/jobs/7?full=1");
   }
 
   @Test

@@ -89,11 +89,7 @@ final class Sockets extends ContainerLifeCycle {
     if (client != null) {
       rechecks =
           Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread thread = new Thread(r, "gatehouse-websocket-recheck");
-                thread.setDaemon(true);
-                return thread;
-              });
+              Thread.ofPlatform().name("gatehouse-websocket-recheck").daemon().factory());
       var unused =
           rechecks.scheduleWithFixedDelay(
               this::recheck, RECHECK.toMillis(), RECHECK.toMillis(), TimeUnit.MILLISECONDS);

@@ -76,19 +76,29 @@ final class Upstream extends ProxyHandler.Reverse {
           && (location.length() == origin.length()
               || "/?#".indexOf(location.charAt(origin.length())) >= 0)) {
         String rest = location.substring(origin.length());
-        String prefix =
-            route.stripPrefix()
-                ? route.pathPrefix().substring(0, route.pathPrefix().length() - 1)
-                : "";
+        if (rest.isEmpty() || rest.charAt(0) != '/') {
+          rest = "/" + rest;
+        }
+        // Back from the upstream's prefix to the route's, when the location lies under it.
+        String upstreamBase = withoutLastSlash(route.upstreamPrefix());
+        String publicBase = withoutLastSlash(route.pathPrefix());
+        if (rest.startsWith(upstreamBase + "/")
+            || rest.equals(upstreamBase)
+            || rest.startsWith(upstreamBase + "?")) {
+          rest = publicBase + rest.substring(upstreamBase.length());
+        }
         return route.scheme()
             + "://"
             + route.host()
             + (route.port() < 0 ? "" : ":" + route.port())
-            + prefix
-            + (rest.isEmpty() ? "/" : rest);
+            + rest;
       }
     }
     return location;
+  }
+
+  private static String withoutLastSlash(String prefix) {
+    return prefix.substring(0, prefix.length() - 1);
   }
 
   /** Whether a lower-case header name is hop-by-hop (never forwarded). */
@@ -128,9 +138,13 @@ final class Upstream extends ProxyHandler.Reverse {
   private static String target(
       GatehouseConfig.ProxyRoute route, AtomicInteger turn, Request request) {
     String path = (String) request.getAttribute(Gateway.PATH);
-    if (route.stripPrefix() && !route.pathPrefix().equals("/")) {
-      String prefix = route.pathPrefix().substring(0, route.pathPrefix().length() - 1);
-      path = path.length() > prefix.length() ? path.substring(prefix.length()) : "/";
+    if (!route.upstreamPrefix().equals(route.pathPrefix())) {
+      // The decided path starts with the route's prefix (or is it, without its last slash).
+      String rest =
+          path.length() >= route.pathPrefix().length()
+              ? path.substring(route.pathPrefix().length())
+              : "";
+      path = route.upstreamPrefix() + rest;
     }
     List<URI> upstreams = route.upstreams();
     URI upstream =
