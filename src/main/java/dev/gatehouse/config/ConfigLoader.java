@@ -594,8 +594,7 @@ public final class ConfigLoader {
       }
       for (Cidr proxy : cidrs(ConfigKeys.TRUSTED_PROXIES)) {
         String network = proxy.toString().split("/", 2)[0];
-        if (proxy.contains(java.net.InetAddress.getLoopbackAddress())
-            || Cidr.parseNumericAddress("::1").map(proxy::contains).orElse(false)
+        if (Cidr.parseNumericAddress("::1").map(proxy::contains).orElse(false)
             || Cidr.parseNumericAddress("127.0.0.1").map(proxy::contains).orElse(false)
             || Cidr.parseNumericAddress(network)
                 .map(java.net.InetAddress::isLoopbackAddress)

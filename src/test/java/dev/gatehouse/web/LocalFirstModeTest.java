@@ -11,6 +11,7 @@ import dev.gatehouse.testing.MutableClock;
 import dev.gatehouse.testing.RawHttp;
 import dev.gatehouse.testing.TestDatabases;
 import dev.gatehouse.testing.TestGatehouse;
+import dev.gatehouse.testing.WebSocketEcho;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -37,11 +38,13 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalFirstModeTest {
   @TempDir Path dir;
   private EchoUpstream upstream;
+  private WebSocketEcho sockets;
   private TestGatehouse gatehouse;
 
   @BeforeEach
   void start() throws Exception {
     upstream = EchoUpstream.start();
+    sockets = WebSocketEcho.start();
     gatehouse =
         TestGatehouse.start(
             TestDatabases.Kind.SQLITE,
@@ -57,9 +60,12 @@ class LocalFirstModeTest {
                 "GATEHOUSE_PROXY_ROUTES",
                 "[{from: 'https://tool.example.com', to: 'http://"
                     + upstream.address()
-                    + "', auth: session-or-bearer, headers: {context: X-Tool-Context}}]",
+                    + "', auth: session-or-bearer, headers: {context: X-Tool-Context}},"
+                    + " {from: 'https://localhost/live/', to: 'http://"
+                    + sockets.address()
+                    + "', auth: session, websockets: true}]",
                 "GATEHOUSE_ACCESS_RULES",
-                "[{hosts: [tool.example.com], policy: authenticated}]"));
+                "[{hosts: [tool.example.com, localhost], policy: authenticated}]"));
   }
 
   @AfterEach
@@ -69,6 +75,9 @@ class LocalFirstModeTest {
     }
     if (upstream != null) {
       upstream.close();
+    }
+    if (sockets != null) {
+      sockets.close();
     }
   }
 
@@ -84,6 +93,42 @@ class LocalFirstModeTest {
     EchoUpstream.Seen seen = upstream.last();
     assertThat(seen.header("Remote-User")).as("local is no identity").isNull();
     assertThat(seen.header("X-Tool-Context")).contains("\"credential\":\"localhost\"");
+  }
+
+  @Test
+  void aLocalWebSocketStaysOpenWhileOpenSocketsAreDecidedOnAgain() throws Exception {
+    java.util.concurrent.BlockingQueue<String> heard =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    java.util.concurrent.CompletableFuture<Integer> closed =
+        new java.util.concurrent.CompletableFuture<>();
+    java.net.http.WebSocket socket =
+        java.net.http.HttpClient.newHttpClient()
+            .newWebSocketBuilder()
+            .buildAsync(
+                java.net.URI.create("ws://localhost:" + gatehouse.port() + "/live/feed"),
+                new java.net.http.WebSocket.Listener() {
+                  @Override
+                  public java.util.concurrent.CompletionStage<?> onText(
+                      java.net.http.WebSocket ws, CharSequence data, boolean last) {
+                    heard.add(data.toString());
+                    ws.request(1);
+                    return null;
+                  }
+
+                  @Override
+                  public java.util.concurrent.CompletionStage<?> onClose(
+                      java.net.http.WebSocket ws, int status, String reason) {
+                    closed.complete(status);
+                    return null;
+                  }
+                })
+            .get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(heard.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("hello /live/feed");
+    // Longer than two rounds of deciding open sockets again: nothing ends a local socket.
+    Thread.sleep(5_000);
+    assertThat(closed).isNotDone();
+    socket.sendText("still here", true).get(5, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(heard.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("still here");
   }
 
   @Test

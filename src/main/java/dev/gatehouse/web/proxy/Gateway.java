@@ -258,8 +258,18 @@ public final class Gateway extends Handler.Abstract {
                     100));
             return answer(response, callback, 403, Optional.empty(), false);
           }
+          // Only a credential can end: an anonymous or local socket has nothing to decide again
+          // (deciding a local one again without its socket would close it as unauthenticated).
+          boolean ends =
+              allowed.credential() != Answer.Credential.NONE
+                  && allowed.credential() != Answer.Credential.LOCALHOST;
           return sockets.upgrade(
-              config, route.get().upstream().next(request), decided, request, response, callback);
+              config,
+              route.get().upstream().next(request),
+              ends ? Optional.of(decided) : Optional.empty(),
+              request,
+              response,
+              callback);
         }
         return forward(route.get(), request, response, callback);
       }

@@ -139,13 +139,13 @@ final class Sockets extends ContainerLifeCycle {
   /**
    * Upgrades an allowed request: connects to {@code upstreamUrl} first (so the browser gets the
    * subprotocol the app chose, or the app's refusal as 502), then accepts the browser's socket and
-   * relays between the two. {@code decided} is what was decided on, to decide on again while the
-   * socket lives.
+   * relays between the two. {@code recheck} is the request to decide on again while the socket
+   * lives, when its credential can end.
    */
   boolean upgrade(
       GatehouseConfig.ProxyRoute route,
       String upstreamUrl,
-      Verifier.Request decided,
+      Optional<Verifier.Request> recheck,
       Request request,
       Response response,
       org.eclipse.jetty.util.Callback callback)
@@ -164,11 +164,7 @@ final class Sockets extends ContainerLifeCycle {
     if (!protocols.isEmpty()) {
       toApp.setSubProtocols(protocols);
     }
-    Bridge bridge =
-        new Bridge(
-            route.auth() == GatehouseConfig.ProxyRoute.Auth.NONE
-                ? Optional.empty()
-                : Optional.of(decided));
+    Bridge bridge = new Bridge(recheck);
     boolean upgraded =
         container.upgrade(
             (upgradeRequest, upgradeResponse, upgradeCallback) -> {
