@@ -197,7 +197,10 @@ class UpstreamSignInTest {
       if (browser.getCurrentUrl().startsWith(acme.issuer())
           && !browser.findElements(By.cssSelector("button[type=submit]")).isEmpty()) {
         try {
-          browser.findElement(By.cssSelector("button[type=submit]")).click();
+          // A script click, like a user's, submits the button's own name and value; WebDriver's
+          // click was sometimes swallowed while the provider's page was still settling.
+          browser.executeScript(
+              "arguments[0].click()", browser.findElement(By.cssSelector("button[type=submit]")));
         } catch (org.openqa.selenium.WebDriverException navigated) {
           // the provider's page submitted itself meanwhile
         }
@@ -814,7 +817,10 @@ class UpstreamSignInTest {
       if (!browser.findElements(By.cssSelector("button[autofocus], button[type=submit]")).isEmpty()
           && browser.findElements(By.name("login")).isEmpty()) {
         try {
-          browser.findElement(By.cssSelector("button[type=submit]")).click();
+          // A script click, like a user's, submits the button's own name and value; WebDriver's
+          // click was sometimes swallowed while the provider's page was still settling.
+          browser.executeScript(
+              "arguments[0].click()", browser.findElement(By.cssSelector("button[type=submit]")));
         } catch (org.openqa.selenium.WebDriverException navigated) {
           // the page moved on meanwhile
         }
