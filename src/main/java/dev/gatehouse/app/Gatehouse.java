@@ -23,6 +23,7 @@ import dev.gatehouse.oidc.ClientCredentialsGrant;
 import dev.gatehouse.oidc.Clients;
 import dev.gatehouse.oidc.CodeFlow;
 import dev.gatehouse.oidc.Logout;
+import dev.gatehouse.session.HandOffs;
 import dev.gatehouse.session.SessionCookie;
 import dev.gatehouse.session.SessionService;
 import dev.gatehouse.signin.Throttle;
@@ -42,6 +43,7 @@ import dev.gatehouse.store.JdbcApiKeys;
 import dev.gatehouse.store.JdbcAudit;
 import dev.gatehouse.store.JdbcClients;
 import dev.gatehouse.store.JdbcGroups;
+import dev.gatehouse.store.JdbcHandOffs;
 import dev.gatehouse.store.JdbcMagicLinks;
 import dev.gatehouse.store.JdbcOutbox;
 import dev.gatehouse.store.JdbcPasskeys;
@@ -81,6 +83,7 @@ import dev.gatehouse.web.oidc.UserInfoEndpoint;
 import dev.gatehouse.web.ops.OpsEndpoints;
 import dev.gatehouse.web.portal.AccountEndpoint;
 import dev.gatehouse.web.portal.EmailEndpoint;
+import dev.gatehouse.web.portal.HandOffEndpoint;
 import dev.gatehouse.web.portal.HomeEndpoint;
 import dev.gatehouse.web.portal.InviteEndpoint;
 import dev.gatehouse.web.portal.LoginEndpoint;
@@ -119,6 +122,7 @@ public final class Gatehouse implements AutoCloseable {
   private final PasswordHasher hasher;
   private final PasswordPolicy policy;
   private final SessionService sessions;
+  private final HandOffs handOffs;
   private final Accounts accounts;
   private final FirstRunSetup setup;
   private final PasswordSignIn passwordSignIn;
@@ -190,6 +194,7 @@ public final class Gatehouse implements AutoCloseable {
             random,
             config.session().idleTimeout(),
             config.session().absoluteTimeout());
+    this.handOffs = new HandOffs(new JdbcHandOffs(database), sessions, clock, random);
     this.apiKeys = new ApiKeyService(new JdbcApiKeys(database), clock, random);
     this.throttle =
         new Throttle(
@@ -417,7 +422,12 @@ public final class Gatehouse implements AutoCloseable {
     Templates templates = new Templates();
     ErrorPages errors = new ErrorPages(templates);
     RedirectValidator redirects =
-        new RedirectValidator(server.publicUrl(), config.session().cookieDomain());
+        new RedirectValidator(
+            server.publicUrl(),
+            config.session().cookieDomain(),
+            config.session().moreDomains().stream()
+                .map(GatehouseConfig.MoreDomain::domain)
+                .toList());
     SessionCookie cookie =
         SessionCookie.of(
             config.session().cookieName(), config.session().cookieDomain(), server.secure());
@@ -616,7 +626,24 @@ public final class Gatehouse implements AutoCloseable {
             config.forwardAuth().access(),
             redirects,
             names,
-            origin);
+            origin,
+            host ->
+                config
+                    .session()
+                    .moreDomainOf(host)
+                    .map(domain -> domain.origin() + "/handoff/start"));
+    HandOffEndpoint handOffPage =
+        new HandOffEndpoint(
+            handOffs,
+            webSessions,
+            redirects,
+            config.session().moreDomains(),
+            errors,
+            audit,
+            origin,
+            config.session().cookieName(),
+            server.secure(),
+            config.session().absoluteTimeout());
     ForwardAuthEndpoints forwardAuth =
         new ForwardAuthEndpoints(verifier, clientAddress, cookie.name(), registry);
     Router router =
@@ -679,6 +706,9 @@ public final class Gatehouse implements AutoCloseable {
         .post("/login/email", magicLinkPage::request)
         .get("/login/email/confirm", magicLinkPage::showConfirm)
         .post("/login/email/confirm", magicLinkPage::confirm)
+        .get("/handoff/start", handOffPage::start)
+        .get("/handoff/issue", handOffPage::issue)
+        .get("/handoff/finish", handOffPage::finish)
         .get("/setup", setupPage::show)
         .post("/setup", setupPage::submit)
         .any("/api/authz/forward-auth", forwardAuth::forwardAuth)
@@ -792,8 +822,10 @@ public final class Gatehouse implements AutoCloseable {
     if (!listen.equals("0.0.0.0") && !listen.equals("::") && !listen.isBlank()) {
       names.add(listen);
     }
-    // The apps Gatehouse serves as the gateway are reached over the same listener.
+    // The apps Gatehouse serves as the gateway are reached over the same listener, and so are the
+    // portal addresses on further cookie domains.
     config.proxyRoutes().forEach(route -> names.add(route.host()));
+    config.session().moreDomains().forEach(domain -> names.add(domain.portalUrl().getHost()));
     names.addAll(List.of("localhost", "127.0.0.1", "::1"));
     return List.copyOf(names);
   }
@@ -977,6 +1009,7 @@ public final class Gatehouse implements AutoCloseable {
 
   private int purge() {
     return sessions.purge()
+        + handOffs.purge()
         + throttle.purge()
         + tokens.purgeExpired(clock.instant().minus(java.time.Duration.ofDays(1)))
         + tokens.dropSealedSuccessors(clock.instant().minus(java.time.Duration.ofSeconds(60)));

@@ -102,6 +102,16 @@ public final class ConfigKeys {
           "",
           "Parent domain the session cookie is shared with (e.g. `example.com` for all its subdomains);"
               + " also the domain that `rd` return URLs may point into. Empty: host-only `__Host-` cookie.");
+  static final ConfigKey MORE_DOMAINS =
+      structured(
+          "session.more-domains",
+          "[]",
+          "Further registrable domains whose apps share the one sign-in (e.g. apps on"
+              + " `example.org` beside `session.cookie-domain: example.com`). Each has `domain`"
+              + " and `portal-url`, a Gatehouse address inside it (e.g. `https://auth.example.org`,"
+              + " pointed at Gatehouse like the public URL): a browser gets that domain's cookie"
+              + " through a one-time, one-minute hand-off code bound to the browser. Return URLs"
+              + " may point into these domains too; signing out ends the session on all of them.");
   static final ConfigKey IDLE_TIMEOUT =
       key("session.idle-timeout", "1h", "A session unused this long ends (e.g. `30m`, `1h`).");
   static final ConfigKey ABSOLUTE_TIMEOUT =
@@ -339,6 +349,7 @@ public final class ConfigKeys {
           DATABASE_POOL_SIZE,
           COOKIE_NAME,
           COOKIE_DOMAIN,
+          MORE_DOMAINS,
           IDLE_TIMEOUT,
           ABSOLUTE_TIMEOUT,
           PASSWORD_MIN_LENGTH,

@@ -155,6 +155,8 @@ public final class ConfigLoader {
     GatehouseConfig build() {
       URI publicUrl = publicUrl();
       Optional<String> cookieDomain = cookieDomain(publicUrl);
+      List<GatehouseConfig.MoreDomain> moreDomains =
+          MoreDomains.parse(structured(ConfigKeys.MORE_DOMAINS), publicUrl, cookieDomain);
       Duration idle = duration(ConfigKeys.IDLE_TIMEOUT, Duration.ofMinutes(1), Duration.ofDays(30));
       Duration absolute =
           duration(ConfigKeys.ABSOLUTE_TIMEOUT, Duration.ofMinutes(1), Duration.ofDays(365));
@@ -188,7 +190,7 @@ public final class ConfigLoader {
               string(ConfigKeys.DATABASE_USERNAME),
               secret(ConfigKeys.DATABASE_PASSWORD),
               integer(ConfigKeys.DATABASE_POOL_SIZE, 1, 64)),
-          new GatehouseConfig.Sessions(cookieName(), cookieDomain, idle, absolute),
+          new GatehouseConfig.Sessions(cookieName(), cookieDomain, idle, absolute, moreDomains),
           new GatehouseConfig.Passwords(
               minLength,
               maxLength,
@@ -206,7 +208,7 @@ public final class ConfigLoader {
           OidcClients.parse(structured(ConfigKeys.OIDC_CLIENTS)),
           OidcClients.secretFiles(structured(ConfigKeys.OIDC_CLIENTS)),
           IdentityProviders.parse(structured(ConfigKeys.IDENTITY_PROVIDERS), registration),
-          ProxyRoutes.parse(structured(ConfigKeys.PROXY_ROUTES), publicUrl, headers),
+          proxyRoutes(publicUrl, headers, moreDomains),
           new GatehouseConfig.ForwardAuth(
               new AccessPolicy(
                   AccessRules.parse(structured(ConfigKeys.ACCESS_RULES), pathCase()),
@@ -216,6 +218,23 @@ public final class ConfigLoader {
           webauthn(publicUrl),
           webhook(),
           new GatehouseConfig.Logging(logFormat(), logLevel()));
+    }
+
+    private List<GatehouseConfig.ProxyRoute> proxyRoutes(
+        URI publicUrl, Verifier.Headers headers, List<GatehouseConfig.MoreDomain> moreDomains) {
+      List<GatehouseConfig.ProxyRoute> routes =
+          ProxyRoutes.parse(structured(ConfigKeys.PROXY_ROUTES), publicUrl, headers);
+      for (GatehouseConfig.ProxyRoute route : routes) {
+        for (GatehouseConfig.MoreDomain domain : moreDomains) {
+          if (route.host().equals(domain.portalUrl().getHost())) {
+            throw ConfigException.invalid(
+                ConfigKeys.PROXY_ROUTES,
+                route.host(),
+                "is the portal address of " + domain.domain() + " in session.more-domains");
+          }
+        }
+      }
+      return routes;
     }
 
     private JsonNode structured(ConfigKey key) {

@@ -152,7 +152,37 @@ public record GatehouseConfig(
       String cookieName,
       Optional<String> cookieDomain,
       Duration idleTimeout,
-      Duration absoluteTimeout) {}
+      Duration absoluteTimeout,
+      List<MoreDomain> moreDomains) {
+    /** Copies the list. */
+    public Sessions {
+      moreDomains = List.copyOf(moreDomains);
+    }
+
+    /** The further domain {@code host} lies in, if any. */
+    public Optional<MoreDomain> moreDomainOf(String host) {
+      for (MoreDomain domain : moreDomains) {
+        if (host.equals(domain.domain()) || host.endsWith("." + domain.domain())) {
+          return Optional.of(domain);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * A further registrable domain whose apps share the sign-in: its cookie is set through a
+   * cross-domain hand-off on {@code portalUrl} (a Gatehouse address on that domain).
+   *
+   * @param domain lower-case ASCII, e.g. {@code example.org}
+   * @param portalUrl https origin inside {@code domain}, e.g. {@code https://auth.example.org}
+   */
+  public record MoreDomain(String domain, URI portalUrl) {
+    /** The portal's origin without a trailing slash. */
+    public String origin() {
+      return portalUrl.toString();
+    }
+  }
 
   /** Password policy and Argon2id parameters. */
   public record Passwords(

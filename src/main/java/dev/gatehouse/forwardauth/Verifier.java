@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,8 +124,12 @@ public final class Verifier {
   private final Headers headers;
   private final String loginUrl;
   private final String deniedUrl;
+  private final Function<String, Optional<String>> handOffStart;
 
-  /** Wires the core. */
+  /**
+   * Wires the core; {@code handOffStart} gives, for a host on a further cookie domain, the address
+   * where its browsers start the cross-domain hand-off instead of the portal's sign-in page.
+   */
   public Verifier(
       SessionService sessions,
       ApiKeyService apiKeys,
@@ -135,7 +140,9 @@ public final class Verifier {
       AccessPolicy policy,
       RedirectValidator redirects,
       Headers headers,
-      String publicOrigin) {
+      String publicOrigin,
+      Function<String, Optional<String>> handOffStart) {
+    this.handOffStart = handOffStart;
     this.sessions = sessions;
     this.apiKeys = apiKeys;
     this.accessTokens = accessTokens;
@@ -261,9 +268,13 @@ public final class Verifier {
     };
   }
 
-  /** The portal login URL, with the original URL as {@code rd} when it is a valid return URL. */
+  /**
+   * The portal login URL, with the original URL as {@code rd} when it is a valid return URL; for a
+   * host on a further cookie domain, the start of the hand-off on that domain (the browser may well
+   * be signed in already, only without that domain's cookie).
+   */
   private String login(CanonicalTarget target, OriginalRequest original) {
-    return portalPage(loginUrl, target, original);
+    return portalPage(handOffStart.apply(target.host()).orElse(loginUrl), target, original);
   }
 
   /** A portal page, with the original URL as {@code rd} when it is a valid return URL. */

@@ -24,6 +24,11 @@ public enum SafeMessage {
       400,
       "magic_link_invalid",
       "This sign-in link is invalid, used or expired. Ask for a new one."),
+  HANDOFF_INVALID(
+      400,
+      "handoff_invalid",
+      "This sign-in between sites is invalid, used or expired (it works once, for a minute, in the"
+          + " browser that started it). Go back to the app and open it again."),
   STEP_UP_REQUIRED(
       403,
       "step_up_required",

@@ -14,6 +14,8 @@ import java.util.Set;
  * @param idpAmr what that provider said of its sign-in ({@code amr} values), apart from {@code
  *     amr}: a provider's {@code pwd} is not a password Gatehouse checked
  * @param idpAcr the provider's {@code acr}; empty when it sent none
+ * @param parentId for a session opened on a further cookie domain by a hand-off, the id of the
+ *     sign-in's own session, which it ends with; empty otherwise
  */
 public record Session(
     String id,
@@ -27,7 +29,8 @@ public record Session(
     String clientAddress,
     String idp,
     Set<String> idpAmr,
-    String idpAcr) {
+    String idpAcr,
+    String parentId) {
 
   /** Copies the sets. */
   public Session {
@@ -64,6 +67,12 @@ public record Session(
         clientAddress,
         idp,
         idpAmr,
-        idpAcr);
+        idpAcr,
+        parentId);
+  }
+
+  /** The id of the sign-in this session belongs to: its parent's, or its own. */
+  public String rootId() {
+    return parentId.isEmpty() ? id : parentId;
   }
 }

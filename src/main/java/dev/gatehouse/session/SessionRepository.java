@@ -16,28 +16,38 @@ public interface SessionRepository {
    */
   Optional<Session> findActive(String tokenHash);
 
+  /** The unrevoked session with this public id whose user exists and is enabled. */
+  Optional<Session> findActiveById(String id);
+
   /** Records activity. */
   void touch(String tokenHash, Instant lastSeenAt);
 
   /**
-   * Revokes one session by public id (an unambiguous prefix of at least 8 characters is enough);
-   * count revoked.
+   * Revokes one sign-in by public id (an unambiguous prefix of at least 8 characters is enough),
+   * with the sessions opened from it on further domains; count of sign-ins revoked.
    */
   int revoke(String idOrPrefix, Instant at);
 
-  /** Revokes one session by token hash; false when none was active. */
-  boolean revokeByTokenHash(String tokenHash, Instant at);
+  /**
+   * Revokes the sign-in the session with this token hash belongs to: its root session and every
+   * session opened from it on further domains. The token hashes revoked; empty when none was
+   * active.
+   */
+  List<String> revokeByTokenHash(String tokenHash, Instant at);
 
   /** Revokes all the user's sessions; count revoked. */
   int revokeAllForUser(UserId user, Instant at);
 
-  /** Unrevoked, unexpired sessions (by absolute cap), optionally of one user, newest first. */
+  /**
+   * Unrevoked, unexpired sign-ins (root sessions, by absolute cap), optionally of one user, newest
+   * first.
+   */
   List<Session> listActive(Optional<UserId> user, Instant now);
 
-  /** Live sessions opened through an upstream provider (those with an {@code idp}). */
+  /** Live sign-ins (root sessions) opened through an upstream provider (with an {@code idp}). */
   List<Session> listActiveThroughProviders(Instant now);
 
-  /** Number of unrevoked sessions whose absolute cap has not passed. */
+  /** Number of unrevoked sign-ins (root sessions) whose absolute cap has not passed. */
   long countActive(Instant now);
 
   /** Deletes sessions that expired or were revoked before {@code before}; count deleted. */

@@ -117,9 +117,49 @@ public final class SessionService {
             truncate(clientAddress, 64),
             idp,
             idpAmr,
-            idpAcr);
+            idpAcr,
+            "");
     repository.insert(session);
     return new Issued(token, session);
+  }
+
+  /**
+   * Opens a session on a further cookie domain for the live sign-in {@code parentId} (a
+   * cross-domain hand-off): same user, methods, sign-in time and absolute cap, its own token and
+   * idle clock; it ends when the sign-in ends. Empty when the sign-in is no longer live.
+   */
+  public Optional<Issued> issueChild(String parentId, String userAgent, String clientAddress) {
+    Instant now = clock.instant();
+    Optional<Session> parent =
+        repository
+            .findActiveById(parentId)
+            .filter(p -> p.parentId().isEmpty())
+            .filter(p -> now.isBefore(p.expiresAt()))
+            .filter(p -> now.isBefore(p.lastSeenAt().plus(idleTimeout)));
+    if (parent.isEmpty()) {
+      return Optional.empty();
+    }
+    Session root = parent.get();
+    String token = Tokens.newToken(random);
+    byte[] idBytes = new byte[8];
+    random.nextBytes(idBytes);
+    Session child =
+        new Session(
+            HexFormat.of().formatHex(idBytes),
+            Tokens.sha256Hex(token),
+            root.userId(),
+            root.createdAt(),
+            now,
+            root.expiresAt(),
+            root.amr(),
+            truncate(userAgent, 256),
+            truncate(clientAddress, 64),
+            root.idp(),
+            root.idpAmr(),
+            root.idpAcr(),
+            root.id());
+    repository.insert(child);
+    return Optional.of(new Issued(token, child));
   }
 
   /**
@@ -179,8 +219,8 @@ public final class SessionService {
       return;
     }
     String hash = Tokens.sha256Hex(token);
-    Optional<Session> old = repository.findActive(hash);
-    repository.revokeByTokenHash(hash, clock.instant());
+    Optional<Session> old = root(repository.findActive(hash));
+    repository.revokeByTokenHash(hash, clock.instant()).forEach(cache::invalidate);
     cache.invalidate(hash);
     if (old.isPresent()
         && old.get().userId().equals(next.userId())
@@ -203,10 +243,21 @@ public final class SessionService {
       return;
     }
     String hash = Tokens.sha256Hex(token);
-    Optional<Session> session = repository.findActive(hash);
-    repository.revokeByTokenHash(hash, clock.instant());
+    Optional<Session> session = root(repository.findActive(hash));
+    repository.revokeByTokenHash(hash, clock.instant()).forEach(cache::invalidate);
     cache.invalidate(hash);
     ended(session.stream().toList());
+  }
+
+  /**
+   * The sign-in {@code session} belongs to (itself, or for a session on a further domain its
+   * parent): what listeners hear about, since applications were given the sign-in's own id.
+   */
+  private Optional<Session> root(Optional<Session> session) {
+    if (session.isEmpty() || session.get().parentId().isEmpty()) {
+      return session;
+    }
+    return repository.findActiveById(session.get().parentId());
   }
 
   /** Ends a session by public id or unambiguous prefix; the number ended. */

@@ -18,7 +18,7 @@ import org.jdbi.v3.core.statement.StatementContext;
 public final class JdbcSessions implements SessionRepository {
   private static final String COLUMNS =
       "s.id, s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.amr,"
-          + " s.user_agent, s.client_address, s.idp, s.idp_amr, s.idp_acr";
+          + " s.user_agent, s.client_address, s.idp, s.idp_amr, s.idp_acr, s.parent_id";
 
   private final Jdbi jdbi;
 
@@ -33,9 +33,9 @@ public final class JdbcSessions implements SessionRepository {
         h ->
             h.createUpdate(
                     "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at,"
-                        + " expires_at, amr, user_agent, client_address, idp, idp_amr, idp_acr)"
-                        + " VALUES (:id, :hash, :user, :created, :seen, :expires, :amr, :agent,"
-                        + " :address, :idp, :idpAmr, :idpAcr)")
+                        + " expires_at, amr, user_agent, client_address, idp, idp_amr, idp_acr,"
+                        + " parent_id) VALUES (:id, :hash, :user, :created, :seen, :expires, :amr,"
+                        + " :agent, :address, :idp, :idpAmr, :idpAcr, :parent)")
                 .bind("id", session.id())
                 .bind("hash", session.tokenHash())
                 .bind("user", session.userId().value())
@@ -48,7 +48,22 @@ public final class JdbcSessions implements SessionRepository {
                 .bind("idp", session.idp())
                 .bind("idpAmr", String.join(" ", session.idpAmr().stream().sorted().toList()))
                 .bind("idpAcr", session.idpAcr())
+                .bind("parent", session.parentId())
                 .execute());
+  }
+
+  @Override
+  public Optional<Session> findActiveById(String id) {
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT "
+                        + COLUMNS
+                        + " FROM sessions s JOIN users u ON u.id = s.user_id"
+                        + " WHERE s.id = :id AND s.revoked_at IS NULL AND u.disabled = FALSE")
+                .bind("id", id)
+                .map(JdbcSessions::session)
+                .findOne());
   }
 
   @Override
@@ -85,31 +100,63 @@ public final class JdbcSessions implements SessionRepository {
     return jdbi.inTransaction(
         h -> {
           List<String> matches =
-              h.createQuery("SELECT id FROM sessions WHERE id LIKE :prefix AND revoked_at IS NULL")
+              h.createQuery(
+                      "SELECT id FROM sessions WHERE id LIKE :prefix AND revoked_at IS NULL"
+                          + " AND parent_id = ''")
                   .bind("prefix", idOrPrefix + "%")
                   .mapTo(String.class)
                   .list();
           if (matches.size() != 1) {
             return matches.size() > 1 ? -matches.size() : 0; // Ambiguous prefix: revoke nothing.
           }
-          return h.createUpdate("UPDATE sessions SET revoked_at = :at WHERE id = :id")
-              .bind("id", matches.get(0))
-              .bind("at", at.toEpochMilli())
-              .execute();
+          int count =
+              h.createUpdate("UPDATE sessions SET revoked_at = :at WHERE id = :id")
+                  .bind("id", matches.get(0))
+                  .bind("at", at.toEpochMilli())
+                  .execute();
+          revokeChildren(h, matches.get(0), at);
+          return count;
         });
   }
 
   @Override
-  public boolean revokeByTokenHash(String tokenHash, Instant at) {
-    return jdbi.withHandle(
-            h ->
-                h.createUpdate(
-                        "UPDATE sessions SET revoked_at = :at WHERE token_hash = :hash"
-                            + " AND revoked_at IS NULL")
-                    .bind("hash", tokenHash)
-                    .bind("at", at.toEpochMilli())
-                    .execute())
-        > 0;
+  public List<String> revokeByTokenHash(String tokenHash, Instant at) {
+    return jdbi.inTransaction(
+        h -> {
+          Optional<String[]> found =
+              h.createQuery(
+                      "SELECT id, parent_id FROM sessions WHERE token_hash = :hash"
+                          + " AND revoked_at IS NULL")
+                  .bind("hash", tokenHash)
+                  .map((rs, ctx) -> new String[] {rs.getString("id"), rs.getString("parent_id")})
+                  .findOne();
+          if (found.isEmpty()) {
+            return List.of();
+          }
+          String root = found.get()[1].isEmpty() ? found.get()[0] : found.get()[1];
+          List<String> family =
+              h.createQuery(
+                      "SELECT token_hash FROM sessions WHERE (id = :root OR parent_id = :root)"
+                          + " AND revoked_at IS NULL")
+                  .bind("root", root)
+                  .mapTo(String.class)
+                  .list();
+          h.createUpdate(
+                  "UPDATE sessions SET revoked_at = :at WHERE (id = :root OR parent_id = :root)"
+                      + " AND revoked_at IS NULL")
+              .bind("root", root)
+              .bind("at", at.toEpochMilli())
+              .execute();
+          return List.copyOf(family);
+        });
+  }
+
+  private static void revokeChildren(org.jdbi.v3.core.Handle h, String root, Instant at) {
+    h.createUpdate(
+            "UPDATE sessions SET revoked_at = :at WHERE parent_id = :root AND revoked_at IS NULL")
+        .bind("root", root)
+        .bind("at", at.toEpochMilli())
+        .execute();
   }
 
   @Override
@@ -130,7 +177,7 @@ public final class JdbcSessions implements SessionRepository {
             h.createQuery(
                     "SELECT "
                         + COLUMNS
-                        + " FROM sessions s WHERE s.revoked_at IS NULL"
+                        + " FROM sessions s WHERE s.revoked_at IS NULL AND s.parent_id = ''"
                         + " AND s.expires_at > :now"
                         + (user.isPresent() ? " AND s.user_id = :user" : "")
                         + " ORDER BY s.created_at DESC")
@@ -149,7 +196,7 @@ public final class JdbcSessions implements SessionRepository {
                     "SELECT "
                         + COLUMNS
                         + " FROM sessions s WHERE s.revoked_at IS NULL AND s.expires_at > :now"
-                        + " AND s.idp <> ''")
+                        + " AND s.idp <> '' AND s.parent_id = ''")
                 .bind("now", now.toEpochMilli())
                 .map(JdbcSessions::session)
                 .list());
@@ -160,7 +207,8 @@ public final class JdbcSessions implements SessionRepository {
     return jdbi.withHandle(
         h ->
             h.createQuery(
-                    "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > :now")
+                    "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > :now"
+                        + " AND parent_id = ''")
                 .bind("now", now.toEpochMilli())
                 .mapTo(Long.class)
                 .one());
@@ -190,7 +238,8 @@ public final class JdbcSessions implements SessionRepository {
         rs.getString("client_address"),
         rs.getString("idp"),
         words(rs.getString("idp_amr")),
-        rs.getString("idp_acr"));
+        rs.getString("idp_acr"),
+        rs.getString("parent_id"));
   }
 
   private static Set<String> words(String spaced) {

@@ -1,6 +1,7 @@
 package dev.gatehouse.url;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -8,8 +9,9 @@ import java.util.Optional;
  * Validates return URLs ({@code rd}, {@code return_to}, {@code next}) before Gatehouse redirects to
  * them (SECURITY.md §3). Accepts a relative path starting with exactly one {@code /}, or an
  * absolute https URL whose canonical host is the portal's host or lies inside the configured cookie
- * domain (at a dot boundary). Everything else is refused. The answer is always an absolute URL
- * built on the configured public URL, never on request headers. Immutable and thread-safe.
+ * domain or one of the further domains sharing the sign-in (at a dot boundary). Everything else is
+ * refused. The answer is always an absolute URL built on the configured public URL, never on
+ * request headers. Immutable and thread-safe.
  *
  * <p>Accepted: {@code /account}, {@code https://app.example.com/x?y=1}. Refused: {@code
  * //evil.com}, {@code /\evil.com}, {@code https:evil.com}, {@code https://user@app.example.com},
@@ -22,20 +24,33 @@ public final class RedirectValidator {
   private final String publicScheme;
   private final String publicAuthority;
   private final String publicHost;
-  private final Optional<String> cookieDomain;
+  private final List<String> domains;
 
   /**
    * @param publicUrl the configured public URL (scheme, host, optional port)
    * @param cookieDomain the configured parent domain, lower-case ASCII, if any
    */
   public RedirectValidator(URI publicUrl, Optional<String> cookieDomain) {
+    this(publicUrl, cookieDomain, List.of());
+  }
+
+  /**
+   * @param publicUrl the configured public URL (scheme, host, optional port)
+   * @param cookieDomain the configured parent domain, lower-case ASCII, if any
+   * @param moreDomains further domains sharing the sign-in ({@code session.more-domains}),
+   *     lower-case ASCII
+   */
+  public RedirectValidator(URI publicUrl, Optional<String> cookieDomain, List<String> moreDomains) {
     this.publicScheme = publicUrl.getScheme();
     this.publicAuthority =
         Canonicalizer.authority(publicUrl.getRawAuthority(), publicScheme)
             .map(parts -> parts[1].isEmpty() ? parts[0] : parts[0] + ":" + parts[1])
             .orElseThrow(() -> new IllegalArgumentException("public URL has no valid host"));
     this.publicHost = Canonicalizer.authority(publicUrl.getRawAuthority(), publicScheme).get()[0];
-    this.cookieDomain = cookieDomain;
+    List<String> all = new java.util.ArrayList<>();
+    cookieDomain.ifPresent(all::add);
+    all.addAll(moreDomains);
+    this.domains = List.copyOf(all);
   }
 
   /** The absolute URL to redirect to, or empty when {@code target} is not a safe return URL. */
@@ -108,11 +123,15 @@ public final class RedirectValidator {
       // every port of the host, so apps on other ports of it are inside the session's scope.
       return true;
     }
-    if (!scheme.equals("https") || cookieDomain.isEmpty()) {
+    if (!scheme.equals("https")) {
       return false;
     }
-    String domain = cookieDomain.get();
-    return host.equals(domain) || host.endsWith("." + domain);
+    for (String domain : domains) {
+      if (host.equals(domain) || host.endsWith("." + domain)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean pathPartIsCanonicalisable(String pathQueryFragment) {

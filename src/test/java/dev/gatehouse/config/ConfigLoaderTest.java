@@ -135,6 +135,68 @@ class ConfigLoaderTest {
         .hasMessageContaining("must");
   }
 
+  @ParameterizedTest(name = "more-domains {0} is refused: {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "[{domain: example.org, portal-url: 'http://auth.example.org'}]|https origin",
+        "[{domain: example.org, portal-url: 'https://auth.example.net'}]|must be a host inside",
+        "[{domain: example.org, portal-url: 'https://auth.example.org/x'}]|https origin",
+        "[{domain: example.org}]|https origin",
+        "[{domain: org, portal-url: 'https://auth.org'}]|at least two labels",
+        "[{domain: example.com, portal-url: 'https://a.example.com'}]|holds the portal",
+        "[{domain: example.org, portal-url: 'https://a.example.org'},"
+            + " {domain: example.org, portal-url: 'https://b.example.org'}]|overlaps",
+        "[{domain: sub.example.org, portal-url: 'https://a.sub.example.org'},"
+            + " {domain: example.org, portal-url: 'https://a.example.org'}]|overlaps",
+        "[{domain: example.org, portal-url: 'https://a.example.org', cookie: x}]|not a field",
+      })
+  void furtherCookieDomainsMustBeDistinctWithAnHttpsPortalInside(String value, String why) {
+    Map<String, String> env =
+        Map.of(
+            "GATEHOUSE_SERVER_PUBLIC_URL",
+            "https://auth.example.com",
+            "GATEHOUSE_SESSION_MORE_DOMAINS",
+            value);
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), env))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("session.more-domains")
+        .hasMessageContaining(why);
+  }
+
+  @Test
+  void furtherCookieDomainsAreReadAndTheirPortalsCannotBeProxyRoutes() {
+    Map<String, String> env =
+        Map.of(
+            "GATEHOUSE_SERVER_PUBLIC_URL", "https://auth.example.com",
+            "GATEHOUSE_SESSION_COOKIE_DOMAIN", "example.com",
+            "GATEHOUSE_SESSION_MORE_DOMAINS",
+                "[{domain: .Example.ORG, portal-url: 'https://Auth.Example.org'}]");
+    GatehouseConfig config = ConfigLoader.load(Optional.empty(), env);
+    assertThat(config.session().moreDomains())
+        .containsExactly(
+            new GatehouseConfig.MoreDomain(
+                "example.org", java.net.URI.create("https://auth.example.org")));
+    assertThat(config.session().moreDomainOf("app.example.org")).isPresent();
+    assertThat(config.session().moreDomainOf("app.example.org.evil.net")).isEmpty();
+    assertThat(config.session().moreDomainOf("badexample.org")).isEmpty();
+    Map<String, String> clash = new java.util.HashMap<>(env);
+    clash.put(
+        "GATEHOUSE_PROXY_ROUTES",
+        "[{from: 'https://auth.example.org', to: 'http://127.0.0.1:3000', auth: session}]");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), clash))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("portal address of example.org");
+    Map<String, String> overlapping = new java.util.HashMap<>(env);
+    overlapping.put(
+        "GATEHOUSE_SESSION_MORE_DOMAINS",
+        "[{domain: www.example.com.example.org, portal-url: 'https://www.example.com.example.org'},"
+            + " {domain: shop.example.com, portal-url: 'https://shop.example.com'}]");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), overlapping))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("overlaps example.com");
+  }
+
   @Test
   void httpsIsServedWhenThePublicUrlPointsAtGatehouseItselfOrWhenAskedAndNeverOverPlainUrls() {
     Map<String, String> behindProxy =

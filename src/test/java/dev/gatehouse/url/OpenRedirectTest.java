@@ -93,6 +93,23 @@ class OpenRedirectTest {
   }
 
   @Test
+  void furtherCookieDomainsAreAcceptedExactlyAndOnlyOverHttps() {
+    RedirectValidator two =
+        new RedirectValidator(
+            URI.create("https://auth.example.com"),
+            Optional.of("example.com"),
+            java.util.List.of("example.org"));
+    assertThat(two.validate("https://app.example.org/x")).contains("https://app.example.org/x");
+    assertThat(two.validate("https://EXAMPLE.org")).contains("https://example.org/");
+    assertThat(two.validate("https://app.example.com/x")).contains("https://app.example.com/x");
+    assertThat(two.validate("http://app.example.org/x")).isEmpty();
+    assertThat(two.validate("https://badexample.org/")).isEmpty();
+    assertThat(two.validate("https://app.example.org.evil.net/")).isEmpty();
+    assertThat(two.validate("https://app.example.net/")).isEmpty();
+    assertThat(two.validate("https://app.example.org@evil.net/")).isEmpty();
+  }
+
+  @Test
   void plainHttpIsAcceptedOnlyForAnHttpLocalhostPortal() {
     RedirectValidator local =
         new RedirectValidator(URI.create("http://localhost:9091"), Optional.empty());
