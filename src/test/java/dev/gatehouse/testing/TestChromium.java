@@ -23,6 +23,19 @@ public final class TestChromium {
 
   /** A fresh headless browser with an empty profile. */
   public static ChromeDriver start() throws IOException {
+    return start(new String[0]);
+  }
+
+  /**
+   * A fresh headless browser that resolves every host name to 127.0.0.1 and accepts the self-signed
+   * certificate Gatehouse makes: sites on several real-looking domains ({@code auth.example.com},
+   * {@code app.example.org}) on one loopback port.
+   */
+  public static ChromeDriver startForDomains() throws IOException {
+    return start("--host-resolver-rules=MAP * 127.0.0.1", "--ignore-certificate-errors");
+  }
+
+  private static ChromeDriver start(String... extra) throws IOException {
     boolean present = CHROMIUM.canExecute() && DRIVER.canExecute();
     if (!present && "required".equals(System.getenv("GATEHOUSE_TEST_BROWSER"))) {
       throw new IllegalStateException(
@@ -47,6 +60,7 @@ public final class TestChromium {
         "--disable-sync",
         "--window-size=420,900",
         "--user-data-dir=" + profile);
+    options.addArguments(extra);
     ChromeDriverService service =
         new ChromeDriverService.Builder().usingDriverExecutable(DRIVER).usingAnyFreePort().build();
     return new ChromeDriver(service, options);
