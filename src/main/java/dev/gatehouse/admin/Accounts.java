@@ -64,11 +64,21 @@ public final class Accounts {
 
   /** Disables the user and ends its sessions; its API keys stop working (until enabled again). */
   public void disable(User user) {
+    disable(user, "cli", "admin");
+  }
+
+  /** As {@link #disable(User)}, done by {@code actor} from {@code clientAddress}. */
+  public void disable(User user, String actor, String clientAddress) {
     directory.setDisabled(user.id(), true);
     sessions.revokeAll(user.id());
     apiKeys.invalidate();
-    audit.record(
-        "user.disabled", Optional.of(user.id()), user.username(), "admin", "sessions ended");
+    audit.recordBy(
+        actor,
+        "user.disabled",
+        Optional.of(user.id()),
+        user.username(),
+        clientAddress,
+        "sessions ended");
   }
 
   /** Ends every session and revokes every API key of the user ("this wasn't me"). */
@@ -84,15 +94,21 @@ public final class Accounts {
 
   /** Ends the user's sessions and API keys, then deletes it. */
   public void delete(User user) {
+    delete(user, "cli", "admin");
+  }
+
+  /** As {@link #delete(User)}, done by {@code actor} from {@code clientAddress}. */
+  public void delete(User user, String actor, String clientAddress) {
     sessions.revokeAll(user.id());
     apiKeys.revokeAll(user.id());
     directory.deleteUser(user.id());
     apiKeys.invalidate();
-    audit.record(
+    audit.recordBy(
+        actor,
         "user.deleted",
         Optional.of(user.id()),
         user.username(),
-        "admin",
+        clientAddress,
         "sessions and keys ended");
   }
 
@@ -150,11 +166,21 @@ public final class Accounts {
 
   /** Sets a new password (policy-checked) and ends the user's sessions. */
   public void setPassword(User user, String password) {
+    setPassword(user, password, "cli", "admin");
+  }
+
+  /** As {@link #setPassword(User, String)}, done by {@code actor} from {@code clientAddress}. */
+  public void setPassword(User user, String password, String actor, String clientAddress) {
     String accepted = acceptable(user, password);
     credentials.setPasswordHash(user.id(), hasher.hash(accepted), clock.instant());
     sessions.revokeAll(user.id());
-    audit.record(
-        "password.set", Optional.of(user.id()), user.username(), "admin", "sessions ended");
+    audit.recordBy(
+        actor,
+        "password.set",
+        Optional.of(user.id()),
+        user.username(),
+        clientAddress,
+        "sessions ended");
   }
 
   private String acceptable(User user, String password) {

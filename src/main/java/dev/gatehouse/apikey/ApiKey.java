@@ -11,6 +11,7 @@ import java.util.Optional;
  *
  * @param id the non-secret part of the key, shown in lists and used to revoke
  * @param hosts host patterns the key is limited to; empty means any host
+ * @param scopes what the key may do beyond passing access rules, e.g. {@link #ADMIN_SCOPE}
  */
 public record ApiKey(
     String id,
@@ -22,7 +23,18 @@ public record ApiKey(
     List<String> groups,
     Instant createdAt,
     Optional<Instant> expiresAt,
-    Optional<Instant> lastUsedAt) {
+    Optional<Instant> lastUsedAt,
+    List<String> scopes) {
+
+  /** The scope that lets a key (or an access token) use the admin API. */
+  public static final String ADMIN_SCOPE = "gatehouse:admin";
+
+  /** Copies the lists. */
+  public ApiKey {
+    hosts = List.copyOf(hosts);
+    groups = List.copyOf(groups);
+    scopes = List.copyOf(scopes);
+  }
 
   /** Whose key it is. */
   public enum Kind {

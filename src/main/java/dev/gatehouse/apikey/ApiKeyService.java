@@ -75,6 +75,16 @@ public final class ApiKeyService {
   /** Creates a personal key for {@code user}. */
   public Issued createPersonal(
       UserId user, String label, List<String> hosts, Optional<Duration> lifetime) {
+    return createPersonal(user, label, hosts, lifetime, List.of());
+  }
+
+  /** Creates a personal key for {@code user} with {@code scopes}. */
+  public Issued createPersonal(
+      UserId user,
+      String label,
+      List<String> hosts,
+      Optional<Duration> lifetime,
+      List<String> scopes) {
     return create(
         ApiKey.Kind.PERSONAL,
         Optional.of(user),
@@ -82,7 +92,8 @@ public final class ApiKeyService {
         label,
         hosts,
         List.of(),
-        lifetime);
+        lifetime,
+        scopes);
   }
 
   /**
@@ -95,6 +106,17 @@ public final class ApiKeyService {
       List<String> hosts,
       List<String> groups,
       Optional<Duration> lifetime) {
+    return createApplication(application, label, hosts, groups, lifetime, List.of());
+  }
+
+  /** As {@link #createApplication(String, String, List, List, Optional)}, with {@code scopes}. */
+  public Issued createApplication(
+      String application,
+      String label,
+      List<String> hosts,
+      List<String> groups,
+      Optional<Duration> lifetime,
+      List<String> scopes) {
     return create(
         ApiKey.Kind.APPLICATION,
         Optional.empty(),
@@ -102,7 +124,8 @@ public final class ApiKeyService {
         label,
         hosts,
         groups,
-        lifetime);
+        lifetime,
+        scopes);
   }
 
   private Issued create(
@@ -112,7 +135,14 @@ public final class ApiKeyService {
       String label,
       List<String> hosts,
       List<String> groups,
-      Optional<Duration> lifetime) {
+      Optional<Duration> lifetime,
+      List<String> scopes) {
+    for (String scope : scopes) {
+      if (!scope.matches("[A-Za-z0-9:._-]{1,64}")) {
+        throw new IllegalArgumentException(
+            "a scope is 1 to 64 of letters, digits, ':', '.', '_' or '-': " + scope);
+      }
+    }
     if (application.isPresent() && !application.get().matches("[a-z0-9][a-z0-9._-]{0,63}")) {
       throw new IllegalArgumentException(
           "application name must be 1 to 64 of a-z, 0-9, '.', '_' or '-'");
@@ -137,7 +167,8 @@ public final class ApiKeyService {
             List.copyOf(groups),
             now,
             lifetime.map(now::plus),
-            Optional.empty());
+            Optional.empty(),
+            List.copyOf(new java.util.TreeSet<>(scopes)));
     repository.insert(record, Tokens.sha256Hex(key));
     return new Issued(key, record);
   }

@@ -49,7 +49,15 @@ final class ApiKeyCommand {
               names = "--expires-in",
               paramLabel = "DURATION",
               description = "e.g. 90d, 12h; default never.")
-          Optional<String> expiresIn) {
+          Optional<String> expiresIn,
+      @Option(
+              names = "--scope",
+              paramLabel = "SCOPE",
+              description =
+                  "A scope of the key (repeatable): gatehouse:admin lets it use the admin API"
+                      + " (a personal key only while its user is an administrator).")
+          List<String> scopes) {
+    List<String> scopeList = scopes == null ? List.of() : scopes;
     if (username.isPresent() == application.isPresent()) {
       throw new Main.CliException("give either --user USERNAME or --app NAME");
     }
@@ -69,7 +77,9 @@ final class ApiKeyCommand {
         }
         User user = gatehouse.directory().requireUser(username.get());
         issued =
-            gatehouse.apiKeys().createPersonal(user.id(), label.orElse(""), hostList, lifetime);
+            gatehouse
+                .apiKeys()
+                .createPersonal(user.id(), label.orElse(""), hostList, lifetime, scopeList);
       } else {
         String app = application.get();
         if (!app.matches("[a-z0-9][a-z0-9._-]{0,63}")) {
@@ -81,7 +91,8 @@ final class ApiKeyCommand {
         issued =
             gatehouse
                 .apiKeys()
-                .createApplication(app, label.orElse(app), hostList, groupList, lifetime);
+                .createApplication(
+                    app, label.orElse(app), hostList, groupList, lifetime, scopeList);
       }
       System.err.println(
           "Store this key now; Gatehouse keeps only its hash and cannot show it again:");

@@ -123,6 +123,7 @@ public final class Gatehouse implements AutoCloseable {
   private final PasswordPolicy policy;
   private final SessionService sessions;
   private final HandOffs handOffs;
+  private dev.gatehouse.web.admin.AdminApi adminApi;
   private final Accounts accounts;
   private final FirstRunSetup setup;
   private final PasswordSignIn passwordSignIn;
@@ -654,6 +655,19 @@ public final class Gatehouse implements AutoCloseable {
             server.secure(),
             StoreException::isStoreFailure);
     router.getUnder("/login/upstream/", upstreamPage::route);
+    adminApi =
+        dev.gatehouse.web.admin.AdminApi.create(
+            apiKeys,
+            accessTokens,
+            directory,
+            webSessions,
+            StoreException::isStoreFailure,
+            accounts,
+            invitations,
+            passwordResets,
+            sessions,
+            audit);
+    router.anyUnder(dev.gatehouse.web.admin.AdminApi.BASE + "/", adminApi::handle);
     router
         .get("/", home::show)
         .get("/login", login::show)
@@ -853,7 +867,12 @@ public final class Gatehouse implements AutoCloseable {
     }
     ApiKeyService.Issued issued =
         apiKeys.createApplication(
-            BOOTSTRAP_APPLICATION, "Bootstrap token", List.of(), List.of(), Optional.empty());
+            BOOTSTRAP_APPLICATION,
+            "Bootstrap token",
+            List.of(),
+            List.of(),
+            Optional.empty(),
+            List.of(dev.gatehouse.apikey.ApiKey.ADMIN_SCOPE));
     try {
       Path partial = config.dataDir().resolve(BOOTSTRAP_TOKEN + ".new");
       Files.deleteIfExists(partial);
@@ -952,6 +971,11 @@ public final class Gatehouse implements AutoCloseable {
   /** Who may create an account, and self sign-up. */
   public Registrations registrations() {
     return registrations;
+  }
+
+  /** The admin HTTP API, once {@link #startWeb} built it (for tests that walk its routes). */
+  public dev.gatehouse.web.admin.AdminApi adminApi() {
+    return adminApi;
   }
 
   /** Invitations. */

@@ -10,6 +10,8 @@ import java.util.Optional;
  *
  * @param kind e.g. {@code signin.success}, {@code signin.failure}, {@code factor.added}
  * @param username the account concerned, or what was typed for a failed sign-in
+ * @param actor who did it when someone else did: {@code user:NAME} (an administrator), {@code
+ *     apikey:ID}, {@code client:ID}, {@code cli}; empty when the account concerned did it itself
  */
 public record AuditEvent(
     String id,
@@ -18,4 +20,5 @@ public record AuditEvent(
     Optional<UserId> user,
     String username,
     String clientAddress,
-    String detail) {}
+    String detail,
+    String actor) {}

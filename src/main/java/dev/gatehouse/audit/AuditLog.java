@@ -24,7 +24,20 @@ public final class AuditLog {
 
     /** Newest events first, optionally of one user. */
     List<AuditEvent> list(Optional<UserId> user, int limit);
+
+    /** Newest events first that match {@code filter}, at most {@code limit}. */
+    List<AuditEvent> search(Filter filter, int limit);
   }
+
+  /**
+   * What to look for in the trail.
+   *
+   * @param user events of this account only
+   * @param kind events whose kind is this or starts with it and a dot ({@code signin} finds {@code
+   *     signin.success})
+   * @param before events older than this one (the cursor of the page before: time, then id)
+   */
+  public record Filter(Optional<UserId> user, Optional<String> kind, Optional<AuditEvent> before) {}
 
   private final Store store;
   private final Clock clock;
@@ -43,9 +56,20 @@ public final class AuditLog {
     this.listener = listener;
   }
 
-  /** Records an event. */
+  /** Records an event the account concerned caused itself (or nobody in particular). */
   public void record(
       String kind, Optional<UserId> user, String username, String clientAddress, String detail) {
+    recordBy("", kind, user, username, clientAddress, detail);
+  }
+
+  /** Records an event {@code actor} caused (see {@link AuditEvent#actor()}). */
+  public void recordBy(
+      String actor,
+      String kind,
+      Optional<UserId> user,
+      String username,
+      String clientAddress,
+      String detail) {
     byte[] id = new byte[12];
     random.nextBytes(id);
     String clean = username.length() > 128 ? username.substring(0, 128) : username;
@@ -59,7 +83,8 @@ public final class AuditLog {
               user,
               clean.replaceAll("\\p{Cntrl}", "?"),
               clientAddress,
-              detail.replaceAll("\\p{Cntrl}", "?"));
+              detail.replaceAll("\\p{Cntrl}", "?"),
+              actor.replaceAll("\\p{Cntrl}", "?"));
       store.append(event);
     } catch (RuntimeException e) {
       LOG.error("could not record audit event {}: {}", kind, e.toString());
@@ -75,5 +100,10 @@ public final class AuditLog {
   /** Newest events first. */
   public List<AuditEvent> list(Optional<UserId> user, int limit) {
     return store.list(user, limit);
+  }
+
+  /** Newest events first that match {@code filter}. */
+  public List<AuditEvent> search(Filter filter, int limit) {
+    return store.search(filter, limit);
   }
 }

@@ -104,6 +104,25 @@ public final class Directory {
     return users.list();
   }
 
+  /** A page of users in username order after {@code after}, matching {@code query}. */
+  public List<User> pageUsers(String query, String after, int limit) {
+    return users.page(query.strip(), after, limit);
+  }
+
+  /** Sets a user's display name (validated). */
+  public void setDisplayName(UserId id, String displayName) {
+    if (!users.setDisplayName(id, Names.displayName(displayName))) {
+      throw new NotFoundException("user");
+    }
+  }
+
+  /** Sets (or, empty, removes) a user's email address, unverified (validated, canonical). */
+  public void setEmail(UserId id, Optional<String> email) {
+    if (!users.setEmail(id, email.filter(e -> !e.isBlank()).map(Names::email))) {
+      throw new NotFoundException("user");
+    }
+  }
+
   /** Enables or disables a user. */
   public void setDisabled(UserId id, boolean disabled) {
     if (!users.setDisabled(id, disabled)) {

@@ -28,6 +28,21 @@ public interface UserRepository {
   /** Sets the disabled flag; false when no such user. */
   boolean setDisabled(UserId id, boolean disabled);
 
+  /**
+   * Users in username order after {@code after} whose username, email or display name contains
+   * {@code query} (case-insensitive; empty matches all), at most {@code limit}.
+   */
+  List<User> page(String query, String after, int limit);
+
+  /** Sets the display name; false when there is no such user. */
+  boolean setDisplayName(UserId id, String displayName);
+
+  /**
+   * Sets (or with empty removes) the email address, unverified; false when there is no such user.
+   * {@link DirectoryException.DuplicateException} when another user has it.
+   */
+  boolean setEmail(UserId id, Optional<String> email);
+
   /** Sets the administrator flag; false when no such user. */
   boolean setAdmin(UserId id, boolean admin);
 

@@ -17,7 +17,7 @@ import org.jdbi.v3.core.statement.StatementContext;
 public final class JdbcApiKeys implements ApiKeyRepository {
   private static final String COLUMNS =
       "k.id, k.secret_hash, k.kind, k.user_id, k.application, k.label, k.hosts, k.groups_list,"
-          + " k.created_at, k.expires_at, k.last_used_at";
+          + " k.created_at, k.expires_at, k.last_used_at, k.scopes";
 
   private final Jdbi jdbi;
 
@@ -32,8 +32,8 @@ public final class JdbcApiKeys implements ApiKeyRepository {
         h ->
             h.createUpdate(
                     "INSERT INTO api_keys (id, secret_hash, kind, user_id, application, label, hosts,"
-                        + " groups_list, created_at, expires_at) VALUES (:id, :hash, :kind, :user, :app,"
-                        + " :label, :hosts, :groups, :created, :expires)")
+                        + " groups_list, created_at, expires_at, scopes) VALUES (:id, :hash, :kind,"
+                        + " :user, :app, :label, :hosts, :groups, :created, :expires, :scopes)")
                 .bind("id", key.id())
                 .bind("hash", secretHash)
                 .bind("kind", key.kind().name().toLowerCase(Locale.ROOT))
@@ -44,6 +44,7 @@ public final class JdbcApiKeys implements ApiKeyRepository {
                 .bind("groups", String.join("\n", key.groups()))
                 .bind("created", key.createdAt().toEpochMilli())
                 .bind("expires", key.expiresAt().map(Instant::toEpochMilli).orElse(null))
+                .bind("scopes", String.join("\n", key.scopes()))
                 .execute());
   }
 
@@ -129,7 +130,8 @@ public final class JdbcApiKeys implements ApiKeyRepository {
         lines(rs.getString("groups_list")),
         Instant.ofEpochMilli(rs.getLong("created_at")),
         expiresAt,
-        lastUsed);
+        lastUsed,
+        lines(rs.getString("scopes")));
   }
 
   private static List<String> lines(String text) {

@@ -23,8 +23,9 @@ public final class JdbcAudit implements AuditLog.Store {
     jdbi.useHandle(
         h ->
             h.createUpdate(
-                    "INSERT INTO audit_events (id, at, kind, user_id, username, client_address, detail)"
-                        + " VALUES (:id, :at, :kind, :user, :username, :address, :detail)")
+                    "INSERT INTO audit_events (id, at, kind, user_id, username, client_address,"
+                        + " detail, actor) VALUES (:id, :at, :kind, :user, :username, :address,"
+                        + " :detail, :actor)")
                 .bind("id", event.id())
                 .bind("at", event.at().toEpochMilli())
                 .bind("kind", event.kind())
@@ -32,18 +33,51 @@ public final class JdbcAudit implements AuditLog.Store {
                 .bind("username", event.username())
                 .bind("address", event.clientAddress())
                 .bind("detail", event.detail())
+                .bind("actor", event.actor())
                 .execute());
   }
 
   @Override
   public List<AuditEvent> list(Optional<UserId> user, int limit) {
+    return search(new AuditLog.Filter(user, Optional.empty(), Optional.empty()), limit);
+  }
+
+  @Override
+  public List<AuditEvent> search(AuditLog.Filter filter, int limit) {
+    StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+    Map<String, Object> bind = new java.util.HashMap<>();
+    filter
+        .user()
+        .ifPresent(
+            u -> {
+              where.append(" AND user_id = :user");
+              bind.put("user", u.value());
+            });
+    filter
+        .kind()
+        .ifPresent(
+            k -> {
+              where.append(" AND (kind = :kind OR kind LIKE :kindPrefix ESCAPE '!')");
+              bind.put("kind", k);
+              bind.put(
+                  "kindPrefix", k.replace("!", "!!").replace("%", "!%").replace("_", "!_") + ".%");
+            });
+    filter
+        .before()
+        .ifPresent(
+            e -> {
+              where.append(" AND (at < :at OR (at = :at AND id > :id))");
+              bind.put("at", e.at().toEpochMilli());
+              bind.put("id", e.id());
+            });
     return jdbi.withHandle(
         h ->
             h.createQuery(
-                    "SELECT id, at, kind, user_id, username, client_address, detail FROM audit_events"
-                        + (user.isPresent() ? " WHERE user_id = :user" : "")
+                    "SELECT id, at, kind, user_id, username, client_address, detail, actor"
+                        + " FROM audit_events"
+                        + where
                         + " ORDER BY at DESC, id LIMIT :limit")
-                .bindMap(user.map(u -> Map.of("user", u.value())).orElse(Map.of()))
+                .bindMap(bind)
                 .bind("limit", limit)
                 .map(
                     (rs, ctx) ->
@@ -54,7 +88,8 @@ public final class JdbcAudit implements AuditLog.Store {
                             Optional.ofNullable(rs.getString("user_id")).map(UserId::new),
                             rs.getString("username"),
                             rs.getString("client_address"),
-                            rs.getString("detail")))
+                            rs.getString("detail"),
+                            rs.getString("actor")))
                 .list());
   }
 }

@@ -103,6 +103,64 @@ public final class JdbcUsers implements UserRepository, CredentialRepository {
   }
 
   @Override
+  public List<User> page(String query, String after, int limit) {
+    String like =
+        "%"
+            + query
+                .toLowerCase(java.util.Locale.ROOT)
+                .replace("!", "!!")
+                .replace("%", "!%")
+                .replace("_", "!_")
+            + "%";
+    return jdbi.withHandle(
+        h ->
+            h.createQuery(
+                    "SELECT "
+                        + COLUMNS
+                        + " FROM users WHERE username > :after AND (:all OR"
+                        + " LOWER(username) LIKE :like ESCAPE '!'"
+                        + " OR LOWER(COALESCE(email, '')) LIKE :like ESCAPE '!'"
+                        + " OR LOWER(display_name) LIKE :like ESCAPE '!')"
+                        + " ORDER BY username LIMIT :limit")
+                .bind("after", after)
+                .bind("all", query.isEmpty())
+                .bind("like", like)
+                .bind("limit", limit)
+                .map(JdbcUsers::user)
+                .list());
+  }
+
+  @Override
+  public boolean setDisplayName(UserId id, String displayName) {
+    return jdbi.withHandle(
+            h ->
+                h.createUpdate("UPDATE users SET display_name = :name WHERE id = :id")
+                    .bind("id", id.value())
+                    .bind("name", displayName)
+                    .execute())
+        > 0;
+  }
+
+  @Override
+  public boolean setEmail(UserId id, Optional<String> email) {
+    try {
+      return jdbi.withHandle(
+              h ->
+                  h.createUpdate(
+                          "UPDATE users SET email = :email, email_verified = FALSE WHERE id = :id")
+                      .bind("id", id.value())
+                      .bind("email", email.orElse(null))
+                      .execute())
+          > 0;
+    } catch (UnableToExecuteStatementException e) {
+      if (StoreException.isUniqueViolation(e)) {
+        throw new DirectoryException.DuplicateException("a user with this email");
+      }
+      throw e;
+    }
+  }
+
+  @Override
   public boolean setDisabled(UserId id, boolean disabled) {
     return update("UPDATE users SET disabled = :value WHERE id = :id", id, disabled);
   }

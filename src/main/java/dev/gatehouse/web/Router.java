@@ -87,6 +87,20 @@ public final class Router extends Handler.Abstract {
     return this;
   }
 
+  /**
+   * Registers a route for every method and every path under {@code prefix} (which ends with {@code
+   * /}) that has no exact route: an API that dispatches and answers errors itself.
+   */
+  public Router anyUnder(String prefix, Route route) {
+    if (!prefix.endsWith("/")) {
+      throw new IllegalArgumentException("a route prefix ends with /: " + prefix);
+    }
+    for (String method : new String[] {"GET", "POST", "PUT", "PATCH", "DELETE"}) {
+      prefixes.computeIfAbsent(prefix, p -> new HashMap<>()).put(method, route);
+    }
+    return this;
+  }
+
   private Map<String, Route> match(String path) {
     Map<String, Route> exact = routes.get(path);
     if (exact != null) {

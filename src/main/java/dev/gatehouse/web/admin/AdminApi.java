@@ -1,0 +1,414 @@
+package dev.gatehouse.web.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.apikey.ApiKey;
+import dev.gatehouse.apikey.ApiKeyService;
+import dev.gatehouse.identity.Directory;
+import dev.gatehouse.identity.DirectoryException;
+import dev.gatehouse.identity.User;
+import dev.gatehouse.kernel.UserId;
+import dev.gatehouse.oidc.AccessTokens;
+import dev.gatehouse.web.Exchange;
+import dev.gatehouse.web.WebSessions;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin HTTP API, {@code /api/admin/v1/…}: JSON in and out, RFC 9457 problem details for every
+ * error, described by {@code openapi.json} beside it. Who may call: an administrator's browser
+ * session (state changes carry {@code X-CSRF-Token} and come from the portal's origin), an API key
+ * with the {@link ApiKey#ADMIN_SCOPE} scope (a personal one only while its user is an
+ * administrator), or an access token with that scope (a user's only while the user is an
+ * administrator; a client's from {@code client_credentials}). Everyone else gets 401 or 403 before
+ * any operation runs. Every change is audited with who made it. Thread-safe.
+ */
+public final class AdminApi {
+  /** Where the API lives. */
+  public static final String BASE = "/api/admin/v1";
+
+  private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern BEARER = Pattern.compile("(?i)bearer +([!-~]+)");
+
+  /** What an operation does with a call. */
+  @FunctionalInterface
+  public interface Handler {
+    /** Answers the call (by {@link Call#reply} or by throwing a {@link Problem}). */
+    void handle(Call call);
+  }
+
+  /** One operation: method and path template ({@code /users/{id}}) under {@link #BASE}. */
+  public record Operation(String method, String template, Handler handler) {
+    Optional<Map<String, String>> match(String method, String path) {
+      if (!this.method.equals(method)) {
+        return Optional.empty();
+      }
+      String[] want = template.split("/", -1);
+      String[] got = path.split("/", -1);
+      if (want.length != got.length) {
+        return Optional.empty();
+      }
+      Map<String, String> params = new LinkedHashMap<>();
+      for (int i = 0; i < want.length; i++) {
+        if (want[i].startsWith("{") && want[i].endsWith("}")) {
+          String value = java.net.URLDecoder.decode(got[i], StandardCharsets.UTF_8);
+          if (value.isEmpty() || value.length() > 256) {
+            return Optional.empty();
+          }
+          params.put(want[i].substring(1, want[i].length() - 1), value);
+        } else if (!want[i].equals(got[i])) {
+          return Optional.empty();
+        }
+      }
+      return Optional.of(params);
+    }
+
+    boolean pathMatches(String path) {
+      return match(method, path).isPresent();
+    }
+  }
+
+  /**
+   * Who is calling: {@code actor} as the audit trail names it ({@code user:NAME}, {@code
+   * apikey:ID}, {@code client:ID}), and the administrator's account when a person calls.
+   */
+  public record Caller(String actor, Optional<UserId> user) {}
+
+  /** An error answered as problem details. */
+  public static final class Problem extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final int status;
+    final String code;
+
+    /** A problem with a status, a machine code and a human sentence (never a secret). */
+    public Problem(int status, String code, String detail) {
+      super(detail, null, false, false);
+      this.status = status;
+      this.code = code;
+    }
+  }
+
+  /** One call: the request, the caller and the path's parameters. */
+  public static final class Call {
+    private final Exchange exchange;
+    private final Caller caller;
+    private final Map<String, String> params;
+    private JsonNode body;
+
+    Call(Exchange exchange, Caller caller, Map<String, String> params) {
+      this.exchange = exchange;
+      this.caller = caller;
+      this.params = params;
+    }
+
+    /** The caller. */
+    public Caller caller() {
+      return caller;
+    }
+
+    /** The client's address (for the audit trail). */
+    public String clientAddress() {
+      return exchange.clientAddress();
+    }
+
+    /** A path parameter. */
+    public String param(String name) {
+      return params.get(name);
+    }
+
+    /** A query parameter. */
+    public Optional<String> query(String name) {
+      return exchange.query(name).filter(v -> !v.isEmpty());
+    }
+
+    /** The JSON object sent; 400 when there is none or it holds a field not in {@code allowed}. */
+    public JsonNode body(java.util.Set<String> allowed) {
+      if (body == null) {
+        String text;
+        try {
+          text = exchange.jsonBody();
+        } catch (Exchange.BadRequestException e) {
+          throw new Problem(
+              415, "json_expected", "Send a JSON object with Content-Type: application/json.");
+        }
+        try {
+          body = JSON.readTree(text);
+        } catch (java.io.IOException e) {
+          throw new Problem(400, "malformed_json", "The body is not valid JSON.");
+        }
+        if (body == null || !body.isObject()) {
+          throw new Problem(400, "malformed_json", "The body must be a JSON object.");
+        }
+      }
+      for (var fields = body.fieldNames(); fields.hasNext(); ) {
+        String field = fields.next();
+        if (!allowed.contains(field)) {
+          throw new Problem(
+              400,
+              "unknown_field",
+              "Unknown field \""
+                  + printable(field)
+                  + "\"; allowed: "
+                  + String.join(", ", new java.util.TreeSet<>(allowed))
+                  + ".");
+        }
+      }
+      return body;
+    }
+
+    /** Answers with {@code status} and a JSON document. */
+    public void reply(int status, JsonNode document) {
+      exchange.respond(status, "application/json", document.toString());
+    }
+
+    /** Answers 204 No Content. */
+    public void noContent() {
+      exchange.empty(204);
+    }
+  }
+
+  private final List<Operation> operations = new ArrayList<>();
+  private final ApiKeyService apiKeys;
+  private final AccessTokens accessTokens;
+  private final Directory directory;
+  private final WebSessions sessions;
+  private final Predicate<Throwable> storeUnavailable;
+  private final byte[] openApi;
+
+  /** The API over the core's services; {@code openApi} is the document served beside it. */
+  public AdminApi(
+      ApiKeyService apiKeys,
+      AccessTokens accessTokens,
+      Directory directory,
+      WebSessions sessions,
+      Predicate<Throwable> storeUnavailable,
+      byte[] openApi) {
+    this.apiKeys = apiKeys;
+    this.accessTokens = accessTokens;
+    this.directory = directory;
+    this.sessions = sessions;
+    this.storeUnavailable = storeUnavailable;
+    this.openApi = openApi.clone();
+  }
+
+  /** The API with every resource, over the core's services. */
+  public static AdminApi create(
+      ApiKeyService apiKeys,
+      AccessTokens accessTokens,
+      Directory directory,
+      WebSessions webSessions,
+      Predicate<Throwable> storeUnavailable,
+      dev.gatehouse.admin.Accounts accounts,
+      dev.gatehouse.signin.magiclink.Invitations invitations,
+      dev.gatehouse.signin.magiclink.PasswordResetService resets,
+      dev.gatehouse.session.SessionService sessions,
+      dev.gatehouse.audit.AuditLog audit) {
+    AdminApi api =
+        new AdminApi(
+            apiKeys, accessTokens, directory, webSessions, storeUnavailable, openApiDocument());
+    new DirectoryResources(directory, accounts, invitations, resets, sessions, audit).register(api);
+    new AccessResources(apiKeys, sessions, directory, audit).register(api);
+    return api;
+  }
+
+  /** The OpenAPI document ({@code admin/openapi.yaml}) as JSON. */
+  public static byte[] openApiDocument() {
+    try (var in = AdminApi.class.getResourceAsStream("/admin/openapi.yaml")) {
+      if (in == null) {
+        throw new IllegalStateException("admin/openapi.yaml is missing from the build");
+      }
+      JsonNode document =
+          new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(in);
+      return JSON.writeValueAsBytes(document);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Adds an operation. */
+  public AdminApi add(String method, String template, Handler handler) {
+    operations.add(new Operation(method, template, handler));
+    return this;
+  }
+
+  /** The operations, as registered (for the route-table tests and the OpenAPI check). */
+  public List<Operation> operations() {
+    return List.copyOf(operations);
+  }
+
+  /** Answers every request under {@link #BASE}. */
+  public void handle(Exchange exchange) {
+    String path = exchange.path().substring(BASE.length());
+    String method = exchange.method().equals("HEAD") ? "GET" : exchange.method();
+    if (path.equals("/openapi.json") && method.equals("GET")) {
+      exchange.respond(200, "application/json", new String(openApi, StandardCharsets.UTF_8));
+      return;
+    }
+    try {
+      Operation found = null;
+      Map<String, String> params = Map.of();
+      boolean pathKnown = false;
+      for (Operation operation : operations) {
+        Optional<Map<String, String>> match = operation.match(method, path);
+        if (match.isPresent()) {
+          found = operation;
+          params = match.get();
+          break;
+        }
+        pathKnown |= operation.pathMatches(path);
+      }
+      if (found == null) {
+        throw pathKnown
+            ? new Problem(405, "method_not_allowed", "This method is not allowed here.")
+            : new Problem(404, "not_found", "There is no such operation in the admin API.");
+      }
+      Caller caller = authenticate(exchange, !method.equals("GET"));
+      found.handler().handle(new Call(exchange, caller, params));
+    } catch (Problem problem) {
+      problem(exchange, problem);
+    } catch (DirectoryException.NotFoundException e) {
+      problem(exchange, new Problem(404, "not_found", "No such " + e.getMessage() + "."));
+    } catch (DirectoryException.DuplicateException e) {
+      problem(exchange, new Problem(409, "conflict", e.getMessage() + " already exists."));
+    } catch (DirectoryException e) {
+      problem(exchange, new Problem(400, "invalid_value", e.getMessage()));
+    } catch (Exchange.BadRequestException e) {
+      problem(exchange, new Problem(400, "bad_request", "The request could not be understood."));
+    } catch (IllegalArgumentException | dev.gatehouse.oidc.ClientException e) {
+      problem(exchange, new Problem(400, "invalid_value", printable(e.getMessage())));
+    } catch (RuntimeException e) {
+      if (storeUnavailable.test(e)) {
+        LOG.error("admin API: database failure on {} {}", method, exchange.path(), e);
+        problem(
+            exchange,
+            new Problem(503, "unavailable", "Gatehouse cannot answer right now. Try again."));
+      } else {
+        LOG.error("admin API: unexpected failure on {} {}", method, exchange.path(), e);
+        problem(
+            exchange,
+            new Problem(500, "internal", "Something went wrong on our side; it has been logged."));
+      }
+    }
+  }
+
+  private Caller authenticate(Exchange exchange, boolean changes) {
+    List<String> authorization = exchange.headers("Authorization");
+    if (authorization.size() > 1) {
+      throw unauthenticated("Send one Authorization header.");
+    }
+    if (authorization.size() == 1) {
+      Matcher bearer = BEARER.matcher(authorization.get(0).strip());
+      if (!bearer.matches()) {
+        throw unauthenticated("Use Authorization: Bearer with an admin API key or access token.");
+      }
+      String credential = bearer.group(1);
+      if (ApiKeyService.isGatehouseKey(credential)) {
+        ApiKey key =
+            apiKeys
+                .authenticate(credential)
+                .orElseThrow(() -> unauthenticated("The API key is not valid."));
+        if (!key.scopes().contains(ApiKey.ADMIN_SCOPE)) {
+          throw forbidden("The API key lacks the " + ApiKey.ADMIN_SCOPE + " scope.");
+        }
+        if (key.owner().isPresent()) {
+          requireAdmin(key.owner().get());
+        }
+        return new Caller("apikey:" + key.id(), key.owner());
+      }
+      AccessTokens.Verified token =
+          accessTokens
+              .verify(credential)
+              .orElseThrow(() -> unauthenticated("The access token is not valid."));
+      if (!token.scopes().contains(ApiKey.ADMIN_SCOPE)) {
+        throw forbidden("The access token lacks the " + ApiKey.ADMIN_SCOPE + " scope.");
+      }
+      if (token.user().isPresent()) {
+        User user = requireAdmin(token.user().get());
+        return new Caller("user:" + user.username(), Optional.of(user.id()));
+      }
+      return new Caller("client:" + token.clientId(), Optional.empty());
+    }
+    Optional<WebSessions.Current> current = sessions.current(exchange);
+    if (current.isEmpty()) {
+      throw unauthenticated("Sign in as an administrator, or send an admin API key.");
+    }
+    User user = requireAdmin(current.get().session().userId());
+    if (changes && !sessions.csrfValidHeader(exchange)) {
+      throw new Problem(
+          403,
+          "csrf_failed",
+          "A change from a browser needs the page's X-CSRF-Token and the portal's origin.");
+    }
+    return new Caller("user:" + user.username(), Optional.of(user.id()));
+  }
+
+  private User requireAdmin(UserId id) {
+    return directory
+        .findById(id)
+        .filter(u -> u.admin() && !u.disabled())
+        .orElseThrow(() -> forbidden("Only administrators may use the admin API."));
+  }
+
+  private static Problem unauthenticated(String detail) {
+    return new Problem(401, "unauthenticated", detail);
+  }
+
+  private static Problem forbidden(String detail) {
+    return new Problem(403, "forbidden", detail);
+  }
+
+  private static void problem(Exchange exchange, Problem problem) {
+    ObjectNode document = JSON.createObjectNode();
+    document.put("type", "urn:gatehouse:problem:" + problem.code);
+    document.put("title", title(problem.status));
+    document.put("status", problem.status);
+    document.put("detail", problem.getMessage());
+    if (problem.status == 401) {
+      exchange.addHeader("WWW-Authenticate", "Bearer realm=\"gatehouse-admin\"");
+    }
+    exchange.respond(problem.status, "application/problem+json", document.toString());
+  }
+
+  private static String title(int status) {
+    return switch (status) {
+      case 400 -> "Bad Request";
+      case 401 -> "Unauthorized";
+      case 403 -> "Forbidden";
+      case 404 -> "Not Found";
+      case 405 -> "Method Not Allowed";
+      case 409 -> "Conflict";
+      case 415 -> "Unsupported Media Type";
+      case 503 -> "Service Unavailable";
+      default -> status >= 500 ? "Internal Server Error" : "Error";
+    };
+  }
+
+  /** {@code text} with control and non-ASCII characters replaced, at most 80 characters. */
+  static String printable(String text) {
+    if (text == null) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < text.length() && out.length() < 80; i++) {
+      char c = text.charAt(i);
+      out.append(c < 0x20 || c > 0x7e ? '?' : c);
+    }
+    return out.toString();
+  }
+
+  /** The shared JSON mapper (thread-safe once configured). */
+  static ObjectMapper json() {
+    return JSON;
+  }
+}
