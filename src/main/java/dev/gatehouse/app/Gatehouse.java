@@ -666,7 +666,8 @@ public final class Gatehouse implements AutoCloseable {
             invitations,
             passwordResets,
             sessions,
-            audit);
+            audit,
+            clients);
     router.anyUnder(dev.gatehouse.web.admin.AdminApi.BASE + "/", adminApi::handle);
     router
         .get("/", home::show)

@@ -324,6 +324,67 @@ class AdminApiTest {
         .forEach(e -> assertThat(e.get("actor").asText()).as(e.toString()).startsWith("apikey:"));
   }
 
+  @Test
+  void aClientReadAndSentBackWholeKeepsItsSecretWhichOnlyRotationChanges() throws Exception {
+    Optional<String> key = Optional.of(adminKey);
+    HttpResponse<String> created =
+        call(
+            "POST",
+            "/clients",
+            key,
+            "{\"id\":\"reports\",\"grant_types\":[\"client_credentials\"],"
+                + "\"scopes\":[\"x\"],\"access_token_lifetime\":300}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    String secret = JSON.readTree(created.body()).get("secret").asText();
+    assertThat(tokenStatus("reports", secret)).isEqualTo(200);
+
+    HttpResponse<String> read = call("GET", "/clients/reports", key, null);
+    JsonNode shown = JSON.readTree(read.body());
+    assertThat(shown.get("secret").asText()).isEqualTo("[redacted]");
+    assertThat(read.body()).doesNotContain(secret);
+    // The founding redaction-wipe bug: GET, edit one field, PATCH the whole document back.
+    ((com.fasterxml.jackson.databind.node.ObjectNode) shown).put("name", "Nightly reports");
+    HttpResponse<String> patched = call("PATCH", "/clients/reports", key, shown.toString());
+    assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
+    assertThat(JSON.readTree(patched.body()).get("name").asText()).isEqualTo("Nightly reports");
+    assertThat(tokenStatus("reports", secret)).as("the secret still works").isEqualTo(200);
+    assertThat(call("PATCH", "/clients/reports", key, "{\"secret\":\"guessable\"}").statusCode())
+        .isEqualTo(400);
+    assertThat(call("PATCH", "/clients/reports", key, "{\"secret\":null}").statusCode())
+        .isEqualTo(400);
+    assertThat(tokenStatus("reports", secret)).isEqualTo(200);
+
+    HttpResponse<String> rotated = call("POST", "/clients/reports/secret", key, "{}");
+    assertThat(rotated.statusCode()).isEqualTo(200);
+    String fresh = JSON.readTree(rotated.body()).get("secret").asText();
+    assertThat(tokenStatus("reports", fresh)).isEqualTo(200);
+    assertThat(tokenStatus("reports", secret)).isEqualTo(401);
+
+    // Clients of the configuration file are shown, read-only.
+    JsonNode configured = JSON.readTree(call("GET", "/clients/ops-bot", key, null).body());
+    assertThat(configured.get("from_config").asBoolean()).isTrue();
+    assertThat(call("PATCH", "/clients/ops-bot", key, "{\"name\":\"x\"}").statusCode())
+        .isEqualTo(409);
+    assertThat(call("POST", "/clients/ops-bot/secret", key, "{}").statusCode()).isEqualTo(409);
+    assertThat(call("DELETE", "/clients/reports", key, null).statusCode()).isEqualTo(204);
+    assertThat(tokenStatus("reports", fresh)).isEqualTo(401);
+  }
+
+  private int tokenStatus(String client, String secret) throws Exception {
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create(gatehouse.baseUrl() + "/oauth/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "grant_type=client_credentials&client_id="
+                            + client
+                            + "&client_secret="
+                            + java.net.URLEncoder.encode(secret, StandardCharsets.UTF_8)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .statusCode();
+  }
+
   private int verify(String bearer) throws Exception {
     return HTTP.send(
             HttpRequest.newBuilder(URI.create(gatehouse.baseUrl() + "/api/verify"))

@@ -213,12 +213,14 @@ public final class AdminApi {
       dev.gatehouse.signin.magiclink.Invitations invitations,
       dev.gatehouse.signin.magiclink.PasswordResetService resets,
       dev.gatehouse.session.SessionService sessions,
-      dev.gatehouse.audit.AuditLog audit) {
+      dev.gatehouse.audit.AuditLog audit,
+      dev.gatehouse.oidc.Clients clients) {
     AdminApi api =
         new AdminApi(
             apiKeys, accessTokens, directory, webSessions, storeUnavailable, openApiDocument());
     new DirectoryResources(directory, accounts, invitations, resets, sessions, audit).register(api);
     new AccessResources(apiKeys, sessions, directory, audit).register(api);
+    new ClientResources(clients, audit).register(api);
     return api;
   }
 
