@@ -99,17 +99,28 @@ public final class AdminApi {
     }
   }
 
-  /** One call: the request, the caller and the path's parameters. */
+  /** One call: the request, the caller and the path's parameters; it records the answer. */
   public static final class Call {
-    private final Exchange exchange;
     private final Caller caller;
     private final Map<String, String> params;
+    private final java.util.function.Function<String, Optional<String>> query;
+    private final java.util.function.Supplier<String> rawBody;
+    private final String clientAddress;
     private JsonNode body;
+    private int status;
+    private JsonNode document;
 
-    Call(Exchange exchange, Caller caller, Map<String, String> params) {
-      this.exchange = exchange;
+    Call(
+        Caller caller,
+        Map<String, String> params,
+        java.util.function.Function<String, Optional<String>> query,
+        java.util.function.Supplier<String> rawBody,
+        String clientAddress) {
       this.caller = caller;
       this.params = params;
+      this.query = query;
+      this.rawBody = rawBody;
+      this.clientAddress = clientAddress;
     }
 
     /** The caller. */
@@ -119,7 +130,7 @@ public final class AdminApi {
 
     /** The client's address (for the audit trail). */
     public String clientAddress() {
-      return exchange.clientAddress();
+      return clientAddress;
     }
 
     /** A path parameter. */
@@ -129,7 +140,7 @@ public final class AdminApi {
 
     /** A query parameter. */
     public Optional<String> query(String name) {
-      return exchange.query(name).filter(v -> !v.isEmpty());
+      return query.apply(name).filter(v -> !v.isEmpty());
     }
 
     /** The JSON object sent; 400 when there is none or it holds a field not in {@code allowed}. */
@@ -137,7 +148,7 @@ public final class AdminApi {
       if (body == null) {
         String text;
         try {
-          text = exchange.jsonBody();
+          text = rawBody.get();
         } catch (Exchange.BadRequestException e) {
           throw new Problem(
               415, "json_expected", "Send a JSON object with Content-Type: application/json.");
@@ -169,12 +180,25 @@ public final class AdminApi {
 
     /** Answers with {@code status} and a JSON document. */
     public void reply(int status, JsonNode document) {
-      exchange.respond(status, "application/json", document.toString());
+      this.status = status;
+      this.document = document;
     }
 
     /** Answers 204 No Content. */
     public void noContent() {
-      exchange.empty(204);
+      this.status = 204;
+      this.document = null;
+    }
+  }
+
+  /**
+   * An answer of an in-process call: status and document (null for 204), or a problem's status and
+   * its detail.
+   */
+  public record Result(int status, JsonNode document, String problem) {
+    /** Whether the operation succeeded. */
+    public boolean ok() {
+      return status < 400;
     }
   }
 
@@ -276,32 +300,86 @@ public final class AdminApi {
             : new Problem(404, "not_found", "There is no such operation in the admin API.");
       }
       Caller caller = authenticate(exchange, !method.equals("GET"));
-      found.handler().handle(new Call(exchange, caller, params));
-    } catch (Problem problem) {
-      problem(exchange, problem);
-    } catch (DirectoryException.NotFoundException e) {
-      problem(exchange, new Problem(404, "not_found", "No such " + e.getMessage() + "."));
-    } catch (DirectoryException.DuplicateException e) {
-      problem(exchange, new Problem(409, "conflict", e.getMessage() + " already exists."));
-    } catch (DirectoryException e) {
-      problem(exchange, new Problem(400, "invalid_value", e.getMessage()));
-    } catch (Exchange.BadRequestException e) {
-      problem(exchange, new Problem(400, "bad_request", "The request could not be understood."));
-    } catch (IllegalArgumentException | dev.gatehouse.oidc.ClientException e) {
-      problem(exchange, new Problem(400, "invalid_value", printable(e.getMessage())));
-    } catch (RuntimeException e) {
-      if (storeUnavailable.test(e)) {
-        LOG.error("admin API: database failure on {} {}", method, exchange.path(), e);
-        problem(
-            exchange,
-            new Problem(503, "unavailable", "Gatehouse cannot answer right now. Try again."));
+      Call call =
+          new Call(caller, params, exchange::query, exchange::jsonBody, exchange.clientAddress());
+      found.handler().handle(call);
+      if (call.document == null) {
+        exchange.empty(call.status);
       } else {
-        LOG.error("admin API: unexpected failure on {} {}", method, exchange.path(), e);
-        problem(
-            exchange,
-            new Problem(500, "internal", "Something went wrong on our side; it has been logged."));
+        exchange.respond(call.status, "application/json", call.document.toString());
+      }
+    } catch (RuntimeException e) {
+      problem(exchange, asProblem(e, method, exchange.path()));
+    }
+  }
+
+  /**
+   * Runs an operation in-process for {@code caller}, already authenticated as an administrator (the
+   * admin console: it is a client of this API, so both behave alike). {@code path} is under {@link
+   * #BASE}, with any query; {@code body} the JSON sent.
+   */
+  public Result invoke(
+      Caller caller, String method, String path, Optional<JsonNode> body, String clientAddress) {
+    String rawPath = path;
+    Map<String, String> query = new LinkedHashMap<>();
+    int mark = path.indexOf('?');
+    if (mark >= 0) {
+      rawPath = path.substring(0, mark);
+      for (String pair : path.substring(mark + 1).split("&")) {
+        int eq = pair.indexOf('=');
+        if (eq > 0) {
+          query.put(
+              pair.substring(0, eq),
+              java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
       }
     }
+    try {
+      for (Operation operation : operations) {
+        Optional<Map<String, String>> match = operation.match(method, rawPath);
+        if (match.isPresent()) {
+          requireAdmin(caller.user().orElseThrow(() -> forbidden("An administrator is needed.")));
+          Call call =
+              new Call(
+                  caller,
+                  match.get(),
+                  name -> Optional.ofNullable(query.get(name)),
+                  () -> body.map(JsonNode::toString).orElse("{}"),
+                  clientAddress);
+          operation.handler().handle(call);
+          return new Result(call.status, call.document, "");
+        }
+      }
+      throw new Problem(404, "not_found", "There is no such operation in the admin API.");
+    } catch (RuntimeException e) {
+      Problem problem = asProblem(e, method, path);
+      return new Result(problem.status, null, problem.getMessage());
+    }
+  }
+
+  private Problem asProblem(RuntimeException e, String method, String path) {
+    return switch (e) {
+      case Problem problem -> problem;
+      case DirectoryException.NotFoundException nf ->
+          new Problem(404, "not_found", "No such " + nf.getMessage() + ".");
+      case DirectoryException.DuplicateException dup ->
+          new Problem(409, "conflict", dup.getMessage() + " already exists.");
+      case DirectoryException other -> new Problem(400, "invalid_value", other.getMessage());
+      case Exchange.BadRequestException bad ->
+          new Problem(400, "bad_request", "The request could not be understood.");
+      case IllegalArgumentException bad ->
+          new Problem(400, "invalid_value", printable(bad.getMessage()));
+      case dev.gatehouse.oidc.ClientException bad ->
+          new Problem(400, "invalid_value", printable(bad.getMessage()));
+      default -> {
+        if (storeUnavailable.test(e)) {
+          LOG.error("admin API: database failure on {} {}", method, path, e);
+          yield new Problem(503, "unavailable", "Gatehouse cannot answer right now. Try again.");
+        }
+        LOG.error("admin API: unexpected failure on {} {}", method, path, e);
+        yield new Problem(500, "internal", "Something went wrong on our side; it has been logged.");
+      }
+    };
   }
 
   private Caller authenticate(Exchange exchange, boolean changes) {
