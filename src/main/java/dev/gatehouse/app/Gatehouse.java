@@ -632,7 +632,8 @@ public final class Gatehouse implements AutoCloseable {
                 config
                     .session()
                     .moreDomainOf(host)
-                    .map(domain -> domain.origin() + "/handoff/start"));
+                    .map(domain -> domain.origin() + "/handoff/start"),
+            host -> config.session().moreDomainOf(host).map(GatehouseConfig.MoreDomain::domain));
     HandOffEndpoint handOffPage =
         new HandOffEndpoint(
             handOffs,
@@ -644,7 +645,8 @@ public final class Gatehouse implements AutoCloseable {
             origin,
             config.session().cookieName(),
             server.secure(),
-            config.session().absoluteTimeout());
+            config.session().absoluteTimeout(),
+            clock);
     ForwardAuthEndpoints forwardAuth =
         new ForwardAuthEndpoints(verifier, clientAddress, cookie.name(), registry);
     Router router =
@@ -784,12 +786,21 @@ public final class Gatehouse implements AutoCloseable {
     }
     // Proxy mode: hosts of proxy.routes are served through the gateway, every other host by the
     // portal.
+    org.eclipse.jetty.server.Handler portal =
+        config.session().moreDomains().isEmpty()
+            ? router
+            : new dev.gatehouse.web.portal.FurtherPortalHosts(
+                router,
+                config.session().moreDomains().stream()
+                    .map(d -> d.portalUrl().getHost())
+                    .collect(java.util.stream.Collectors.toSet()),
+                origin);
     org.eclipse.jetty.server.Handler main =
         config.proxyRoutes().isEmpty()
-            ? router
+            ? portal
             : new dev.gatehouse.web.proxy.Gateway(
                 config.proxyRoutes(),
-                router,
+                portal,
                 verifier,
                 identityJwts,
                 clientAddress,

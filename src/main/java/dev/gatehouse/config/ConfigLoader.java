@@ -701,6 +701,13 @@ public final class ConfigLoader {
         throw ConfigException.invalid(
             key, value, "must be a domain name with at least two labels, such as example.com");
       }
+      if (!MoreDomains.registrable(ascii)) {
+        throw ConfigException.invalid(
+            key,
+            value,
+            "is an IP address or a public suffix (anyone can register names under it): name your own domain, such"
+                + " as example.com");
+      }
       String host = publicUrl.getHost();
       if (!(host.equals(ascii) || host.endsWith("." + ascii))) {
         throw ConfigException.invalid(

@@ -81,6 +81,13 @@ final class MoreDomains {
           domainText,
           "must be a domain name with at least two labels, such as example.org");
     }
+    if (!registrable(domain)) {
+      throw error(
+          where + ".domain",
+          domainText,
+          "is an IP address or a public suffix (anyone can register names under it): name your own domain, such"
+              + " as example.org");
+    }
     String portalText = text(node, "portal-url", "");
     URI portal = portalUrl(portalText);
     if (portal == null) {
@@ -98,12 +105,27 @@ final class MoreDomains {
     return new GatehouseConfig.MoreDomain(domain, portal);
   }
 
+  /**
+   * Whether {@code domain} is a registrable domain or lies under one, by the public suffix list
+   * Guava carries ({@code co.uk}, {@code github.io} are not; an IP address is not a domain).
+   */
+  static boolean registrable(String domain) {
+    try {
+      com.google.common.net.InternetDomainName name =
+          com.google.common.net.InternetDomainName.from(domain);
+      return name.isUnderPublicSuffix();
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
   private static boolean within(String host, String domain) {
     return host.equals(domain) || host.endsWith("." + domain);
   }
 
   private static String domain(String text) {
     String value = text.startsWith(".") ? text.substring(1) : text;
+    value = value.endsWith(".") ? value.substring(0, value.length() - 1) : value;
     if (value.isEmpty()) {
       return null;
     }

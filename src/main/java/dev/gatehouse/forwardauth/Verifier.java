@@ -125,6 +125,7 @@ public final class Verifier {
   private final String loginUrl;
   private final String deniedUrl;
   private final Function<String, Optional<String>> handOffStart;
+  private final Function<String, Optional<String>> moreDomainOf;
 
   /**
    * Wires the core; {@code handOffStart} gives, for a host on a further cookie domain, the address
@@ -141,8 +142,10 @@ public final class Verifier {
       RedirectValidator redirects,
       Headers headers,
       String publicOrigin,
-      Function<String, Optional<String>> handOffStart) {
+      Function<String, Optional<String>> handOffStart,
+      Function<String, Optional<String>> moreDomainOf) {
     this.handOffStart = handOffStart;
+    this.moreDomainOf = moreDomainOf;
     this.sessions = sessions;
     this.apiKeys = apiKeys;
     this.accessTokens = accessTokens;
@@ -178,10 +181,20 @@ public final class Verifier {
           printable(original.host()));
       return new Answer.Forbidden();
     }
-    // Cookie first: exactly one session cookie (in either prefix variant) that resolves decides.
+    // Cookie first: exactly one session cookie (in either prefix variant) that resolves decides,
+    // for a host its cookie domain covers: a session opened on a further domain is good there
+    // only, the sign-in's own everywhere else (a cookie value carried elsewhere opens nothing).
+    Optional<String> targetDomain = moreDomainOf.apply(target.get().host());
     Optional<Subject> subject =
         request.sessionCookies().size() == 1
-            ? sessions.resolve(request.sessionCookies().get(0)).flatMap(identities::forSession)
+            ? sessions
+                .resolve(request.sessionCookies().get(0))
+                .filter(
+                    s ->
+                        s.domain().isEmpty()
+                            ? targetDomain.isEmpty()
+                            : targetDomain.equals(Optional.of(s.domain())))
+                .flatMap(identities::forSession)
             : Optional.empty();
     if (request.sessionCookies().size() > 1) {
       LOG.warn(

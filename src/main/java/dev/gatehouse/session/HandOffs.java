@@ -121,7 +121,7 @@ public final class HandOffs {
       return Optional.empty();
     }
     return sessions
-        .issueChild(found.sessionId(), userAgent, clientAddress)
+        .issueChild(found.sessionId(), found.domain(), userAgent, clientAddress)
         .map(issued -> new Redeemed(issued, found.domain(), found.returnTo()));
   }
 

@@ -16,6 +16,8 @@ import java.util.Set;
  * @param idpAcr the provider's {@code acr}; empty when it sent none
  * @param parentId for a session opened on a further cookie domain by a hand-off, the id of the
  *     sign-in's own session, which it ends with; empty otherwise
+ * @param domain for such a session, the further domain it is good for (and only there); empty for a
+ *     sign-in's own session, which is good everywhere else
  */
 public record Session(
     String id,
@@ -30,7 +32,8 @@ public record Session(
     String idp,
     Set<String> idpAmr,
     String idpAcr,
-    String parentId) {
+    String parentId,
+    String domain) {
 
   /** Copies the sets. */
   public Session {
@@ -68,7 +71,8 @@ public record Session(
         idp,
         idpAmr,
         idpAcr,
-        parentId);
+        parentId,
+        domain);
   }
 
   /** The id of the sign-in this session belongs to: its parent's, or its own. */

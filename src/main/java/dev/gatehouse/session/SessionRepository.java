@@ -11,8 +11,9 @@ public interface SessionRepository {
   void insert(Session session);
 
   /**
-   * The unrevoked session with this token hash whose user exists and is enabled. Expiry is the
-   * caller's job (it owns the clock).
+   * The unrevoked session with this token hash whose user exists and is enabled (and, for a session
+   * on a further domain, whose sign-in is unrevoked). Expiry is the caller's job (it owns the
+   * clock).
    */
   Optional<Session> findActive(String tokenHash);
 
@@ -21,6 +22,9 @@ public interface SessionRepository {
 
   /** Records activity. */
   void touch(String tokenHash, Instant lastSeenAt);
+
+  /** Records activity of the sign-in (root session) with this public id. */
+  void touchSignIn(String id, Instant lastSeenAt);
 
   /**
    * Revokes one sign-in by public id (an unambiguous prefix of at least 8 characters is enough),

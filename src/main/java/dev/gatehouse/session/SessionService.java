@@ -118,6 +118,7 @@ public final class SessionService {
             idp,
             idpAmr,
             idpAcr,
+            "",
             "");
     repository.insert(session);
     return new Issued(token, session);
@@ -128,7 +129,8 @@ public final class SessionService {
    * cross-domain hand-off): same user, methods, sign-in time and absolute cap, its own token and
    * idle clock; it ends when the sign-in ends. Empty when the sign-in is no longer live.
    */
-  public Optional<Issued> issueChild(String parentId, String userAgent, String clientAddress) {
+  public Optional<Issued> issueChild(
+      String parentId, String domain, String userAgent, String clientAddress) {
     Instant now = clock.instant();
     Optional<Session> parent =
         repository
@@ -157,7 +159,8 @@ public final class SessionService {
             root.idp(),
             root.idpAmr(),
             root.idpAcr(),
-            root.id());
+            root.id(),
+            domain);
     repository.insert(child);
     return Optional.of(new Issued(token, child));
   }
@@ -183,6 +186,11 @@ public final class SessionService {
     }
     if (!now.isBefore(session.lastSeenAt().plus(touchInterval))) {
       repository.touch(hash, now);
+      if (!session.parentId().isEmpty()) {
+        // Activity on a further domain is activity of the sign-in: it stays alive as long as
+        // any of its sessions is used, and ends idle only when none is.
+        repository.touchSignIn(session.parentId(), now);
+      }
       session = session.touchedAt(now);
       cache.put(hash, Optional.of(session));
     }

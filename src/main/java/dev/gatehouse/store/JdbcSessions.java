@@ -18,7 +18,7 @@ import org.jdbi.v3.core.statement.StatementContext;
 public final class JdbcSessions implements SessionRepository {
   private static final String COLUMNS =
       "s.id, s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.amr,"
-          + " s.user_agent, s.client_address, s.idp, s.idp_amr, s.idp_acr, s.parent_id";
+          + " s.user_agent, s.client_address, s.idp, s.idp_amr, s.idp_acr, s.parent_id, s.domain";
 
   private final Jdbi jdbi;
 
@@ -34,8 +34,8 @@ public final class JdbcSessions implements SessionRepository {
             h.createUpdate(
                     "INSERT INTO sessions (id, token_hash, user_id, created_at, last_seen_at,"
                         + " expires_at, amr, user_agent, client_address, idp, idp_amr, idp_acr,"
-                        + " parent_id) VALUES (:id, :hash, :user, :created, :seen, :expires, :amr,"
-                        + " :agent, :address, :idp, :idpAmr, :idpAcr, :parent)")
+                        + " parent_id, domain) VALUES (:id, :hash, :user, :created, :seen, :expires,"
+                        + " :amr, :agent, :address, :idp, :idpAmr, :idpAcr, :parent, :domain)")
                 .bind("id", session.id())
                 .bind("hash", session.tokenHash())
                 .bind("user", session.userId().value())
@@ -49,6 +49,7 @@ public final class JdbcSessions implements SessionRepository {
                 .bind("idpAmr", String.join(" ", session.idpAmr().stream().sorted().toList()))
                 .bind("idpAcr", session.idpAcr())
                 .bind("parent", session.parentId())
+                .bind("domain", session.domain())
                 .execute());
   }
 
@@ -74,7 +75,9 @@ public final class JdbcSessions implements SessionRepository {
                     "SELECT "
                         + COLUMNS
                         + " FROM sessions s JOIN users u ON u.id = s.user_id"
-                        + " WHERE s.token_hash = :hash AND s.revoked_at IS NULL AND u.disabled = FALSE")
+                        + " LEFT JOIN sessions p ON p.id = s.parent_id AND s.parent_id <> ''"
+                        + " WHERE s.token_hash = :hash AND s.revoked_at IS NULL AND u.disabled = FALSE"
+                        + " AND (s.parent_id = '' OR (p.id IS NOT NULL AND p.revoked_at IS NULL))")
                 .bind("hash", tokenHash)
                 .map(JdbcSessions::session)
                 .findOne());
@@ -88,6 +91,18 @@ public final class JdbcSessions implements SessionRepository {
                     "UPDATE sessions SET last_seen_at = :seen WHERE token_hash = :hash"
                         + " AND last_seen_at < :seen")
                 .bind("hash", tokenHash)
+                .bind("seen", lastSeenAt.toEpochMilli())
+                .execute());
+  }
+
+  @Override
+  public void touchSignIn(String id, Instant lastSeenAt) {
+    jdbi.useHandle(
+        h ->
+            h.createUpdate(
+                    "UPDATE sessions SET last_seen_at = :seen WHERE id = :id"
+                        + " AND last_seen_at < :seen")
+                .bind("id", id)
                 .bind("seen", lastSeenAt.toEpochMilli())
                 .execute());
   }
@@ -239,7 +254,8 @@ public final class JdbcSessions implements SessionRepository {
         rs.getString("idp"),
         words(rs.getString("idp_amr")),
         rs.getString("idp_acr"),
-        rs.getString("parent_id"));
+        rs.getString("parent_id"),
+        rs.getString("domain"));
   }
 
   private static Set<String> words(String spaced) {

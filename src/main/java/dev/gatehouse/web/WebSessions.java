@@ -71,7 +71,12 @@ public final class WebSessions {
       return Optional.empty();
     }
     String token = values.get(0);
-    return sessions.resolve(token).map(s -> new Current(s, token));
+    // A session opened on a further cookie domain by a hand-off is good for that domain's apps
+    // only: never for the portal (its account pages, its sign-out, a new hand-off).
+    return sessions
+        .resolve(token)
+        .filter(s -> s.parentId().isEmpty())
+        .map(s -> new Current(s, token));
   }
 
   /**

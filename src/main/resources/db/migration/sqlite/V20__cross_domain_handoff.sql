@@ -2,6 +2,8 @@
 -- one-time hand-off code; the session it opens there is a child of the sign-in's own session and
 -- ends with it (sign-out, revocation, absolute cap).
 ALTER TABLE sessions ADD COLUMN parent_id TEXT NOT NULL DEFAULT '';
+-- The further domain a child session is good for (its cookie's Domain); empty for a sign-in.
+ALTER TABLE sessions ADD COLUMN domain TEXT NOT NULL DEFAULT '';
 CREATE INDEX sessions_parent_idx ON sessions (parent_id);
 
 -- Hand-off codes: only the SHA-256 of the code and of the browser's binding nonce are kept, so

@@ -150,6 +150,9 @@ class ConfigLoaderTest {
         "[{domain: sub.example.org, portal-url: 'https://a.sub.example.org'},"
             + " {domain: example.org, portal-url: 'https://a.example.org'}]|overlaps",
         "[{domain: example.org, portal-url: 'https://a.example.org', cookie: x}]|not a field",
+        "[{domain: co.uk, portal-url: 'https://auth.co.uk'}]|public suffix",
+        "[{domain: github.io, portal-url: 'https://me.github.io'}]|public suffix",
+        "[{domain: 10.0.0.1, portal-url: 'https://10.0.0.1'}]|public suffix",
       })
   void furtherCookieDomainsMustBeDistinctWithAnHttpsPortalInside(String value, String why) {
     Map<String, String> env =

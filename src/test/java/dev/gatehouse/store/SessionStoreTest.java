@@ -65,25 +65,29 @@ class SessionStoreTest {
     SessionService sessions = open(kind);
     User user = directory.addUser("amy", Optional.empty(), "", false);
     SessionService.Issued root = sessions.issue(user.id(), Set.of("pwd"), "ua", "127.0.0.1");
-    SessionService.Issued org = sessions.issueChild(root.session().id(), "ua", "127.0.0.1").get();
-    SessionService.Issued net = sessions.issueChild(root.session().id(), "ua", "127.0.0.1").get();
+    SessionService.Issued org =
+        sessions.issueChild(root.session().id(), "example.org", "ua", "127.0.0.1").get();
+    SessionService.Issued net =
+        sessions.issueChild(root.session().id(), "example.org", "ua", "127.0.0.1").get();
     assertThat(org.session().parentId()).isEqualTo(root.session().id());
     assertThat(org.session().expiresAt()).isEqualTo(root.session().expiresAt());
     assertThat(sessions.list(Optional.of(user.id())))
         .as("one sign-in is listed once")
         .extracting(Session::id)
         .containsExactly(root.session().id());
-    assertThat(sessions.issueChild(org.session().id(), "ua", "127.0.0.1"))
+    assertThat(sessions.issueChild(org.session().id(), "example.org", "ua", "127.0.0.1"))
         .as("no grandchildren")
         .isEmpty();
     // Signing out on one further domain (its cookie) ends the sign-in and every domain's session.
     sessions.revokeToken(net.token());
     assertThat(sessions.resolve(root.token())).isEmpty();
     assertThat(sessions.resolve(org.token())).isEmpty();
-    assertThat(sessions.issueChild(root.session().id(), "ua", "127.0.0.1")).isEmpty();
+    assertThat(sessions.issueChild(root.session().id(), "example.org", "ua", "127.0.0.1"))
+        .isEmpty();
 
     SessionService.Issued second = sessions.issue(user.id(), Set.of("pwd"), "ua", "127.0.0.1");
-    SessionService.Issued child = sessions.issueChild(second.session().id(), "ua", "1").get();
+    SessionService.Issued child =
+        sessions.issueChild(second.session().id(), "example.org", "ua", "1").get();
     assertThat(sessions.revoke(child.session().id()))
         .as("a child is no sign-in of its own to revoke")
         .isZero();

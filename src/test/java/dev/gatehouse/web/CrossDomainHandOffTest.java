@@ -288,6 +288,72 @@ class CrossDomainHandOffTest {
   }
 
   @Test
+  void eachDomainsSessionIsGoodOnItsOwnDomainOnlyAndNeverForThePortal() throws Exception {
+    HostBrowser browser = new HostBrowser(gatehouse.port());
+    browser.signIn(PORTAL, "alice", PASSWORD);
+    browser.navigate("https://app.example.org/");
+    String child = browser.cookieFor("app.example.org", COOKIE).orElseThrow();
+    String root = browser.cookieFor("app.example.com", COOKIE).orElseThrow();
+    assertThat(forwardAuth(Optional.of(child), "wiki.example.org", "/").status()).isEqualTo(200);
+    // The value carried to another domain's host (an app that received it) opens nothing there.
+    assertThat(forwardAuth(Optional.of(child), "app.example.com", "/").status()).isEqualTo(302);
+    assertThat(forwardAuth(Optional.of(root), "wiki.example.org", "/").status()).isEqualTo(302);
+    // Nor the portal: its account pages, its sign-out, a new hand-off.
+    HostBrowser thief = new HostBrowser(gatehouse.port());
+    thief.put(new HostBrowser.Cookie(COOKIE, child, "example.com", false));
+    assertThat(thief.get(PORTAL + "/account").location()).startsWith(PORTAL + "/login");
+    HostBrowser.Response issue =
+        thief.get(
+            PORTAL
+                + "/handoff/issue?domain=example.org&binding="
+                + "c".repeat(64)
+                + "&rd="
+                + encode("https://app.example.org/"));
+    assertThat(issue.status()).isEqualTo(302);
+    assertThat(issue.location()).startsWith(PORTAL + "/login?rd=");
+  }
+
+  @Test
+  void usingOnlyTheOtherDomainKeepsTheSignInAliveAndItsIdleEndEndsBoth() throws Exception {
+    HostBrowser browser = new HostBrowser(gatehouse.port());
+    browser.signIn(PORTAL, "alice", PASSWORD);
+    browser.navigate("https://app.example.org/");
+    String child = browser.cookieFor("app.example.org", COOKIE).orElseThrow();
+    String root = browser.cookieFor("app.example.com", COOKIE).orElseThrow();
+    for (int i = 0; i < 3; i++) {
+      clock.advance(Duration.ofMinutes(50));
+      assertThat(forwardAuth(Optional.of(child), "wiki.example.org", "/").status()).isEqualTo(200);
+    }
+    assertThat(forwardAuth(Optional.of(root), "app.example.com", "/").status())
+        .as("activity on example.org was activity of the sign-in")
+        .isEqualTo(200);
+    // Signing out now ends the session of the other domain too.
+    HostBrowser.Response home = browser.get(PORTAL + "/");
+    browser.post(PORTAL + "/logout", "csrf=" + HostBrowser.csrf(home));
+    assertThat(forwardAuth(Optional.of(child), "wiki.example.org", "/").status()).isEqualTo(302);
+  }
+
+  @Test
+  void theOtherDomainsPortalAddressHandsOverAndSendsEverythingElseToThePortal() throws Exception {
+    HostBrowser browser = new HostBrowser(gatehouse.port());
+    HostBrowser.Response login = browser.get(OTHER_PORTAL + "/login?rd=%2Faccount");
+    assertThat(login.status()).isEqualTo(302);
+    assertThat(login.location()).isEqualTo(PORTAL + "/login?rd=%2Faccount");
+    assertThat(browser.post(OTHER_PORTAL + "/logout", "csrf=x").status()).isEqualTo(421);
+    // Two hand-offs pending in one browser (two tabs) share its nonce: either still works.
+    browser.signIn(PORTAL, "alice", PASSWORD);
+    HostBrowser.Response first =
+        browser.get(OTHER_PORTAL + "/handoff/start?rd=" + encode("https://app.example.org/a"));
+    HostBrowser.Response second =
+        browser.get(OTHER_PORTAL + "/handoff/start?rd=" + encode("https://app.example.org/b"));
+    String finish = browser.get(first.location()).location();
+    assertThat(second.status()).isEqualTo(302);
+    HostBrowser.Response done = browser.get(finish);
+    assertThat(done.status()).isEqualTo(302);
+    assertThat(done.location()).isEqualTo("https://app.example.org/a");
+  }
+
+  @Test
   void returnUrlsOutsideTheConfiguredDomainsAreRefusedAtEveryStep() throws Exception {
     HostBrowser browser = new HostBrowser(gatehouse.port());
     browser.signIn(PORTAL, "alice", PASSWORD);

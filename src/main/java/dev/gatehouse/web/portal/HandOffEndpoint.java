@@ -47,6 +47,7 @@ public final class HandOffEndpoint {
   private final String nonceCookieName;
   private final boolean secure;
   private final Duration cookieLifetime;
+  private final java.time.Clock clock;
 
   /**
    * Wires the endpoint. {@code baseCookieName} is {@code session.cookie-name}; on the further
@@ -62,7 +63,9 @@ public final class HandOffEndpoint {
       String publicOrigin,
       String baseCookieName,
       boolean secure,
-      Duration cookieLifetime) {
+      Duration cookieLifetime,
+      java.time.Clock clock) {
+    this.clock = clock;
     this.handOffs = handOffs;
     this.sessions = sessions;
     this.redirects = redirects;
@@ -84,7 +87,13 @@ public final class HandOffEndpoint {
       exchange.redirect(302, publicOrigin + "/");
       return;
     }
-    String nonce = handOffs.newNonce();
+    // A hand-off already pending in this browser (another tab) keeps its nonce: both codes bind
+    // to it, each still works once.
+    List<String> pending = exchange.cookies(nonceCookieName);
+    String nonce =
+        pending.size() == 1 && dev.gatehouse.kernel.Tokens.looksLikeToken(pending.get(0))
+            ? pending.get(0)
+            : handOffs.newNonce();
     exchange.addCookie(nonceCookie(nonce, NONCE_LIFETIME));
     exchange.redirect(
         302,
@@ -156,7 +165,13 @@ public final class HandOffEndpoint {
             .httpOnly(true)
             .secure(secure)
             .sameSite(HttpCookie.SameSite.LAX)
-            .maxAge(cookieLifetime.toSeconds());
+            .maxAge(
+                Math.max(
+                    1,
+                    Math.min(
+                        cookieLifetime.toSeconds(),
+                        Duration.between(clock.instant(), done.issued().session().expiresAt())
+                            .toSeconds())));
     exchange.addCookie(cookie.build());
     exchange.redirect(302, done.returnTo());
   }
