@@ -671,6 +671,10 @@ public final class Gatehouse implements AutoCloseable {
             audit,
             clients);
     router.anyUnder(dev.gatehouse.web.admin.AdminApi.BASE + "/", adminApi::handle);
+    dev.gatehouse.web.admin.AdminConsole console =
+        new dev.gatehouse.web.admin.AdminConsole(
+            adminApi, webSessions, directory, templates, errors, origin);
+    router.anyUnder("/admin/", console::handle).get("/admin", console::handle);
     router
         .get("/", home::show)
         .get("/login", login::show)
