@@ -669,11 +669,18 @@ public final class Gatehouse implements AutoCloseable {
             passwordResets,
             sessions,
             audit,
-            clients);
+            clients,
+            () -> registrations.policy().allowsInvitations());
     router.anyUnder(dev.gatehouse.web.admin.AdminApi.BASE + "/", adminApi::handle);
     dev.gatehouse.web.admin.AdminConsole console =
         new dev.gatehouse.web.admin.AdminConsole(
-            adminApi, webSessions, directory, templates, errors, origin);
+            adminApi,
+            webSessions,
+            directory,
+            templates,
+            errors,
+            origin,
+            () -> registrations.policy().allowsInvitations());
     router.anyUnder("/admin/", console::handle).get("/admin", console::handle);
     router
         .get("/", home::show)

@@ -250,6 +250,10 @@ class AdminApiTest {
     assertThat(bea.get("email").asText()).isEqualTo("bea@example.com");
     assertThat(bea.get("admin").asBoolean()).isFalse();
     assertThat(call("POST", "/users", key, "{\"username\":\"bea\"}").statusCode()).isEqualTo(409);
+    HttpResponse<String> invite =
+        call("POST", "/users", key, "{\"email\":\"cy@example.com\",\"invite\":true}");
+    assertThat(invite.statusCode()).as("registration.policy: closed").isEqualTo(409);
+    assertThat(invite.body()).contains("registration.policy");
     assertThat(call("POST", "/users", key, "{\"username\":\"x\",\"role\":\"god\"}").statusCode())
         .as("unknown fields are refused, not ignored")
         .isEqualTo(400);

@@ -55,7 +55,9 @@ class AdminConsoleBrowserTest {
                 dir.resolve("data"),
                 Map.of(
                     "GATEHOUSE_ACCESS_RULES",
-                    "[{hosts: [app.example.com], policy: authenticated}]"))) {
+                    "[{hosts: [app.example.com], policy: authenticated}]",
+                    "GATEHOUSE_REGISTRATION_POLICY",
+                    "invite"))) {
       String origin = gatehouse.publicOrigin();
       User root = gatehouse.app().directory().addUser("root", Optional.empty(), "Root", true);
       gatehouse.app().accounts().setPassword(root, PASSWORD);

@@ -238,11 +238,14 @@ public final class AdminApi {
       dev.gatehouse.signin.magiclink.PasswordResetService resets,
       dev.gatehouse.session.SessionService sessions,
       dev.gatehouse.audit.AuditLog audit,
-      dev.gatehouse.oidc.Clients clients) {
+      dev.gatehouse.oidc.Clients clients,
+      java.util.function.BooleanSupplier invitationsAllowed) {
     AdminApi api =
         new AdminApi(
             apiKeys, accessTokens, directory, webSessions, storeUnavailable, openApiDocument());
-    new DirectoryResources(directory, accounts, invitations, resets, sessions, audit).register(api);
+    new DirectoryResources(
+            directory, accounts, invitations, resets, sessions, audit, invitationsAllowed)
+        .register(api);
     new AccessResources(apiKeys, sessions, directory, audit).register(api);
     new ClientResources(clients, audit).register(api);
     return api;

@@ -46,6 +46,7 @@ public final class AdminConsole {
   private final Templates templates;
   private final ErrorPages errors;
   private final String publicOrigin;
+  private final java.util.function.BooleanSupplier invitationsAllowed;
 
   /** A console over {@code api}. */
   public AdminConsole(
@@ -54,7 +55,9 @@ public final class AdminConsole {
       Directory directory,
       Templates templates,
       ErrorPages errors,
-      String publicOrigin) {
+      String publicOrigin,
+      java.util.function.BooleanSupplier invitationsAllowed) {
+    this.invitationsAllowed = invitationsAllowed;
     this.api = api;
     this.sessions = sessions;
     this.directory = directory;
@@ -211,6 +214,7 @@ public final class AdminConsole {
               Optional.empty());
       ObjectNode data = document(page);
       data.put("q", q);
+      data.put("invitations", invitationsAllowed.getAsBoolean());
       c.render(200, "admin/users.jte", "Users", "users", data, "", c.problem() + problemOf(page));
       return;
     }

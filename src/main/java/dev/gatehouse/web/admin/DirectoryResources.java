@@ -24,6 +24,7 @@ final class DirectoryResources {
   private final PasswordResetService resets;
   private final SessionService sessions;
   private final AuditLog audit;
+  private final java.util.function.BooleanSupplier invitationsAllowed;
 
   DirectoryResources(
       Directory directory,
@@ -31,7 +32,9 @@ final class DirectoryResources {
       Invitations invitations,
       PasswordResetService resets,
       SessionService sessions,
-      AuditLog audit) {
+      AuditLog audit,
+      java.util.function.BooleanSupplier invitationsAllowed) {
+    this.invitationsAllowed = invitationsAllowed;
     this.directory = directory;
     this.accounts = accounts;
     this.invitations = invitations;
@@ -74,6 +77,13 @@ final class DirectoryResources {
     Optional<String> password = text(body, "password");
     User user;
     if (invite) {
+      if (!invitationsAllowed.getAsBoolean()) {
+        throw new AdminApi.Problem(
+            409,
+            "invitations_off",
+            "Invitations are off (registration.policy: closed). Set registration.policy to invite,"
+                + " or create the account without invite and send it a password reset link.");
+      }
       if (email.isEmpty() || password.isPresent()) {
         throw new AdminApi.Problem(
             400,
