@@ -68,6 +68,23 @@ final class ApiKeyCommand {
       }
     }
     Optional<Duration> lifetime = expiresIn.map(ApiKeyCommand::duration);
+    Optional<RemoteAdmin> remote = main.remote();
+    if (remote.isPresent()) {
+      var body = RemoteAdmin.object();
+      username.ifPresent(u -> body.put("user", u));
+      application.ifPresent(a -> body.put("application", a));
+      label.ifPresent(l -> body.put("name", l));
+      hostList.forEach(body.putArray("hosts")::add);
+      (groups == null ? List.<String>of() : groups).forEach(body.putArray("groups")::add);
+      scopeList.forEach(body.putArray("scopes")::add);
+      expiresIn.ifPresent(e -> body.put("expires_in", e));
+      var issued = remote.get().send("POST", "/api-keys", Optional.of(body));
+      System.err.println(
+          "Store this key now; Gatehouse keeps only its hash and cannot show it again:");
+      System.out.println(issued.path("secret").asText());
+      System.err.println("id " + issued.path("id").asText());
+      return 0;
+    }
     try (Gatehouse gatehouse = main.open()) {
       ApiKeyService.Issued issued;
       if (username.isPresent()) {
@@ -107,6 +124,28 @@ final class ApiKeyCommand {
 
   @Command(name = "list", description = "List live keys (never their secrets).")
   int list(@Option(names = "--user", paramLabel = "USERNAME") Optional<String> username) {
+    Optional<RemoteAdmin> remote = main.remote();
+    if (remote.isPresent()) {
+      System.out.printf(
+          "%-16s %-11s %-20s %-20s %-22s %s%n", "ID", "KIND", "OWNER", "LABEL", "EXPIRES", "HOSTS");
+      var keys =
+          remote
+              .get()
+              .get("/api-keys" + username.map(u -> "?user=" + RemoteAdmin.encode(u)).orElse(""));
+      for (var key : keys.path("items")) {
+        java.util.List<String> hosts = new java.util.ArrayList<>();
+        key.path("hosts").forEach(h -> hosts.add(h.asText()));
+        System.out.printf(
+            "%-16s %-11s %-20s %-20s %-22s %s%n",
+            key.path("id").asText(),
+            key.path("kind").asText(),
+            key.path("application").asText(key.path("user").asText("?")),
+            key.path("name").asText(),
+            key.path("expires_at").asText("never"),
+            hosts.isEmpty() ? "any" : String.join(",", hosts));
+      }
+      return 0;
+    }
     try (Gatehouse gatehouse = main.open()) {
       Optional<User> user = username.map(u -> gatehouse.directory().requireUser(u));
       System.out.printf(
@@ -135,6 +174,12 @@ final class ApiKeyCommand {
 
   @Command(name = "revoke", description = "Revoke a key by id.")
   int revoke(@Parameters(paramLabel = "ID") String id) {
+    Optional<RemoteAdmin> remote = main.remote();
+    if (remote.isPresent()) {
+      remote.get().send("DELETE", "/api-keys/" + RemoteAdmin.encode(id), Optional.empty());
+      System.out.println("revoked " + id);
+      return 0;
+    }
     try (Gatehouse gatehouse = main.open()) {
       if (!gatehouse.apiKeys().revoke(id)) {
         throw new Main.CliException("no live key " + id);

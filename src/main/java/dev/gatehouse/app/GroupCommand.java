@@ -1,5 +1,6 @@
 package dev.gatehouse.app;
 
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -11,6 +12,14 @@ final class GroupCommand {
 
   @Command(name = "add", description = "Create a group.")
   int add(@Parameters(paramLabel = "GROUP") String name) {
+    Optional<RemoteAdmin> remote = main.remote();
+    if (remote.isPresent()) {
+      var body = RemoteAdmin.object();
+      body.put("name", name);
+      var group = remote.get().send("POST", "/groups", Optional.of(body));
+      System.out.println("created group " + group.path("name").asText());
+      return 0;
+    }
     try (Gatehouse gatehouse = main.open()) {
       System.out.println("created group " + gatehouse.directory().addGroup(name));
     }
@@ -19,6 +28,15 @@ final class GroupCommand {
 
   @Command(name = "list", description = "List groups with their members.")
   int list() {
+    Optional<RemoteAdmin> remote = main.remote();
+    if (remote.isPresent()) {
+      for (var group : remote.get().get("/groups").path("items")) {
+        java.util.List<String> members = new java.util.ArrayList<>();
+        group.path("members").forEach(m -> members.add(m.asText()));
+        System.out.println(group.path("name").asText() + ": " + String.join(", ", members));
+      }
+      return 0;
+    }
     try (Gatehouse gatehouse = main.open()) {
       for (String group : gatehouse.directory().listGroups()) {
         System.out.println(group + ": " + String.join(", ", gatehouse.directory().members(group)));
@@ -29,6 +47,12 @@ final class GroupCommand {
 
   @Command(name = "delete", description = "Delete a group (members stay).")
   int delete(@Parameters(paramLabel = "GROUP") String name) {
+    Optional<RemoteAdmin> remote = main.remote();
+    if (remote.isPresent()) {
+      remote.get().send("DELETE", "/groups/" + RemoteAdmin.encode(name), Optional.empty());
+      System.out.println("deleted group " + name);
+      return 0;
+    }
     try (Gatehouse gatehouse = main.open()) {
       gatehouse.directory().deleteGroup(name);
       System.out.println("deleted group " + name);
@@ -40,6 +64,12 @@ final class GroupCommand {
   int addMember(
       @Parameters(paramLabel = "GROUP") String group,
       @Parameters(paramLabel = "USERNAME") String user) {
+    Optional<RemoteAdmin> remote = main.remote();
+    if (remote.isPresent()) {
+      remote.get().send("PUT", member(group, user), Optional.empty());
+      System.out.println("added " + user + " to " + group);
+      return 0;
+    }
     try (Gatehouse gatehouse = main.open()) {
       boolean added = gatehouse.directory().addMember(group, user);
       System.out.println(
@@ -52,11 +82,21 @@ final class GroupCommand {
   int removeMember(
       @Parameters(paramLabel = "GROUP") String group,
       @Parameters(paramLabel = "USERNAME") String user) {
+    Optional<RemoteAdmin> remote = main.remote();
+    if (remote.isPresent()) {
+      remote.get().send("DELETE", member(group, user), Optional.empty());
+      System.out.println("removed " + user + " from " + group);
+      return 0;
+    }
     try (Gatehouse gatehouse = main.open()) {
       boolean removed = gatehouse.directory().removeMember(group, user);
       System.out.println(
           removed ? "removed " + user + " from " + group : user + " was not in " + group);
     }
     return 0;
+  }
+
+  private static String member(String group, String user) {
+    return "/groups/" + RemoteAdmin.encode(group) + "/members/" + RemoteAdmin.encode(user);
   }
 }

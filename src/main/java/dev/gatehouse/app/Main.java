@@ -54,6 +54,21 @@ public final class Main {
       description = "Configuration file (default: ./gatehouse.yml when it exists).")
   Optional<Path> configFile = Optional.empty();
 
+  @Option(
+      names = "--remote",
+      paramLabel = "URL",
+      description =
+          "Administer the Gatehouse at URL over its admin API instead of the one here (user,"
+              + " group, apikey and session commands), with the admin API key in"
+              + " GATEHOUSE_API_KEY or --api-key-file. Also GATEHOUSE_REMOTE.")
+  Optional<String> remoteUrl = Optional.empty();
+
+  @Option(
+      names = "--api-key-file",
+      paramLabel = "FILE",
+      description = "File holding the admin API key for --remote.")
+  Optional<Path> apiKeyFile = Optional.empty();
+
   Map<String, String> environment = System.getenv();
 
   /** Where {@code ./gatehouse.yml} is looked for: the process's working directory. */
@@ -107,6 +122,11 @@ public final class Main {
    * {@code serve} and {@code init} create it.
    */
   Gatehouse open() {
+    if (remote().isPresent()) {
+      throw new CliException(
+          "this command works only on the server's machine; with --remote, use the user, group,"
+              + " apikey and session commands (or the admin console)");
+    }
     GatehouseConfig config = config();
     Path database = Database.sqliteFileIn(config.dataDir());
     if (config.database().url().isEmpty() && !Files.exists(database)) {
@@ -118,6 +138,28 @@ public final class Main {
               + " `gatehouse init`");
     }
     return Gatehouse.open(config, clock);
+  }
+
+  /** The remote Gatehouse to administer, when {@code --remote} (or GATEHOUSE_REMOTE) names one. */
+  Optional<RemoteAdmin> remote() {
+    Optional<String> url =
+        remoteUrl.or(
+            () ->
+                Optional.ofNullable(environment.get("GATEHOUSE_REMOTE")).filter(u -> !u.isBlank()));
+    if (url.isEmpty()) {
+      return Optional.empty();
+    }
+    String key;
+    if (apiKeyFile.isPresent()) {
+      try {
+        key = Files.readString(apiKeyFile.get()).strip();
+      } catch (java.io.IOException e) {
+        throw new CliException("cannot read --api-key-file " + apiKeyFile.get());
+      }
+    } else {
+      key = Optional.ofNullable(environment.get("GATEHOUSE_API_KEY")).orElse("").strip();
+    }
+    return Optional.of(RemoteAdmin.of(url.get(), key));
   }
 
   private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {

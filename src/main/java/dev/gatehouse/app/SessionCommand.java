@@ -15,6 +15,29 @@ final class SessionCommand {
 
   @Command(name = "list", description = "List live sessions.")
   int list(@Option(names = "--user", paramLabel = "USERNAME") Optional<String> username) {
+    Optional<RemoteAdmin> remote = main.remote();
+    if (remote.isPresent()) {
+      System.out.printf(
+          "%-16s %-20s %-24s %-24s %-16s %s%n",
+          "ID", "USER", "SIGNED IN", "LAST SEEN", "ADDRESS", "METHODS");
+      var sessions =
+          remote
+              .get()
+              .get("/sessions" + username.map(u -> "?user=" + RemoteAdmin.encode(u)).orElse(""));
+      for (var session : sessions.path("items")) {
+        java.util.List<String> amr = new java.util.ArrayList<>();
+        session.path("amr").forEach(a -> amr.add(a.asText()));
+        System.out.printf(
+            "%-16s %-20s %-24s %-24s %-16s %s%n",
+            session.path("id").asText(),
+            session.path("username").asText(),
+            session.path("created_at").asText(),
+            session.path("last_seen_at").asText(),
+            session.path("client_address").asText(),
+            String.join(" ", amr));
+      }
+      return 0;
+    }
     try (Gatehouse gatehouse = main.open()) {
       Optional<User> user = username.map(u -> gatehouse.directory().requireUser(u));
       System.out.printf(
@@ -44,6 +67,21 @@ final class SessionCommand {
       @Option(names = "--user", paramLabel = "USERNAME") Optional<String> username) {
     if (id.isPresent() == username.isPresent()) {
       throw new Main.CliException("give either a session ID or --user USERNAME");
+    }
+    Optional<RemoteAdmin> remote = main.remote();
+    if (remote.isPresent()) {
+      if (username.isPresent()) {
+        remote
+            .get()
+            .send(
+                "DELETE",
+                "/users/" + remote.get().userId(username.get()) + "/sessions",
+                Optional.empty());
+      } else {
+        remote.get().send("DELETE", "/sessions/" + RemoteAdmin.encode(id.get()), Optional.empty());
+      }
+      System.out.println("revoked");
+      return 0;
     }
     try (Gatehouse gatehouse = main.open()) {
       int count;

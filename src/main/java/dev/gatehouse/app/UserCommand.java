@@ -23,6 +23,20 @@ final class UserCommand {
           boolean passwordStdin,
       @Option(names = "--password", description = "Ask for a password on the terminal.")
           boolean password) {
+    Optional<RemoteAdmin> remote = main.remote();
+    if (remote.isPresent()) {
+      var body = RemoteAdmin.object();
+      body.put("username", username);
+      email.ifPresent(e -> body.put("email", e));
+      name.ifPresent(n -> body.put("display_name", n));
+      body.put("admin", admin);
+      if (passwordStdin || password) {
+        body.put("password", Passwords.read(passwordStdin));
+      }
+      remote.get().send("POST", "/users", Optional.of(body));
+      System.out.println("created user " + username + (admin ? " (administrator)" : ""));
+      return 0;
+    }
     try (Gatehouse gatehouse = main.open()) {
       Optional<String> secret =
           passwordStdin || password ? Optional.of(Passwords.read(passwordStdin)) : Optional.empty();
@@ -43,6 +57,17 @@ final class UserCommand {
       @Option(names = "--username", description = "Default: the part of the address before @.")
           Optional<String> username,
       @Option(names = "--admin", description = "Make the user an administrator.") boolean admin) {
+    Optional<RemoteAdmin> remote = main.remote();
+    if (remote.isPresent()) {
+      var body = RemoteAdmin.object();
+      body.put("email", email);
+      username.ifPresent(u -> body.put("username", u));
+      body.put("admin", admin);
+      body.put("invite", true);
+      var user = remote.get().send("POST", "/users", Optional.of(body));
+      System.out.println("invited " + user.path("username").asText() + " <" + email + ">");
+      return 0;
+    }
     try (Gatehouse gatehouse = main.open()) {
       if (!gatehouse.registrations().policy().allowsInvitations()) {
         throw new Main.CliException(
@@ -66,6 +91,27 @@ final class UserCommand {
 
   @Command(name = "list", description = "List users.")
   int list() {
+    Optional<RemoteAdmin> remote = main.remote();
+    if (remote.isPresent()) {
+      System.out.printf(
+          "%-24s %-32s %-8s %-5s %s%n", "USERNAME", "EMAIL", "STATE", "ADMIN", "LAST SIGN-IN");
+      String cursor = "";
+      do {
+        var page =
+            remote.get().get("/users?limit=200" + (cursor.isEmpty() ? "" : "&cursor=" + cursor));
+        for (var user : page.path("items")) {
+          System.out.printf(
+              "%-24s %-32s %-8s %-5s %s%n",
+              user.path("username").asText(),
+              user.path("email").asText("-"),
+              user.path("disabled").asBoolean() ? "disabled" : "enabled",
+              user.path("admin").asBoolean() ? "yes" : "no",
+              user.path("last_sign_in_at").asText("never"));
+        }
+        cursor = page.path("next_cursor").isNull() ? "" : page.path("next_cursor").asText();
+      } while (!cursor.isEmpty());
+      return 0;
+    }
     try (Gatehouse gatehouse = main.open()) {
       System.out.printf(
           "%-24s %-32s %-8s %-5s %s%n", "USERNAME", "EMAIL", "STATE", "ADMIN", "LAST SIGN-IN");
@@ -111,6 +157,10 @@ final class UserCommand {
 
   @Command(name = "disable", description = "Disable a user and end its sessions.")
   int disable(@Parameters(paramLabel = "USERNAME") String username) {
+    if (patchRemotely(username, "disabled", true)) {
+      System.out.println("disabled " + username + " and ended its sessions");
+      return 0;
+    }
     try (Gatehouse gatehouse = main.open()) {
       gatehouse.accounts().disable(gatehouse.directory().requireUser(username));
       System.out.println("disabled " + username + " and ended its sessions");
@@ -120,6 +170,10 @@ final class UserCommand {
 
   @Command(name = "enable", description = "Enable a user.")
   int enable(@Parameters(paramLabel = "USERNAME") String username) {
+    if (patchRemotely(username, "disabled", false)) {
+      System.out.println("enabled " + username);
+      return 0;
+    }
     try (Gatehouse gatehouse = main.open()) {
       gatehouse.accounts().enable(gatehouse.directory().requireUser(username));
       System.out.println("enabled " + username);
@@ -129,6 +183,12 @@ final class UserCommand {
 
   @Command(name = "delete", description = "Delete a user, its password and sessions.")
   int delete(@Parameters(paramLabel = "USERNAME") String username) {
+    Optional<RemoteAdmin> remote = main.remote();
+    if (remote.isPresent()) {
+      remote.get().send("DELETE", "/users/" + remote.get().userId(username), Optional.empty());
+      System.out.println("deleted " + username);
+      return 0;
+    }
     try (Gatehouse gatehouse = main.open()) {
       gatehouse.accounts().delete(gatehouse.directory().requireUser(username));
       System.out.println("deleted " + username);
@@ -160,11 +220,28 @@ final class UserCommand {
   int setAdmin(
       @Parameters(paramLabel = "USERNAME") String username,
       @Parameters(paramLabel = "true|false") boolean admin) {
+    if (patchRemotely(username, "admin", admin)) {
+      System.out.println(
+          username + (admin ? " is now an administrator" : " is no longer an administrator"));
+      return 0;
+    }
     try (Gatehouse gatehouse = main.open()) {
       gatehouse.directory().setAdmin(gatehouse.directory().requireUser(username).id(), admin);
       System.out.println(
           username + (admin ? " is now an administrator" : " is no longer an administrator"));
     }
     return 0;
+  }
+
+  /** With --remote: sets one flag of the user over the admin API; false when not remote. */
+  private boolean patchRemotely(String username, String field, boolean value) {
+    Optional<RemoteAdmin> remote = main.remote();
+    if (remote.isEmpty()) {
+      return false;
+    }
+    var body = RemoteAdmin.object();
+    body.put(field, value);
+    remote.get().send("PATCH", "/users/" + remote.get().userId(username), Optional.of(body));
+    return true;
   }
 }

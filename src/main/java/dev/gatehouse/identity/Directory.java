@@ -109,6 +109,14 @@ public final class Directory {
     return users.page(query.strip(), after, limit);
   }
 
+  /**
+   * Runs {@code change} only while an enabled administrator other than {@code leaving} remains (see
+   * {@link UserRepository#whileKeepingAnAdmin}); false when it would leave none.
+   */
+  public boolean whileKeepingAnAdmin(UserId leaving, Runnable change) {
+    return users.whileKeepingAnAdmin(leaving, change);
+  }
+
   /** Sets a user's display name (validated). */
   public void setDisplayName(UserId id, String displayName) {
     if (!users.setDisplayName(id, Names.displayName(displayName))) {

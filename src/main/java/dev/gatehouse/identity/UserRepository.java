@@ -34,6 +34,14 @@ public interface UserRepository {
    */
   List<User> page(String query, String after, int limit);
 
+  /**
+   * Runs {@code change} (which may take administrator rights from {@code leaving}: demote, disable,
+   * delete) only if an enabled administrator other than {@code leaving} exists, or {@code leaving}
+   * is none; false (nothing run) otherwise. Such changes run one at a time, on every node, so two
+   * administrators removing each other at once cannot both succeed.
+   */
+  boolean whileKeepingAnAdmin(UserId leaving, Runnable change);
+
   /** Sets the display name; false when there is no such user. */
   boolean setDisplayName(UserId id, String displayName);
 

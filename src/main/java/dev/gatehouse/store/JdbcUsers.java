@@ -21,9 +21,11 @@ public final class JdbcUsers implements UserRepository, CredentialRepository {
       "id, username, email, email_verified, display_name, disabled, admin, created_at, last_sign_in_at";
 
   private final Jdbi jdbi;
+  private final Dialect dialect;
 
   /** Repository over {@code database}. */
   public JdbcUsers(Database database) {
+    this.dialect = database.dialect();
     this.jdbi = database.jdbi();
   }
 
@@ -128,6 +130,51 @@ public final class JdbcUsers implements UserRepository, CredentialRepository {
                 .bind("limit", limit)
                 .map(JdbcUsers::user)
                 .list());
+  }
+
+  /** Serialises the last-administrator guard within this process (SQLite has one writer anyway). */
+  private static final java.util.concurrent.locks.ReentrantLock ADMINS =
+      new java.util.concurrent.locks.ReentrantLock();
+
+  /** The PostgreSQL advisory lock that serialises it across nodes ("GHadmin" as a number). */
+  private static final long ADMIN_LOCK = 0x474861646d696eL;
+
+  @Override
+  public boolean whileKeepingAnAdmin(UserId leaving, Runnable change) {
+    ADMINS.lock();
+    try {
+      if (dialect == Dialect.POSTGRES) {
+        return jdbi.inTransaction(
+            h -> {
+              h.createQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(:lock)) AS locked")
+                  .bind("lock", ADMIN_LOCK)
+                  .mapTo(Integer.class)
+                  .one();
+              if (!adminRemains(h, leaving)) {
+                return false;
+              }
+              change.run();
+              return true;
+            });
+      }
+      if (!jdbi.withHandle(h -> adminRemains(h, leaving))) {
+        return false;
+      }
+      change.run();
+      return true;
+    } finally {
+      ADMINS.unlock();
+    }
+  }
+
+  private static boolean adminRemains(org.jdbi.v3.core.Handle h, UserId leaving) {
+    return h.createQuery(
+            "SELECT (NOT EXISTS (SELECT 1 FROM users WHERE id = :id AND admin = TRUE"
+                + " AND disabled = FALSE)) OR EXISTS (SELECT 1 FROM users WHERE id <> :id"
+                + " AND admin = TRUE AND disabled = FALSE)")
+        .bind("id", leaving.value())
+        .mapTo(Boolean.class)
+        .one();
   }
 
   @Override

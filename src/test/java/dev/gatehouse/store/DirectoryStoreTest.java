@@ -47,6 +47,43 @@ class DirectoryStoreTest {
 
   @ParameterizedTest
   @MethodSource("kinds")
+  void twoAdministratorsDemotingEachOtherAtOnceLeaveOneStanding(TestDatabases.Kind kind)
+      throws Exception {
+    Directory directory = open(kind);
+    User ann = directory.addUser("ann", Optional.empty(), "", true);
+    User bob = directory.addUser("bob", Optional.empty(), "", true);
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    java.util.List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+    for (User leaving : List.of(ann, bob)) {
+      results.add(
+          pool.submit(
+              () -> {
+                go.await();
+                return directory.whileKeepingAnAdmin(
+                    leaving.id(),
+                    () -> {
+                      try {
+                        Thread.sleep(200); // Both are inside at once unless they take turns.
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                      directory.setAdmin(leaving.id(), false);
+                    });
+              }));
+    }
+    go.countDown();
+    assertThat(List.of(results.get(0).get(), results.get(1).get()))
+        .containsExactlyInAnyOrder(true, false);
+    pool.shutdown();
+    assertThat(directory.hasActiveAdmin()).isTrue();
+    User carl = directory.addUser("carl", Optional.empty(), "", false);
+    assertThat(directory.whileKeepingAnAdmin(carl.id(), () -> {})).as("not an admin").isTrue();
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
   void usernamesAndEmailsAreUniqueInCanonicalForm(TestDatabases.Kind kind) {
     Directory directory = open(kind);
     User alice = directory.addUser("Alice", Optional.of("Alice@Example.COM"), "Alice A.", false);

@@ -374,6 +374,87 @@ class AdminApiTest {
     assertThat(tokenStatus("reports", fresh)).isEqualTo(401);
   }
 
+  @Test
+  void twoAdministratorsRemovingEachOtherAtOnceLeaveOneStanding() throws Exception {
+    User second = gatehouse.app().directory().addUser("second", Optional.empty(), "", true);
+    String rootId = gatehouse.app().directory().findByUsername("root").get().id().value();
+    String secondId = second.id().value();
+    String[][] attacks = {
+      {"{\"admin\":false}", "{\"admin\":false}"},
+      {"{\"disabled\":true}", "{\"disabled\":true}"},
+      {"{\"admin\":false}", "{\"disabled\":true}"},
+    };
+    for (int round = 0; round < 6; round++) {
+      String[] attack = attacks[round % attacks.length];
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(2);
+      var first =
+          pool.submit(
+              () -> {
+                go.await();
+                return call("PATCH", "/users/" + rootId, Optional.of(adminKey), attack[0])
+                    .statusCode();
+              });
+      var other =
+          pool.submit(
+              () -> {
+                go.await();
+                return call("PATCH", "/users/" + secondId, Optional.of(adminKey), attack[1])
+                    .statusCode();
+              });
+      go.countDown();
+      List<Integer> statuses = List.of(first.get(), other.get());
+      pool.shutdown();
+      assertThat(statuses).as("round " + round).containsExactlyInAnyOrder(200, 409);
+      assertThat(
+              gatehouse.app().directory().listUsers().stream()
+                  .anyMatch(u -> u.admin() && !u.disabled()))
+          .isTrue();
+      // Both administrators again for the next round.
+      for (String id : List.of(rootId, secondId)) {
+        call("PATCH", "/users/" + id, Optional.of(adminKey), "{\"admin\":true,\"disabled\":false}");
+      }
+    }
+  }
+
+  @Test
+  void aTokenStopsOpeningTheApiWhenItsClientLosesTheScopeAndKeysNeedAnAdministrator()
+      throws Exception {
+    Optional<String> key = Optional.of(adminKey);
+    HttpResponse<String> created =
+        call(
+            "POST",
+            "/clients",
+            key,
+            "{\"id\":\"robot\",\"grant_types\":[\"client_credentials\"],"
+                + "\"scopes\":[\"gatehouse:admin\",\"x\"]}");
+    String secret = JSON.readTree(created.body()).get("secret").asText();
+    HttpResponse<String> issued =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(gatehouse.baseUrl() + "/oauth/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "grant_type=client_credentials&client_id=robot&scope=gatehouse%3Aadmin"
+                            + "&client_secret="
+                            + java.net.URLEncoder.encode(secret, StandardCharsets.UTF_8)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    String token = JSON.readTree(issued.body()).get("access_token").asText();
+    assertThat(call("GET", "/me", Optional.of(token), null).statusCode()).isEqualTo(200);
+    call("PATCH", "/clients/robot", key, "{\"scopes\":[\"x\"]}");
+    assertThat(call("GET", "/me", Optional.of(token), null).statusCode()).isEqualTo(403);
+
+    HttpResponse<String> amysAdminKey =
+        call("POST", "/api-keys", key, "{\"user\":\"amy\",\"scopes\":[\"gatehouse:admin\"]}");
+    assertThat(amysAdminKey.statusCode()).isEqualTo(400);
+    assertThat(amysAdminKey.body()).contains("administrator");
+    assertThat(call("PATCH", "/users/nobody", key, "{\"admin\":false,\"admin\":true}").statusCode())
+        .as("a duplicate field is refused, not resolved")
+        .isEqualTo(400);
+  }
+
   private int tokenStatus(String client, String secret) throws Exception {
     return HTTP.send(
             HttpRequest.newBuilder(URI.create(gatehouse.baseUrl() + "/oauth/token"))

@@ -77,9 +77,9 @@ class AdminConsoleAuthorizationTest {
         new String[] {"POST", user + "/join"},
         new String[] {"POST", user + "/leave"},
         new String[] {"POST", "/admin/groups"},
-        new String[] {"POST", "/admin/groups/ops/add"},
-        new String[] {"POST", "/admin/groups/ops/remove"},
-        new String[] {"POST", "/admin/groups/ops/delete"},
+        new String[] {"POST", "/admin/groups/add"},
+        new String[] {"POST", "/admin/groups/remove"},
+        new String[] {"POST", "/admin/groups/delete"},
         new String[] {"POST", "/admin/clients"},
         new String[] {"POST", "/admin/clients/x/edit"},
         new String[] {"POST", "/admin/clients/x/rotate"},
@@ -171,6 +171,23 @@ class AdminConsoleAuthorizationTest {
     }
     assertThat(failures).isEmpty();
     assertUnchanged();
+  }
+
+  @Test
+  void aGroupNameNeverBecomesPartOfAConsoleAddress() throws Exception {
+    gatehouse.app().directory().addGroup("../users/" + beaId + "/delete?");
+    TestBrowser root = gatehouse.browser();
+    root.signIn("root", PASSWORD);
+    HttpResponse<String> page = root.get("/admin/groups");
+    assertThat(page.body()).doesNotContain("action=\"/admin/groups/..");
+    HttpResponse<String> deleted =
+        root.post("/admin/groups/delete", Map.of("group", "../users/" + beaId + "/delete?"));
+    assertThat(deleted.statusCode()).isEqualTo(303);
+    assertThat(gatehouse.app().directory().findByUsername("bea")).isPresent();
+    assertThat(gatehouse.app().directory().listGroups()).containsExactly("ops");
+    // Problems travel as codes: text put into the address is never shown as Gatehouse's.
+    assertThat(root.get("/admin/users?problem=Your+account+is+locked").body())
+        .doesNotContain("Your account is locked");
   }
 
   private void assertUnchanged() {

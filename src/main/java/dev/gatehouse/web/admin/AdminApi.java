@@ -38,7 +38,9 @@ public final class AdminApi {
   public static final String BASE = "/api/admin/v1";
 
   private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final Pattern BEARER = Pattern.compile("(?i)bearer +([!-~]+)");
 
   /** What an operation does with a call. */
@@ -150,6 +152,9 @@ public final class AdminApi {
         try {
           text = rawBody.get();
         } catch (Exchange.BadRequestException e) {
+          if (String.valueOf(e.getMessage()).contains("too large")) {
+            throw new Problem(413, "too_large", "The body is larger than 64 KiB.");
+          }
           throw new Problem(
               415, "json_expected", "Send a JSON object with Content-Type: application/json.");
         }
@@ -195,7 +200,7 @@ public final class AdminApi {
    * An answer of an in-process call: status and document (null for 204), or a problem's status and
    * its detail.
    */
-  public record Result(int status, JsonNode document, String problem) {
+  public record Result(int status, JsonNode document, String problem, String code) {
     /** Whether the operation succeeded. */
     public boolean ok() {
       return status < 400;
@@ -206,6 +211,7 @@ public final class AdminApi {
   private final ApiKeyService apiKeys;
   private final AccessTokens accessTokens;
   private final Directory directory;
+  private final dev.gatehouse.oidc.Clients clients;
   private final WebSessions sessions;
   private final Predicate<Throwable> storeUnavailable;
   private final byte[] openApi;
@@ -215,9 +221,11 @@ public final class AdminApi {
       ApiKeyService apiKeys,
       AccessTokens accessTokens,
       Directory directory,
+      dev.gatehouse.oidc.Clients clients,
       WebSessions sessions,
       Predicate<Throwable> storeUnavailable,
       byte[] openApi) {
+    this.clients = clients;
     this.apiKeys = apiKeys;
     this.accessTokens = accessTokens;
     this.directory = directory;
@@ -242,7 +250,13 @@ public final class AdminApi {
       java.util.function.BooleanSupplier invitationsAllowed) {
     AdminApi api =
         new AdminApi(
-            apiKeys, accessTokens, directory, webSessions, storeUnavailable, openApiDocument());
+            apiKeys,
+            accessTokens,
+            directory,
+            clients,
+            webSessions,
+            storeUnavailable,
+            openApiDocument());
     new DirectoryResources(
             directory, accounts, invitations, resets, sessions, audit, invitationsAllowed)
         .register(api);
@@ -350,13 +364,13 @@ public final class AdminApi {
                   () -> body.map(JsonNode::toString).orElse("{}"),
                   clientAddress);
           operation.handler().handle(call);
-          return new Result(call.status, call.document, "");
+          return new Result(call.status, call.document, "", "");
         }
       }
       throw new Problem(404, "not_found", "There is no such operation in the admin API.");
     } catch (RuntimeException e) {
       Problem problem = asProblem(e, method, path);
-      return new Result(problem.status, null, problem.getMessage());
+      return new Result(problem.status, null, problem.getMessage(), problem.code);
     }
   }
 
@@ -364,9 +378,9 @@ public final class AdminApi {
     return switch (e) {
       case Problem problem -> problem;
       case DirectoryException.NotFoundException nf ->
-          new Problem(404, "not_found", "No such " + nf.getMessage() + ".");
+          new Problem(404, "not_found", sentence(nf.getMessage()));
       case DirectoryException.DuplicateException dup ->
-          new Problem(409, "conflict", dup.getMessage() + " already exists.");
+          new Problem(409, "conflict", sentence(dup.getMessage()));
       case DirectoryException other -> new Problem(400, "invalid_value", other.getMessage());
       case Exchange.BadRequestException bad ->
           new Problem(400, "bad_request", "The request could not be understood.");
@@ -415,6 +429,16 @@ public final class AdminApi {
               .orElseThrow(() -> unauthenticated("The access token is not valid."));
       if (!token.scopes().contains(ApiKey.ADMIN_SCOPE)) {
         throw forbidden("The access token lacks the " + ApiKey.ADMIN_SCOPE + " scope.");
+      }
+      // The client must still be allowed the scope now, not only when the token was issued.
+      boolean clientMayStill =
+          clients
+              .find(token.clientId())
+              .filter(c -> !c.disabled() && c.scopes().contains(ApiKey.ADMIN_SCOPE))
+              .isPresent();
+      if (!clientMayStill) {
+        throw forbidden(
+            "The token's client is no longer allowed the " + ApiKey.ADMIN_SCOPE + " scope.");
       }
       if (token.user().isPresent()) {
         User user = requireAdmin(token.user().get());
@@ -488,6 +512,11 @@ public final class AdminApi {
       out.append(c < 0x20 || c > 0x7e ? '?' : c);
     }
     return out.toString();
+  }
+
+  private static String sentence(String text) {
+    String clean = printable(text);
+    return clean.isEmpty() ? "" : Character.toUpperCase(clean.charAt(0)) + clean.substring(1) + ".";
   }
 
   /** The shared JSON mapper (thread-safe once configured). */

@@ -166,19 +166,35 @@ public final class AdminConsole {
       if (result.ok()) {
         exchange.redirect(303, page + (page.contains("?") ? "&" : "?") + "done=" + done);
       } else {
+        // The problem travels as its code, and the page shows the catalogue's words for it: no
+        // text from a URL is ever shown as if Gatehouse said it.
         exchange.redirect(
-            303,
-            page
-                + (page.contains("?") ? "&" : "?")
-                + "problem="
-                + URLEncoder.encode(result.problem(), StandardCharsets.UTF_8));
+            303, page + (page.contains("?") ? "&" : "?") + "problem=" + result.code());
       }
     }
 
     String problem() {
-      String text = query("problem");
-      return text.length() > 300 ? text.substring(0, 300) : text;
+      return problemText(query("problem"));
     }
+  }
+
+  private static String problemText(String code) {
+    return switch (code) {
+      case "" -> "";
+      case "last_administrator" ->
+          "This is the last enabled administrator; make someone else one first.";
+      case "conflict" -> "That already exists.";
+      case "not_found" -> "That no longer exists.";
+      case "invalid_value", "unknown_field", "read_only" ->
+          "A value was not accepted; check the fields and try again.";
+      case "no_address" -> "This user has no email address (or is disabled).";
+      case "throttled" -> "Too many links asked for; try again in a while.";
+      case "invitations_off" -> "Invitations by email are off (registration.policy: closed).";
+      case "from_configuration" -> "This client is defined in gatehouse.yml: change it there.";
+      case "public_client" -> "A public client has no secret.";
+      case "unavailable" -> "Gatehouse cannot answer right now. Try again.";
+      default -> "The change was not made.";
+    };
   }
 
   private static String notice(String done) {
@@ -328,19 +344,21 @@ public final class AdminConsole {
       c.after(c.call("POST", "/groups", Optional.of(body)), "/admin/groups", "created");
       return;
     }
-    if (parts.length == 3 && post && parts[2].equals("delete")) {
-      c.after(
-          c.call("DELETE", "/groups/" + parts[1], Optional.empty()), "/admin/groups", "deleted");
+    // Group names are free text (an upstream provider's may hold '/' or spaces): they travel in
+    // form fields, never in the console's own paths, and are encoded for the API call.
+    String group = segment(c.form("group"));
+    if (parts.length == 2 && post && parts[1].equals("delete")) {
+      c.after(c.call("DELETE", "/groups/" + group, Optional.empty()), "/admin/groups", "deleted");
       return;
     }
-    if (parts.length == 3 && post && (parts[2].equals("add") || parts[2].equals("remove"))) {
+    if (parts.length == 2 && post && (parts[1].equals("add") || parts[1].equals("remove"))) {
       c.after(
           c.call(
-              parts[2].equals("add") ? "PUT" : "DELETE",
-              "/groups/" + parts[1] + "/members/" + segment(c.form("username")),
+              parts[1].equals("add") ? "PUT" : "DELETE",
+              "/groups/" + group + "/members/" + segment(c.form("username")),
               Optional.empty()),
           "/admin/groups",
-          parts[2].equals("add") ? "added" : "removed");
+          parts[1].equals("add") ? "added" : "removed");
       return;
     }
     errors.render(c.exchange, SafeMessage.NOT_FOUND);
@@ -547,10 +565,9 @@ public final class AdminConsole {
     return result.ok() ? "" : result.problem();
   }
 
+  /** A value as one path segment of an in-process API call (decoded there, never by Jetty). */
   private static String segment(String value) {
-    return SEGMENT.matcher(value).matches()
-        ? URLEncoder.encode(value, StandardCharsets.UTF_8)
-        : "-invalid-";
+    return value.isEmpty() ? "-" : URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 
   private static void words(ArrayNode array, String text) {

@@ -126,46 +126,72 @@ final class DirectoryResources {
     JsonNode body = call.body(Set.of("display_name", "email", "admin", "disabled"));
     Optional<Boolean> admin = bool(body, "admin");
     Optional<Boolean> disabled = bool(body, "disabled");
-    boolean losesAdmin =
-        user.admin()
-            && !user.disabled()
-            && (admin.equals(Optional.of(false)) || disabled.equals(Optional.of(true)));
-    if (losesAdmin) {
-      keepAnAdministrator(user);
-    }
+    java.util.NavigableSet<String> changed = new java.util.TreeSet<>();
     if (body.has("display_name")) {
-      directory.setDisplayName(user.id(), text(body, "display_name").orElse(""));
+      String name = text(body, "display_name").orElse("");
+      if (!name.equals(user.displayName())) {
+        directory.setDisplayName(user.id(), name);
+        changed.add("display_name");
+      }
     }
     if (body.has("email")) {
       Optional<String> email = text(body, "email");
       if (!email.equals(user.email())) {
         directory.setEmail(user.id(), email);
+        changed.add("email");
       }
     }
-    admin.filter(a -> a != user.admin()).ifPresent(a -> directory.setAdmin(user.id(), a));
-    if (disabled.isPresent() && disabled.get() != user.disabled()) {
-      if (disabled.get()) {
-        accounts.disable(user, call.caller().actor(), call.clientAddress());
-      } else {
-        accounts.enable(user);
+    boolean demote = admin.isPresent() && !admin.get() && user.admin();
+    boolean disable = disabled.isPresent() && disabled.get() && !user.disabled();
+    if (demote || disable) {
+      // Checked and done under one lock: two administrators demoting each other at once cannot
+      // both succeed.
+      boolean done =
+          directory.whileKeepingAnAdmin(
+              user.id(),
+              () -> {
+                if (demote) {
+                  directory.setAdmin(user.id(), false);
+                }
+                if (disable) {
+                  accounts.disable(user, call.caller().actor(), call.clientAddress());
+                }
+              });
+      if (!done) {
+        throw lastAdministrator();
+      }
+      if (demote) {
+        changed.add("admin");
       }
     }
-    audit.recordBy(
-        call.caller().actor(),
-        "user.updated",
-        Optional.of(user.id()),
-        user.username(),
-        call.clientAddress(),
-        String.join(",", fieldNames(body)));
+    if (admin.isPresent() && admin.get() && !user.admin()) {
+      directory.setAdmin(user.id(), true);
+      changed.add("admin");
+    }
+    if (disabled.isPresent() && !disabled.get() && user.disabled()) {
+      accounts.enable(user);
+      changed.add("disabled");
+    }
+    if (!changed.isEmpty()) {
+      audit.recordBy(
+          call.caller().actor(),
+          "user.updated",
+          Optional.of(user.id()),
+          user.username(),
+          call.clientAddress(),
+          String.join(",", changed));
+    }
     call.reply(200, user(find(user.id().value())));
   }
 
   private void deleteUser(AdminApi.Call call) {
     User user = find(call.param("id"));
-    if (user.admin() && !user.disabled()) {
-      keepAnAdministrator(user);
+    boolean done =
+        directory.whileKeepingAnAdmin(
+            user.id(), () -> accounts.delete(user, call.caller().actor(), call.clientAddress()));
+    if (!done) {
+      throw lastAdministrator();
     }
-    accounts.delete(user, call.caller().actor(), call.clientAddress());
     call.noContent();
   }
 
@@ -281,17 +307,11 @@ final class DirectoryResources {
         .orElseThrow(() -> new DirectoryException.NotFoundException("group"));
   }
 
-  /** Refuses a change that would leave nobody able to administer Gatehouse. */
-  private void keepAnAdministrator(User leaving) {
-    boolean another =
-        directory.listUsers().stream()
-            .anyMatch(u -> u.admin() && !u.disabled() && !u.id().equals(leaving.id()));
-    if (!another) {
-      throw new AdminApi.Problem(
-          409,
-          "last_administrator",
-          "This is the last enabled administrator; make someone else one first.");
-    }
+  private static AdminApi.Problem lastAdministrator() {
+    return new AdminApi.Problem(
+        409,
+        "last_administrator",
+        "This is the last enabled administrator; make someone else one first.");
   }
 
   private User find(String id) {
@@ -372,11 +392,5 @@ final class DirectoryResources {
       throw new AdminApi.Problem(400, "invalid_value", field + " must be true or false.");
     }
     return Optional.of(value.asBoolean());
-  }
-
-  private static java.util.NavigableSet<String> fieldNames(JsonNode body) {
-    java.util.NavigableSet<String> names = new java.util.TreeSet<>();
-    body.fieldNames().forEachRemaining(names::add);
-    return names;
   }
 }
