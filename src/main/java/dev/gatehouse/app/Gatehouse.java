@@ -670,7 +670,11 @@ public final class Gatehouse implements AutoCloseable {
             sessions,
             audit,
             clients,
-            () -> registrations.policy().allowsInvitations());
+            () -> registrations.policy().allowsInvitations(),
+            outbox,
+            config.forwardAuth().access(),
+            identities,
+            clock);
     router.anyUnder(dev.gatehouse.web.admin.AdminApi.BASE + "/", adminApi::handle);
     dev.gatehouse.web.admin.AdminConsole console =
         new dev.gatehouse.web.admin.AdminConsole(

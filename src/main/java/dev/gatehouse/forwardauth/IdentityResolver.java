@@ -48,6 +48,14 @@ public final class IdentityResolver {
     return profile(session.userId()).map(p -> user(p, session.amr(), Optional.empty()));
   }
 
+  /**
+   * The subject a user would be, signed in with {@code amr} (for the admin console's "who may reach
+   * this URL?"); empty when the user is gone or disabled.
+   */
+  public Optional<Subject> forUser(dev.gatehouse.kernel.UserId user, Set<String> amr) {
+    return profile(user).map(p -> user(p, amr, Optional.empty()));
+  }
+
   /** The subject of a valid API key. */
   public Optional<Subject> forKey(ApiKey key) {
     Optional<List<HostMatcher>> scope =

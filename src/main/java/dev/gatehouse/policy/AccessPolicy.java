@@ -21,6 +21,16 @@ public final class AccessPolicy {
     this.defaultPolicy = defaultPolicy;
   }
 
+  /** The rules, in the order they are tried. */
+  public List<AccessRule> rules() {
+    return rules;
+  }
+
+  /** What applies when no rule matches. */
+  public Policy defaultPolicy() {
+    return defaultPolicy;
+  }
+
   /**
    * Decides for a canonical host and path (never the query), the request method and the client
    * address, with the subject if a credential established one.

@@ -20,6 +20,7 @@ public final class Exchange {
   private static final int MAX_FORM_BYTES = 64 * 1024;
 
   private final Request request;
+  private byte[] buffered;
   private final String clientAddress;
   private Fields query;
   private Fields form;
@@ -151,15 +152,26 @@ public final class Exchange {
     if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
       throw new BadRequestException("JSON body expected");
     }
-    try {
-      byte[] bytes = Request.asInputStream(request).readNBytes(MAX_FORM_BYTES + 1);
-      if (bytes.length > MAX_FORM_BYTES) {
-        throw new BadRequestException("JSON body too large");
-      }
-      return new String(bytes, StandardCharsets.UTF_8);
-    } catch (java.io.IOException e) {
-      throw new BadRequestException("unreadable body: " + e.getClass().getSimpleName());
+    byte[] bytes = bufferedBody();
+    if (bytes.length > MAX_FORM_BYTES) {
+      throw new BadRequestException("JSON body too large");
     }
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Reads the body (at most 64 KiB and one byte) and keeps it: an answer given without looking at
+   * the body (a refusal) then leaves the connection clean for the client's next request.
+   */
+  public byte[] bufferedBody() {
+    if (buffered == null) {
+      try {
+        buffered = Request.asInputStream(request).readNBytes(MAX_FORM_BYTES + 1);
+      } catch (java.io.IOException e) {
+        throw new BadRequestException("unreadable body: " + e.getClass().getSimpleName());
+      }
+    }
+    return buffered;
   }
 
   /** The raw query string (still percent-encoded), or empty. */

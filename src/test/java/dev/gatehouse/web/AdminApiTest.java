@@ -455,6 +455,50 @@ class AdminApiTest {
         .isEqualTo(400);
   }
 
+  @Test
+  void rolesCarryClaimsToGroupsAndTheAccessCheckRunsTheRealPolicy() throws Exception {
+    Optional<String> key = Optional.of(adminKey);
+    assertThat(call("POST", "/groups", key, "{\"name\":\"ops\"}").statusCode()).isEqualTo(201);
+    assertThat(call("PUT", "/groups/ops/members/amy", key, null).statusCode()).isEqualTo(200);
+    assertThat(call("POST", "/roles", key, "{\"name\":\"editor\"}").statusCode()).isEqualTo(201);
+    assertThat(call("PUT", "/roles/editor/groups/ops", key, null).statusCode()).isEqualTo(200);
+    HttpResponse<String> claim =
+        call("PUT", "/roles/editor/claims/grafana_role", key, "{\"value\":\"Editor\"}");
+    assertThat(claim.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(claim.body()).get("claims").get("grafana_role").asText())
+        .isEqualTo("Editor");
+    User amy = gatehouse.app().directory().findByUsername("amy").orElseThrow();
+    assertThat(gatehouse.app().directory().claimsOf(amy.id())).containsKey("grafana_role");
+
+    JsonNode rules = JSON.readTree(call("GET", "/access/rules", key, null).body());
+    assertThat(rules.get("items").get(0).get("hosts").get(0).asText()).isEqualTo("app.example.com");
+    assertThat(rules.get("default_policy").asText()).isEqualTo("deny");
+    String anonymous =
+        call("POST", "/access/check", key, "{\"url\":\"https://app.example.com/x\"}").body();
+    assertThat(JSON.readTree(anonymous).get("decision").asText()).isEqualTo("sign_in");
+    String asAmy =
+        call(
+                "POST",
+                "/access/check",
+                key,
+                "{\"url\":\"https://APP.example.com/%2e/x\",\"user\":\"amy\"}")
+            .body();
+    assertThat(JSON.readTree(asAmy).get("decision").asText()).isEqualTo("allow");
+    assertThat(JSON.readTree(asAmy).get("host").asText()).isEqualTo("app.example.com");
+    String elsewhere =
+        call(
+                "POST",
+                "/access/check",
+                key,
+                "{\"url\":\"https://other.example.com/\",\"user\":\"amy\"}")
+            .body();
+    assertThat(JSON.readTree(elsewhere).get("decision").asText()).isEqualTo("deny");
+    assertThat(call("GET", "/mail", key, null).statusCode()).isEqualTo(200);
+    assertThat(call("DELETE", "/roles/editor/claims/grafana_role", key, null).statusCode())
+        .isEqualTo(204);
+    assertThat(call("DELETE", "/roles/editor", key, null).statusCode()).isEqualTo(204);
+  }
+
   private int tokenStatus(String client, String secret) throws Exception {
     return HTTP.send(
             HttpRequest.newBuilder(URI.create(gatehouse.baseUrl() + "/oauth/token"))

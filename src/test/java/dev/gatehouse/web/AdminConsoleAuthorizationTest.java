@@ -67,6 +67,17 @@ class AdminConsoleAuthorizationTest {
         new String[] {"GET", "/admin/keys"},
         new String[] {"GET", "/admin/sessions"},
         new String[] {"GET", "/admin/audit"},
+        new String[] {"GET", "/admin/roles"},
+        new String[] {"GET", "/admin/mail"},
+        new String[] {"GET", "/admin/access"},
+        new String[] {"POST", "/admin/access"},
+        new String[] {"POST", "/admin/roles/create"},
+        new String[] {"POST", "/admin/roles/delete"},
+        new String[] {"POST", "/admin/roles/grant"},
+        new String[] {"POST", "/admin/roles/revoke"},
+        new String[] {"POST", "/admin/roles/set-claim"},
+        new String[] {"POST", "/admin/roles/unset-claim"},
+        new String[] {"POST", "/admin/mail/retry"},
         new String[] {"POST", "/admin/users"},
         new String[] {"POST", user + "/edit"},
         new String[] {"POST", user + "/disable"},
@@ -200,5 +211,6 @@ class AdminConsoleAuthorizationTest {
     assertThat(gatehouse.app().apiKeys().list(Optional.empty())).isEmpty();
     assertThat(gatehouse.app().clients().list()).isEmpty();
     assertThat(gatehouse.app().directory().findByUsername("evil")).isEmpty();
+    assertThat(gatehouse.app().directory().listRoles()).isEmpty();
   }
 }

@@ -85,6 +85,27 @@ class AdminConsoleBrowserTest {
       TestChromium.awaitElement(browser, By.cssSelector("#user-groups li"));
       assertThat(browser.findElement(By.id("user-groups")).getText()).contains("ops");
 
+      // A role for the group, with a claim; then who may reach the app.
+      browser.get(origin + "/admin/roles");
+      browser.findElement(By.id("role-name")).sendKeys("editor");
+      browser.findElement(By.id("create-role")).click();
+      TestChromium.awaitElement(browser, By.cssSelector("input[name=claim]"));
+      browser.findElement(By.cssSelector("input[name=claim]")).sendKeys("grafana_role");
+      browser.findElement(By.cssSelector("input[name=value]")).sendKeys("Editor");
+      browser.findElement(By.xpath("//button[text()='Set claim']")).click();
+      TestChromium.awaitElement(browser, By.xpath("//li[contains(., 'grafana_role')]"));
+      browser.findElement(By.xpath("//button[text()='Grant to group']")).click();
+      TestChromium.awaitElement(browser, By.xpath("//p[contains(., 'Groups: ops')]"));
+      User bea = gatehouse.app().directory().findByUsername("bea").orElseThrow();
+      assertThat(gatehouse.app().directory().claimsOf(bea.id())).containsKey("grafana_role");
+      browser.get(origin + "/admin/access");
+      browser.findElement(By.id("check-url")).sendKeys("https://app.example.com/reports");
+      browser.findElement(By.id("check-user")).sendKeys("bea");
+      browser.findElement(By.id("check")).click();
+      TestChromium.awaitElement(browser, By.id("decision"));
+      assertThat(browser.findElement(By.id("decision")).getText()).startsWith("Allowed");
+      assertThat(browser.findElement(By.id("rules")).getText()).contains("app.example.com");
+
       // A client, and a code flow with it (for the administrator, who may use it).
       browser.get(origin + "/admin/clients");
       browser.findElement(By.id("client-id")).sendKeys("notes");

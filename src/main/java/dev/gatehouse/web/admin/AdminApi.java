@@ -247,7 +247,11 @@ public final class AdminApi {
       dev.gatehouse.session.SessionService sessions,
       dev.gatehouse.audit.AuditLog audit,
       dev.gatehouse.oidc.Clients clients,
-      java.util.function.BooleanSupplier invitationsAllowed) {
+      java.util.function.BooleanSupplier invitationsAllowed,
+      dev.gatehouse.mail.OutboxRepository outbox,
+      dev.gatehouse.policy.AccessPolicy policy,
+      dev.gatehouse.forwardauth.IdentityResolver identities,
+      java.time.Clock clock) {
     AdminApi api =
         new AdminApi(
             apiKeys,
@@ -262,6 +266,7 @@ public final class AdminApi {
         .register(api);
     new AccessResources(apiKeys, sessions, directory, audit).register(api);
     new ClientResources(clients, audit).register(api);
+    new SystemResources(directory, outbox, policy, identities, audit, clock).register(api);
     return api;
   }
 
@@ -315,6 +320,9 @@ public final class AdminApi {
         throw pathKnown
             ? new Problem(405, "method_not_allowed", "This method is not allowed here.")
             : new Problem(404, "not_found", "There is no such operation in the admin API.");
+      }
+      if (!method.equals("GET") && !method.equals("DELETE")) {
+        exchange.bufferedBody();
       }
       Caller caller = authenticate(exchange, !method.equals("GET"));
       Call call =

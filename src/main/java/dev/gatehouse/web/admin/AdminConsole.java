@@ -109,6 +109,9 @@ public final class AdminConsole {
       case "keys" -> keys(context, parts, post);
       case "sessions" -> sessionsPage(context, parts, post);
       case "audit" -> audit(context, parts, post);
+      case "roles" -> roles(context, parts, post);
+      case "mail" -> mail(context, parts, post);
+      case "access" -> access(context, parts, post);
       default -> errors.render(exchange, SafeMessage.NOT_FOUND);
     }
   }
@@ -209,6 +212,7 @@ public final class AdminConsole {
       case "added" -> "Added.";
       case "removed" -> "Removed.";
       case "revoked" -> "Revoked.";
+      case "queued" -> "Dead letters are back in the queue.";
       default -> "";
     };
   }
@@ -513,6 +517,104 @@ public final class AdminConsole {
     return body;
   }
 
+  // Roles and claims.
+
+  private void roles(Context c, String[] parts, boolean post) {
+    if (parts.length == 1 && !post) {
+      ObjectNode data = document(c.call("GET", "/roles", Optional.empty()));
+      data.set("groups", document(c.call("GET", "/groups", Optional.empty())));
+      c.render(200, "admin/roles.jte", "Roles and claims", "roles", data, "", c.problem());
+      return;
+    }
+    if (parts.length != 2 || !post) {
+      errors.render(c.exchange, SafeMessage.NOT_FOUND);
+      return;
+    }
+    String role = segment(c.form("role"));
+    ObjectNode body = AdminApi.json().createObjectNode();
+    switch (parts[1]) {
+      case "create" -> {
+        body.put("name", c.form("name"));
+        c.after(c.call("POST", "/roles", Optional.of(body)), "/admin/roles", "created");
+      }
+      case "delete" ->
+          c.after(c.call("DELETE", "/roles/" + role, Optional.empty()), "/admin/roles", "deleted");
+      case "grant", "revoke" ->
+          c.after(
+              c.call(
+                  parts[1].equals("grant") ? "PUT" : "DELETE",
+                  "/roles/" + role + "/groups/" + segment(c.form("group")),
+                  Optional.empty()),
+              "/admin/roles",
+              parts[1].equals("grant") ? "added" : "removed");
+      case "set-claim" -> {
+        body.put("value", c.form("value"));
+        c.after(
+            c.call(
+                "PUT", "/roles/" + role + "/claims/" + segment(c.form("claim")), Optional.of(body)),
+            "/admin/roles",
+            "saved");
+      }
+      case "unset-claim" ->
+          c.after(
+              c.call(
+                  "DELETE",
+                  "/roles/" + role + "/claims/" + segment(c.form("claim")),
+                  Optional.empty()),
+              "/admin/roles",
+              "removed");
+      default -> errors.render(c.exchange, SafeMessage.NOT_FOUND);
+    }
+  }
+
+  // The mail queue.
+
+  private void mail(Context c, String[] parts, boolean post) {
+    if (parts.length == 1 && !post) {
+      AdminApi.Result list = c.call("GET", "/mail?limit=200", Optional.empty());
+      c.render(200, "admin/mail.jte", "Mail queue", "mail", document(list), "", c.problem());
+      return;
+    }
+    if (parts.length == 2 && post && parts[1].equals("retry")) {
+      c.after(c.call("POST", "/mail/retry", Optional.empty()), "/admin/mail", "queued");
+      return;
+    }
+    errors.render(c.exchange, SafeMessage.NOT_FOUND);
+  }
+
+  // The access rules and "who may reach this URL?".
+
+  private void access(Context c, String[] parts, boolean post) {
+    if (parts.length != 1) {
+      errors.render(c.exchange, SafeMessage.NOT_FOUND);
+      return;
+    }
+    ObjectNode data = document(c.call("GET", "/access/rules", Optional.empty()));
+    String error = "";
+    if (post) {
+      ObjectNode body = AdminApi.json().createObjectNode();
+      body.put("url", c.form("url"));
+      if (!c.form("user").isEmpty()) {
+        body.put("user", c.form("user"));
+      }
+      if (!c.form("method").isEmpty()) {
+        body.put("method", c.form("method"));
+      }
+      if (!c.form("client_address").isEmpty()) {
+        body.put("client_address", c.form("client_address"));
+      }
+      body.put("two_factor", c.form("two_factor").equals("on"));
+      AdminApi.Result result = c.call("POST", "/access/check", Optional.of(body));
+      if (result.ok()) {
+        data.set("check", result.document());
+      } else {
+        error = result.problem();
+      }
+      data.set("asked", body);
+    }
+    c.render(200, "admin/access.jte", "Access rules", "access", data, "", error);
+  }
+
   // Sessions and the audit trail.
 
   private void sessionsPage(Context c, String[] parts, boolean post) {
@@ -584,6 +686,13 @@ public final class AdminConsole {
         array.add(line.strip());
       }
     }
+  }
+
+  /** The fields of a JSON object, in order (for templates). */
+  public static List<java.util.Map.Entry<String, JsonNode>> fields(JsonNode object) {
+    List<java.util.Map.Entry<String, JsonNode>> out = new ArrayList<>();
+    out.addAll(object.properties());
+    return out;
   }
 
   /** Words of a list for a text field. */
