@@ -502,9 +502,19 @@ public final class Gatehouse implements AutoCloseable {
                         .filter(dev.gatehouse.identity.User::emailVerified)
                         .flatMap(dev.gatehouse.identity.User::email)
                         .isPresent());
+    IdentityResolver identities = new IdentityResolver(directory, clock);
     HomeEndpoint home =
         new HomeEndpoint(
-            directory, webSessions, redirects, templates, errors, origin, audit, upstream);
+            directory,
+            webSessions,
+            redirects,
+            templates,
+            errors,
+            origin,
+            audit,
+            upstream,
+            new dev.gatehouse.forwardauth.Apps(
+                appAddresses(config), config.forwardAuth().access(), identities));
     MagicLinkEndpoint magicLinkPage =
         new MagicLinkEndpoint(
             magicLinks,
@@ -592,7 +602,6 @@ public final class Gatehouse implements AutoCloseable {
     ClientAddress clientAddress = new ClientAddress(server.trustedProxies());
     Verifier.Headers names = config.forwardAuth().headers();
     IdentityJwts identityJwts = new IdentityJwts(accessTokens, clock, origin);
-    IdentityResolver identities = new IdentityResolver(directory, clock);
     logout.start(); // back-channel notices a failure, a restart or another node left due
     // Other nodes' revocations and changes reach this node's caches at once (PostgreSQL only).
     changeFeed =
@@ -838,6 +847,33 @@ public final class Gatehouse implements AutoCloseable {
             routeOrigins(config));
     web.start();
     return web;
+  }
+
+  /**
+   * Where the apps Gatehouse knows are: its proxy routes, then every exact host the access rules
+   * name (https), never the portal itself.
+   */
+  private static List<java.net.URI> appAddresses(GatehouseConfig config) {
+    String portal = config.server().publicUrl().getHost();
+    List<java.net.URI> out = new java.util.ArrayList<>();
+    for (GatehouseConfig.ProxyRoute route : config.proxyRoutes()) {
+      out.add(
+          java.net.URI.create(
+              route.scheme()
+                  + "://"
+                  + route.host()
+                  + (route.port() < 0 ? "" : ":" + route.port())
+                  + route.pathPrefix()));
+    }
+    for (dev.gatehouse.policy.AccessRule rule : config.forwardAuth().access().rules()) {
+      for (dev.gatehouse.policy.HostMatcher host : rule.hosts()) {
+        String name = host.toString();
+        if (!name.contains("*") && !name.equals(portal) && name.matches("[a-z0-9.-]+")) {
+          out.add(java.net.URI.create("https://" + name + "/"));
+        }
+      }
+    }
+    return out;
   }
 
   /** Each proxied host's https origin, as its first route names it, for the redirect listener. */

@@ -33,6 +33,7 @@ public final class HomeEndpoint {
   private final AuditLog audit;
 
   private final dev.gatehouse.signin.upstream.UpstreamSignIn upstream;
+  private final dev.gatehouse.forwardauth.Apps apps;
 
   /** Wires the endpoint. */
   public HomeEndpoint(
@@ -43,7 +44,9 @@ public final class HomeEndpoint {
       ErrorPages errors,
       String publicOrigin,
       AuditLog audit,
-      dev.gatehouse.signin.upstream.UpstreamSignIn upstream) {
+      dev.gatehouse.signin.upstream.UpstreamSignIn upstream,
+      dev.gatehouse.forwardauth.Apps apps) {
+    this.apps = apps;
     this.upstream = upstream;
     this.directory = directory;
     this.sessions = sessions;
@@ -73,7 +76,8 @@ public final class HomeEndpoint {
                 u.username(),
                 u.email().orElse(""),
                 u.admin(),
-                TIME.format(current.get().session().expiresAt()))));
+                TIME.format(current.get().session().expiresAt()),
+                apps.openTo(current.get().session(), exchange.clientAddress()))));
   }
 
   /**

@@ -51,7 +51,8 @@ public final class Views {
       String username,
       String email,
       boolean admin,
-      String expires) {}
+      String expires,
+      java.util.List<dev.gatehouse.forwardauth.Apps.App> apps) {}
 
   /** The first-run setup page. */
   public record SetupView(
