@@ -415,12 +415,16 @@ class ProxyModeTest {
         .as("a coding Gatehouse would silently drop")
         .isEqualTo(501);
     assertThat(upstream.seen()).isEmpty();
+    // The body streams to the app as it arrives: an app that answers before reading it all has
+    // answered (200); otherwise the malformed chunk is the client's fault (400), never a 502 that
+    // blames the app, and nothing after it reaches the app as a request of its own.
     assertThat(
             rawStatus(
                 "POST /upload HTTP/1.1\r\nHost: www.example.com\r\nTransfer-Encoding: chunked"
                     + "\r\n\r\n3\r\nabc\r\nzz\r\nabc\r\n0\r\n\r\n"))
         .as("the client's malformed chunk is the client's fault")
-        .isEqualTo(400);
+        .isIn(200, 400);
+    assertThat(upstream.seen()).allSatisfy(seen -> assertThat(seen.uri()).isEqualTo("/upload"));
   }
 
   @Test
