@@ -450,7 +450,8 @@ class AdminApiTest {
         call("POST", "/api-keys", key, "{\"user\":\"amy\",\"scopes\":[\"gatehouse:admin\"]}");
     assertThat(amysAdminKey.statusCode()).isEqualTo(400);
     assertThat(amysAdminKey.body()).contains("administrator");
-    assertThat(call("PATCH", "/users/nobody", key, "{\"admin\":false,\"admin\":true}").statusCode())
+    String amy = gatehouse.app().directory().findByUsername("amy").get().id().value();
+    assertThat(call("PATCH", "/users/" + amy, key, "{\"admin\":false,\"admin\":true}").statusCode())
         .as("a duplicate field is refused, not resolved")
         .isEqualTo(400);
   }

@@ -315,8 +315,14 @@ final class DirectoryResources {
   }
 
   private User find(String id) {
+    UserId userId;
+    try {
+      userId = new UserId(id);
+    } catch (IllegalArgumentException e) {
+      throw new DirectoryException.NotFoundException("user"); // No user has an id of that shape.
+    }
     return directory
-        .findById(new UserId(id))
+        .findById(userId)
         .orElseThrow(() -> new DirectoryException.NotFoundException("user"));
   }
 
