@@ -683,7 +683,10 @@ public final class Gatehouse implements AutoCloseable {
             outbox,
             config.forwardAuth().access(),
             identities,
-            clock);
+            clock,
+            passkeys,
+            totp,
+            upstream);
     router.anyUnder(dev.gatehouse.web.admin.AdminApi.BASE + "/", adminApi::handle);
     dev.gatehouse.web.admin.AdminConsole console =
         new dev.gatehouse.web.admin.AdminConsole(

@@ -500,6 +500,33 @@ class AdminApiTest {
     assertThat(call("DELETE", "/roles/editor", key, null).statusCode()).isEqualTo(204);
   }
 
+  @Test
+  void anAdministratorSeesAUsersSignInMethodsAndRemovesALostAuthenticator() throws Exception {
+    Optional<String> key = Optional.of(adminKey);
+    User amy = gatehouse.app().directory().findByUsername("amy").orElseThrow();
+    String seed = gatehouse.app().totp().startEnrollment(amy).secretBase32();
+    String code =
+        new com.eatthepath.otp.TimeBasedOneTimePasswordGenerator(
+                java.time.Duration.ofSeconds(30), 6, "HmacSHA1")
+            .generateOneTimePasswordString(
+                new javax.crypto.spec.SecretKeySpec(
+                    com.google.common.io.BaseEncoding.base32().decode(seed), "HmacSHA1"),
+                gatehouse.clock().instant());
+    assertThat(gatehouse.app().totp().confirmEnrollment(amy.id(), code)).isPresent();
+    String path = "/users/" + amy.id().value();
+    HttpResponse<String> methods = call("GET", path + "/credentials", key, null);
+    JsonNode listed = JSON.readTree(methods.body());
+    assertThat(listed.get("password").asBoolean()).isTrue();
+    assertThat(listed.get("totp").get("enabled").asBoolean()).isTrue();
+    assertThat(listed.get("passkeys")).isEmpty();
+    assertThat(methods.body()).as("never the seed").doesNotContain(seed);
+    assertThat(call("DELETE", path + "/totp", key, null).statusCode()).isEqualTo(204);
+    assertThat(gatehouse.app().totp().isEnabled(amy.id())).isFalse();
+    assertThat(call("DELETE", path + "/totp", key, null).statusCode()).isEqualTo(404);
+    assertThat(call("DELETE", path + "/passkeys/nope", key, null).statusCode()).isEqualTo(404);
+    assertThat(call("DELETE", path + "/identities/nowhere", key, null).statusCode()).isEqualTo(404);
+  }
+
   private int tokenStatus(String client, String secret) throws Exception {
     return HTTP.send(
             HttpRequest.newBuilder(URI.create(gatehouse.baseUrl() + "/oauth/token"))

@@ -251,7 +251,10 @@ public final class AdminApi {
       dev.gatehouse.mail.OutboxRepository outbox,
       dev.gatehouse.policy.AccessPolicy policy,
       dev.gatehouse.forwardauth.IdentityResolver identities,
-      java.time.Clock clock) {
+      java.time.Clock clock,
+      dev.gatehouse.signin.passkey.PasskeyService passkeys,
+      dev.gatehouse.signin.totp.TotpService totp,
+      dev.gatehouse.signin.upstream.UpstreamSignIn upstream) {
     AdminApi api =
         new AdminApi(
             apiKeys,
@@ -267,6 +270,7 @@ public final class AdminApi {
     new AccessResources(apiKeys, sessions, directory, audit).register(api);
     new ClientResources(clients, audit).register(api);
     new SystemResources(directory, outbox, policy, identities, audit, clock).register(api);
+    new CredentialResources(directory, accounts, passkeys, totp, upstream, audit).register(api);
     return api;
   }
 

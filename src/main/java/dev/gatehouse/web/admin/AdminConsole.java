@@ -267,6 +267,9 @@ public final class AdminConsole {
       ObjectNode data = AdminApi.json().createObjectNode();
       data.set("user", user.document());
       data.set("sessions", document(c.call("GET", "/users/" + id + "/sessions", Optional.empty())));
+      data.set(
+          "credentials",
+          document(c.call("GET", "/users/" + id + "/credentials", Optional.empty())));
       data.set("groups", document(c.call("GET", "/groups", Optional.empty())));
       data.set(
           "keys",
@@ -313,6 +316,24 @@ public final class AdminConsole {
       case "reset" ->
           c.after(
               c.call("POST", "/users/" + id + "/password-reset", Optional.empty()), page, "reset");
+      case "remove-passkey" ->
+          c.after(
+              c.call(
+                  "DELETE",
+                  "/users/" + id + "/passkeys/" + segment(c.form("credential")),
+                  Optional.empty()),
+              page,
+              "removed");
+      case "remove-totp" ->
+          c.after(c.call("DELETE", "/users/" + id + "/totp", Optional.empty()), page, "removed");
+      case "unlink" ->
+          c.after(
+              c.call(
+                  "DELETE",
+                  "/users/" + id + "/identities/" + segment(c.form("provider")),
+                  Optional.empty()),
+              page,
+              "removed");
       case "end-sessions" ->
           c.after(c.call("DELETE", "/users/" + id + "/sessions", Optional.empty()), page, "ended");
       case "delete" -> {
