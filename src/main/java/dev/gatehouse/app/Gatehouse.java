@@ -686,7 +686,8 @@ public final class Gatehouse implements AutoCloseable {
             clock,
             passkeys,
             totp,
-            upstream);
+            upstream,
+            config.settings());
     router.anyUnder(dev.gatehouse.web.admin.AdminApi.BASE + "/", adminApi::handle);
     dev.gatehouse.web.admin.AdminConsole console =
         new dev.gatehouse.web.admin.AdminConsole(

@@ -217,7 +217,70 @@ public final class ConfigLoader {
           mail(),
           webauthn(publicUrl),
           webhook(),
-          new GatehouseConfig.Logging(logFormat(), logLevel()));
+          new GatehouseConfig.Logging(logFormat(), logLevel()),
+          settings());
+    }
+
+    /** Every key as it is in effect; secrets only as set or not, never their values. */
+    private List<GatehouseConfig.Setting> settings() {
+      List<GatehouseConfig.Setting> out = new java.util.ArrayList<>();
+      for (ConfigKey key : ConfigKeys.ALL) {
+        Object value = raw.get(key.name());
+        if (key.secret()) {
+          Object file = raw.get(key.fileKey());
+          boolean set = value != null && !String.valueOf(value).isEmpty();
+          String shown =
+              file != null && !String.valueOf(file).isEmpty()
+                  ? "set, read from " + file
+                  : set ? "set" : "not set";
+          out.add(new GatehouseConfig.Setting(key.name(), shown, set || file != null));
+          continue;
+        }
+        if (value == null) {
+          out.add(new GatehouseConfig.Setting(key.name(), key.defaultValue(), false));
+        } else if (value instanceof JsonNode node) {
+          out.add(new GatehouseConfig.Setting(key.name(), redacted(node).toString(), true));
+        } else {
+          out.add(
+              new GatehouseConfig.Setting(
+                  key.name(),
+                  String.valueOf(value)
+                      .replaceAll("(?i)(password|secret|token)=[^&;]*", "$1=[redacted]"),
+                  true));
+        }
+      }
+      return List.copyOf(out);
+    }
+
+    /** A structured value with any field that could hold a secret itself replaced. */
+    private static JsonNode redacted(JsonNode node) {
+      JsonNode copy = node.deepCopy();
+      redactInPlace(copy);
+      return copy;
+    }
+
+    private static void redactInPlace(JsonNode node) {
+      if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode object) {
+        for (String field : List.copyOf(iterable(object))) {
+          String lower = field.toLowerCase(Locale.ROOT);
+          boolean secret =
+              (lower.contains("secret") || lower.contains("password") || lower.contains("token"))
+                  && !lower.endsWith("-file");
+          if (secret) {
+            object.put(field, "[redacted]");
+          } else {
+            redactInPlace(object.get(field));
+          }
+        }
+      } else if (node != null && node.isArray()) {
+        node.forEach(Values::redactInPlace);
+      }
+    }
+
+    private static List<String> iterable(com.fasterxml.jackson.databind.node.ObjectNode object) {
+      List<String> names = new java.util.ArrayList<>();
+      object.fieldNames().forEachRemaining(names::add);
+      return names;
     }
 
     private List<GatehouseConfig.ProxyRoute> proxyRoutes(

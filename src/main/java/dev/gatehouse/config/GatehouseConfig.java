@@ -37,7 +37,16 @@ public record GatehouseConfig(
     Mail mail,
     WebAuthn webauthn,
     Optional<URI> auditWebhook,
-    Logging log) {
+    Logging log,
+    List<Setting> settings) {
+
+  /**
+   * One setting as it is in effect, for people to read (the admin console): a secret's value is
+   * never here, only whether it is set.
+   *
+   * @param changed whether the configuration file or environment set it (else the default holds)
+   */
+  public record Setting(String key, String value, boolean changed) {}
 
   /**
    * The HTTP listener and how Gatehouse is reached.

@@ -527,6 +527,22 @@ class AdminApiTest {
     assertThat(call("DELETE", path + "/identities/nowhere", key, null).statusCode()).isEqualTo(404);
   }
 
+  @Test
+  void theEffectiveConfigurationIsReadableAndNoSecretIsInIt() throws Exception {
+    HttpResponse<String> read = call("GET", "/config", Optional.of(adminKey), null);
+    assertThat(read.statusCode()).isEqualTo(200);
+    Map<String, JsonNode> settings = new java.util.HashMap<>();
+    JSON.readTree(read.body()).get("items").forEach(s -> settings.put(s.get("key").asText(), s));
+    assertThat(settings.get("server.public-url").get("value").asText())
+        .isEqualTo("https://auth.example.com");
+    assertThat(settings.get("server.public-url").get("changed").asBoolean()).isTrue();
+    assertThat(settings.get("session.idle-timeout").get("changed").asBoolean()).isFalse();
+    assertThat(settings.get("database.password").get("value").asText()).isEqualTo("not set");
+    assertThat(settings.get("oidc.clients").get("value").asText()).contains("ops-bot");
+    assertThat(read.body()).doesNotContain(SECRET);
+    assertThat(settings.get("mail.smtp-password").get("value").asText()).isEqualTo("not set");
+  }
+
   private int tokenStatus(String client, String secret) throws Exception {
     return HTTP.send(
             HttpRequest.newBuilder(URI.create(gatehouse.baseUrl() + "/oauth/token"))

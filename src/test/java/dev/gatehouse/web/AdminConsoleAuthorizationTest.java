@@ -70,6 +70,7 @@ class AdminConsoleAuthorizationTest {
         new String[] {"GET", "/admin/roles"},
         new String[] {"GET", "/admin/mail"},
         new String[] {"GET", "/admin/access"},
+        new String[] {"GET", "/admin/config"},
         new String[] {"POST", "/admin/access"},
         new String[] {"POST", "/admin/roles/create"},
         new String[] {"POST", "/admin/roles/delete"},

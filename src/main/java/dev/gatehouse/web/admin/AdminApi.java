@@ -254,7 +254,8 @@ public final class AdminApi {
       java.time.Clock clock,
       dev.gatehouse.signin.passkey.PasskeyService passkeys,
       dev.gatehouse.signin.totp.TotpService totp,
-      dev.gatehouse.signin.upstream.UpstreamSignIn upstream) {
+      dev.gatehouse.signin.upstream.UpstreamSignIn upstream,
+      java.util.List<dev.gatehouse.config.GatehouseConfig.Setting> settings) {
     AdminApi api =
         new AdminApi(
             apiKeys,
@@ -269,7 +270,8 @@ public final class AdminApi {
         .register(api);
     new AccessResources(apiKeys, sessions, directory, audit).register(api);
     new ClientResources(clients, audit).register(api);
-    new SystemResources(directory, outbox, policy, identities, audit, clock).register(api);
+    new SystemResources(directory, outbox, policy, identities, audit, clock, settings)
+        .register(api);
     new CredentialResources(directory, accounts, passkeys, totp, upstream, audit).register(api);
     return api;
   }

@@ -112,6 +112,20 @@ public final class AdminConsole {
       case "roles" -> roles(context, parts, post);
       case "mail" -> mail(context, parts, post);
       case "access" -> access(context, parts, post);
+      case "config" -> {
+        if (parts.length != 1 || post) {
+          errors.render(exchange, SafeMessage.NOT_FOUND);
+        } else {
+          context.render(
+              200,
+              "admin/config.jte",
+              "Configuration",
+              "config",
+              document(context.call("GET", "/config", Optional.empty())),
+              "",
+              "");
+        }
+      }
       default -> errors.render(exchange, SafeMessage.NOT_FOUND);
     }
   }

@@ -34,6 +34,7 @@ final class SystemResources {
   private final IdentityResolver identities;
   private final AuditLog audit;
   private final Clock clock;
+  private final java.util.List<dev.gatehouse.config.GatehouseConfig.Setting> settings;
 
   SystemResources(
       Directory directory,
@@ -41,7 +42,9 @@ final class SystemResources {
       AccessPolicy policy,
       IdentityResolver identities,
       AuditLog audit,
-      Clock clock) {
+      Clock clock,
+      java.util.List<dev.gatehouse.config.GatehouseConfig.Setting> settings) {
+    this.settings = java.util.List.copyOf(settings);
     this.directory = directory;
     this.outbox = outbox;
     this.policy = policy;
@@ -61,7 +64,8 @@ final class SystemResources {
         .add("GET", "/mail", this::mail)
         .add("POST", "/mail/retry", this::retryMail)
         .add("GET", "/access/rules", this::rules)
-        .add("POST", "/access/check", this::check);
+        .add("POST", "/access/check", this::check)
+        .add("GET", "/config", this::config);
   }
 
   private void listRoles(AdminApi.Call call) {
@@ -252,6 +256,21 @@ final class SystemResources {
       }
     }
     call.reply(200, node);
+  }
+
+  /** {@code GET /config}: every setting as it is in effect; secrets only as set or not. */
+  private void config(AdminApi.Call call) {
+    call.reply(
+        200,
+        Paging.all(
+            settings,
+            setting -> {
+              ObjectNode node = AdminApi.json().createObjectNode();
+              node.put("key", setting.key());
+              node.put("value", setting.value());
+              node.put("changed", setting.changed());
+              return node;
+            }));
   }
 
   private void changed(AdminApi.Call call, String kind, String detail) {
