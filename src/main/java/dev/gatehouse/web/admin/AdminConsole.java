@@ -549,6 +549,21 @@ public final class AdminConsole {
     words(body.putArray("audiences"), c.form("audiences"));
     body.put("consent", c.form("consent").isEmpty() ? "required" : c.form("consent"));
     body.put("disabled", c.form("disabled").equals("on"));
+    for (String lifetime :
+        List.of("access_token_lifetime", "refresh_token_lifetime", "refresh_reuse_grace")) {
+      String value = c.form(lifetime);
+      if (value.matches("[0-9]{1,9}")) {
+        body.put(lifetime, Long.parseLong(value));
+      } else if (!value.isEmpty()) {
+        body.put(lifetime, value); // Refused by the API with its own words.
+      }
+    }
+    if (c.exchange.form("backchannel_logout_uri").isPresent()) {
+      body.put("backchannel_logout_uri", c.form("backchannel_logout_uri"));
+    }
+    if (!c.form("signing_alg").isEmpty()) {
+      body.put("signing_alg", c.form("signing_alg"));
+    }
     return body;
   }
 
