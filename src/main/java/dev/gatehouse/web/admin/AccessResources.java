@@ -264,20 +264,6 @@ final class AccessResources {
   }
 
   private static List<String> strings(JsonNode body, String field) {
-    JsonNode value = body.get(field);
-    if (value == null || value.isNull()) {
-      return List.of();
-    }
-    if (!value.isArray()) {
-      throw new AdminApi.Problem(400, "invalid_value", field + " must be a list of strings.");
-    }
-    List<String> out = new ArrayList<>();
-    for (JsonNode item : value) {
-      if (!item.isTextual()) {
-        throw new AdminApi.Problem(400, "invalid_value", field + " must be a list of strings.");
-      }
-      out.add(item.asText());
-    }
-    return List.copyOf(out);
+    return DirectoryResources.strings(body, field).orElse(List.of());
   }
 }

@@ -8,7 +8,6 @@ import dev.gatehouse.oidc.Client;
 import dev.gatehouse.oidc.ClientException;
 import dev.gatehouse.oidc.Clients;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -277,21 +276,7 @@ final class ClientResources {
   }
 
   private static Optional<List<String>> strings(JsonNode body, String field) {
-    JsonNode value = body.get(field);
-    if (value == null || value.isNull()) {
-      return Optional.empty();
-    }
-    if (!value.isArray()) {
-      throw new AdminApi.Problem(400, "invalid_value", field + " must be a list of strings.");
-    }
-    List<String> out = new ArrayList<>();
-    for (JsonNode item : value) {
-      if (!item.isTextual()) {
-        throw new AdminApi.Problem(400, "invalid_value", field + " must be a list of strings.");
-      }
-      out.add(item.asText());
-    }
-    return Optional.of(List.copyOf(out));
+    return DirectoryResources.strings(body, field);
   }
 
   private static Optional<Duration> seconds(JsonNode body, String field) {

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.admin.Accounts;
 import dev.gatehouse.audit.AuditLog;
 import dev.gatehouse.identity.Directory;
-import dev.gatehouse.identity.DirectoryException;
 import dev.gatehouse.identity.User;
-import dev.gatehouse.kernel.UserId;
 import dev.gatehouse.signin.passkey.PasskeyRepository;
 import dev.gatehouse.signin.passkey.PasskeyService;
 import dev.gatehouse.signin.totp.TotpService;
@@ -125,12 +123,6 @@ final class CredentialResources {
   }
 
   private User find(String id) {
-    try {
-      return directory
-          .findById(new UserId(id))
-          .orElseThrow(() -> new DirectoryException.NotFoundException("user"));
-    } catch (IllegalArgumentException e) {
-      throw new DirectoryException.NotFoundException("user");
-    }
+    return DirectoryResources.findUser(directory, id);
   }
 }

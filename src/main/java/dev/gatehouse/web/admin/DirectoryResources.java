@@ -315,6 +315,11 @@ final class DirectoryResources {
   }
 
   private User find(String id) {
+    return findUser(directory, id);
+  }
+
+  /** The user with public id {@code id}; 404 when there is none (or the id has no user's shape). */
+  static User findUser(Directory directory, String id) {
     UserId userId;
     try {
       userId = new UserId(id);
@@ -387,6 +392,25 @@ final class DirectoryResources {
       throw new AdminApi.Problem(400, "invalid_value", field + " must be a string.");
     }
     return Optional.of(value.asText());
+  }
+
+  /** A list of strings; empty when absent; 400 when not a list of strings. */
+  static Optional<java.util.List<String>> strings(JsonNode body, String field) {
+    JsonNode value = body.get(field);
+    if (value == null || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!value.isArray()) {
+      throw new AdminApi.Problem(400, "invalid_value", field + " must be a list of strings.");
+    }
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (JsonNode item : value) {
+      if (!item.isTextual()) {
+        throw new AdminApi.Problem(400, "invalid_value", field + " must be a list of strings.");
+      }
+      out.add(item.asText());
+    }
+    return Optional.of(java.util.List.copyOf(out));
   }
 
   static Optional<Boolean> bool(JsonNode body, String field) {
