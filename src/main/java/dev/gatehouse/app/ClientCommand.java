@@ -149,7 +149,8 @@ final class ClientCommand {
             list(s.postLogoutRedirectUris, List.of()),
             s.signingAlg.orElse("RS256").toUpperCase(Locale.ROOT),
             false,
-            false);
+            false,
+            "");
     try (Gatehouse gatehouse = main.open()) {
       Clients.Created created = gatehouse.clients().add(draft, !isPublic);
       System.out.println("created client " + created.client().id());
@@ -232,7 +233,8 @@ final class ClientCommand {
               list(s.postLogoutRedirectUris, c.postLogoutRedirectUris()),
               s.signingAlg.map(a -> a.toUpperCase(Locale.ROOT)).orElse(c.signingAlg()),
               disable || (!enable && c.disabled()),
-              false);
+              false,
+              c.homeUrl());
       gatehouse.clients().update(changed);
       if (disable) {
         int revoked = gatehouse.tokenStore().revokeClient(id, gatehouse.clock().instant());

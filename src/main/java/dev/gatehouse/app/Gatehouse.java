@@ -514,7 +514,7 @@ public final class Gatehouse implements AutoCloseable {
             audit,
             upstream,
             new dev.gatehouse.forwardauth.Apps(
-                appAddresses(config), config.forwardAuth().access(), identities));
+                appAddresses(config), config.forwardAuth().access(), identities, clients::list));
     MagicLinkEndpoint magicLinkPage =
         new MagicLinkEndpoint(
             magicLinks,

@@ -51,6 +51,7 @@ final class OidcClients {
           "backchannel-logout-uri",
           "post-logout-redirect-uris",
           "signing-alg",
+          "home-url",
           "disabled");
 
   /** Defaults shared with {@code gatehouse client add}. */
@@ -149,7 +150,8 @@ final class OidcClients {
         list(where, node, "post-logout-redirect-uris", List.of()),
         text(node, "signing-alg", "RS256").toUpperCase(Locale.ROOT),
         bool(where, node, "disabled", false),
-        true);
+        true,
+        text(node, "home-url", ""));
   }
 
   private static Optional<String> secretHash(String where, JsonNode node, boolean isPublic) {

@@ -26,12 +26,21 @@ public final class Apps {
   private final List<URI> candidates;
   private final AccessPolicy policy;
   private final IdentityResolver identities;
+  private final java.util.function.Supplier<List<dev.gatehouse.oidc.Client>> clients;
 
-  /** Apps at {@code candidates} (absolute URLs), decided by {@code policy}. */
-  public Apps(List<URI> candidates, AccessPolicy policy, IdentityResolver identities) {
+  /**
+   * Apps at {@code candidates} (absolute URLs), decided by {@code policy}, and the OAuth clients
+   * with a home URL whose allowed groups admit the person.
+   */
+  public Apps(
+      List<URI> candidates,
+      AccessPolicy policy,
+      IdentityResolver identities,
+      java.util.function.Supplier<List<dev.gatehouse.oidc.Client>> clients) {
     this.candidates = List.copyOf(new LinkedHashSet<>(candidates));
     this.policy = policy;
     this.identities = identities;
+    this.clients = clients;
   }
 
   /** The apps the person of {@code session}, at {@code clientAddress}, may open. */
@@ -57,6 +66,14 @@ public final class Apps {
       if (decision instanceof Decision.Allow) {
         String path = target.get().path();
         apps.add(new App(target.get().host() + (path.equals("/") ? "" : path), url.toString()));
+      }
+    }
+    for (dev.gatehouse.oidc.Client app : clients.get()) {
+      boolean admitted =
+          app.allowedGroups().isEmpty()
+              || subject.get().groups().stream().anyMatch(app.allowedGroups()::contains);
+      if (!app.disabled() && !app.homeUrl().isEmpty() && admitted) {
+        apps.add(new App(app.name(), app.homeUrl()));
       }
     }
     return List.copyOf(apps);

@@ -18,6 +18,7 @@ import java.util.Set;
  * @param requirePkce whether code requests must carry a PKCE S256 challenge (always for public)
  * @param signingAlg {@code ES256} (default) or {@code RS256}, for ID tokens
  * @param fromConfig defined in the configuration file, so read-only at run time
+ * @param homeUrl where people open the app (listed on the portal's start page); empty for none
  */
 public record Client(
     String id,
@@ -38,7 +39,8 @@ public record Client(
     List<String> postLogoutRedirectUris,
     String signingAlg,
     boolean disabled,
-    boolean fromConfig) {
+    boolean fromConfig,
+    String homeUrl) {
 
   /** Whether the client has no secret (a browser or native app): PKCE is then required. */
   public boolean isPublic() {
@@ -66,7 +68,8 @@ public record Client(
         postLogoutRedirectUris,
         signingAlg,
         disabled,
-        fromConfig);
+        fromConfig,
+        homeUrl);
   }
 
   /** The same client, enabled or disabled. */
@@ -90,7 +93,8 @@ public record Client(
         postLogoutRedirectUris,
         signingAlg,
         value,
-        fromConfig);
+        fromConfig,
+        homeUrl);
   }
 
   /** The grant types a client may use. */

@@ -191,6 +191,21 @@ public final class Clients {
     return Tokens.newToken(random);
   }
 
+  /** An https URL, or http on loopback: where a person can be sent. */
+  private static boolean webAddress(String text) {
+    try {
+      java.net.URI uri = new java.net.URI(text);
+      String host = uri.getHost() == null ? "" : uri.getHost();
+      boolean loopback =
+          host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]");
+      return uri.getRawUserInfo() == null
+          && !host.isEmpty()
+          && ("https".equals(uri.getScheme()) || ("http".equals(uri.getScheme()) && loopback));
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
+  }
+
   /** Throws {@link ClientException} naming the first setting that is not allowed. */
   public static void validate(Client client) {
     if (!ID.matcher(client.id()).matches()) {
@@ -200,6 +215,10 @@ public final class Clients {
               + "\" must be 1 to 64 letters, digits, '.', '_', '~' or '-'");
     }
     String who = "client " + client.id() + ": ";
+    if (!client.homeUrl().isEmpty() && !webAddress(client.homeUrl())) {
+      throw new ClientException(
+          who + "the home URL must be an https address (http only on this machine)");
+    }
     if (client.grantTypes().isEmpty()) {
       throw new ClientException(who + "needs at least one grant type");
     }

@@ -40,7 +40,8 @@ public final class JdbcClients implements ClientRepository {
       long refreshReuseGraceSeconds,
       String backchannelLogoutUri,
       List<String> postLogoutRedirectUris,
-      String signingAlg) {}
+      String signingAlg,
+      String homeUrl) {}
 
   private final Jdbi jdbi;
 
@@ -143,7 +144,8 @@ public final class JdbcClients implements ClientRepository {
             c.refreshReuseGrace().toSeconds(),
             c.backchannelLogoutUri().orElse(""),
             c.postLogoutRedirectUris(),
-            c.signingAlg());
+            c.signingAlg(),
+            c.homeUrl());
     try {
       return JSON.writeValueAsString(settings);
     } catch (JsonProcessingException e) {
@@ -181,6 +183,7 @@ public final class JdbcClients implements ClientRepository {
         List.copyOf(s.postLogoutRedirectUris()),
         s.signingAlg(),
         rs.getBoolean("disabled"),
-        false);
+        false,
+        s.homeUrl() == null ? "" : s.homeUrl()); // Stored before home URLs existed: none.
   }
 }

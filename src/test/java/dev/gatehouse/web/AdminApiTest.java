@@ -357,6 +357,15 @@ class AdminApiTest {
     assertThat(call("PATCH", "/clients/reports", key, "{\"secret\":null}").statusCode())
         .isEqualTo(400);
     assertThat(tokenStatus("reports", secret)).isEqualTo(200);
+    assertThat(
+            call("PATCH", "/clients/reports", key, "{\"home_url\":\"http://reports.example.com/\"}")
+                .statusCode())
+        .as("a home URL is https")
+        .isEqualTo(400);
+    HttpResponse<String> home =
+        call("PATCH", "/clients/reports", key, "{\"home_url\":\"https://reports.example.com/\"}");
+    assertThat(JSON.readTree(home.body()).get("home_url").asText())
+        .isEqualTo("https://reports.example.com/");
 
     HttpResponse<String> rotated = call("POST", "/clients/reports/secret", key, "{}");
     assertThat(rotated.statusCode()).isEqualTo(200);

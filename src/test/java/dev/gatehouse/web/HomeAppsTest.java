@@ -35,6 +35,10 @@ class HomeAppsTest {
                     + " {hosts: [grafana.example.com], policy: deny},"
                     + " {hosts: [vault.example.com], policy: two-factor},"
                     + " {hosts: [wiki.example.com, '*.example.com'], policy: authenticated}]",
+                "GATEHOUSE_OIDC_CLIENTS",
+                "[{id: wiki-rp, name: Team wiki, public: true, redirect-uris:"
+                    + " ['https://rp.example.com/cb'], home-url: 'https://rp.example.com/',"
+                    + " allowed-groups: [ops]}]",
                 "GATEHOUSE_PROXY_ROUTES",
                 "[{from: 'https://notes.example.com/app/', to: 'http://127.0.0.1:9',"
                     + " auth: session}]"))) {
@@ -51,7 +55,8 @@ class HomeAppsTest {
           .containsExactly(
               "https://notes.example.com/app/",
               "https://grafana.example.com/",
-              "https://wiki.example.com/");
+              "https://wiki.example.com/",
+              "https://rp.example.com/");
     }
   }
 

@@ -436,7 +436,8 @@ class OidcServiceTokenTest {
                 List.of(),
                 "ES256",
                 false,
-                false),
+                false,
+                ""),
             true);
     String secret = svc.secret().orElseThrow();
     TokenResponse first = token(basic("svc", secret), null);

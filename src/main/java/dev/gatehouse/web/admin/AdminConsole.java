@@ -561,6 +561,9 @@ public final class AdminConsole {
     if (c.exchange.form("backchannel_logout_uri").isPresent()) {
       body.put("backchannel_logout_uri", c.form("backchannel_logout_uri"));
     }
+    if (c.exchange.form("home_url").isPresent()) {
+      body.put("home_url", c.form("home_url"));
+    }
     if (!c.form("signing_alg").isEmpty()) {
       body.put("signing_alg", c.form("signing_alg"));
     }

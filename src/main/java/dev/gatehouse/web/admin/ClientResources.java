@@ -42,7 +42,8 @@ final class ClientResources {
           "refresh_reuse_grace",
           "backchannel_logout_uri",
           "signing_alg",
-          "disabled");
+          "disabled",
+          "home_url");
 
   /** Fields a GET shows that a change may send back only unchanged. */
   private static final Set<String> READ_ONLY = Set.of("id", "public", "secret", "from_config");
@@ -100,7 +101,8 @@ final class ClientResources {
             strings(body, "post_logout_redirect_uris").orElse(List.of()),
             DirectoryResources.text(body, "signing_alg").orElse("RS256").toUpperCase(Locale.ROOT),
             DirectoryResources.bool(body, "disabled").orElse(false),
-            false);
+            false,
+            DirectoryResources.text(body, "home_url").orElse(""));
     Clients.Created created;
     try {
       created = clients.add(draft, !isPublic);
@@ -171,7 +173,10 @@ final class ClientResources {
                 .map(a -> a.toUpperCase(Locale.ROOT))
                 .orElse(current.signingAlg()),
             DirectoryResources.bool(body, "disabled").orElse(current.disabled()),
-            false);
+            false,
+            body.has("home_url")
+                ? DirectoryResources.text(body, "home_url").orElse("")
+                : current.homeUrl());
     Client saved = clients.update(changed);
     audit.recordBy(
         call.caller().actor(),
@@ -263,6 +268,11 @@ final class ClientResources {
       node.putNull("backchannel_logout_uri");
     }
     node.put("signing_alg", client.signingAlg());
+    if (client.homeUrl().isEmpty()) {
+      node.putNull("home_url");
+    } else {
+      node.put("home_url", client.homeUrl());
+    }
     node.put("disabled", client.disabled());
     return node;
   }
