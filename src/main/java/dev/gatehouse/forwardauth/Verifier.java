@@ -184,16 +184,15 @@ public final class Verifier {
     // Cookie first: exactly one session cookie (in either prefix variant) that resolves decides,
     // for a host its cookie domain covers: a session opened on a further domain is good there
     // only, the sign-in's own everywhere else (a cookie value carried elsewhere opens nothing).
-    Optional<String> targetDomain = moreDomainOf.apply(target.get().host());
     Optional<Subject> subject =
         request.sessionCookies().size() == 1
             ? sessions
                 .resolve(request.sessionCookies().get(0))
                 .filter(
                     s ->
-                        s.domain().isEmpty()
-                            ? targetDomain.isEmpty()
-                            : targetDomain.equals(Optional.of(s.domain())))
+                        moreDomainOf
+                            .apply(target.get().host())
+                            .equals(Optional.of(s.domain()).filter(d -> !d.isEmpty())))
                 .flatMap(identities::forSession)
             : Optional.empty();
     if (request.sessionCookies().size() > 1) {

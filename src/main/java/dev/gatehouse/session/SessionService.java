@@ -101,12 +101,10 @@ public final class SessionService {
       Set<String> idpAmr,
       String idpAcr) {
     String token = Tokens.newToken(random);
-    byte[] idBytes = new byte[8];
-    random.nextBytes(idBytes);
     Instant now = clock.instant();
     Session session =
         new Session(
-            HexFormat.of().formatHex(idBytes),
+            newId(),
             Tokens.sha256Hex(token),
             user,
             now,
@@ -143,11 +141,9 @@ public final class SessionService {
     }
     Session root = parent.get();
     String token = Tokens.newToken(random);
-    byte[] idBytes = new byte[8];
-    random.nextBytes(idBytes);
     Session child =
         new Session(
-            HexFormat.of().formatHex(idBytes),
+            newId(),
             Tokens.sha256Hex(token),
             root.userId(),
             root.createdAt(),
@@ -163,6 +159,13 @@ public final class SessionService {
             domain);
     repository.insert(child);
     return Optional.of(new Issued(token, child));
+  }
+
+  /** A new public session id: 64 random bits, hex. */
+  private String newId() {
+    byte[] id = new byte[8];
+    random.nextBytes(id);
+    return HexFormat.of().formatHex(id);
   }
 
   /**

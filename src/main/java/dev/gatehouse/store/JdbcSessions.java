@@ -55,20 +55,14 @@ public final class JdbcSessions implements SessionRepository {
 
   @Override
   public Optional<Session> findActiveById(String id) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT "
-                        + COLUMNS
-                        + " FROM sessions s JOIN users u ON u.id = s.user_id"
-                        + " WHERE s.id = :id AND s.revoked_at IS NULL AND u.disabled = FALSE")
-                .bind("id", id)
-                .map(JdbcSessions::session)
-                .findOne());
+    return findOneActive("s.id = :key", id);
   }
 
-  @Override
-  public Optional<Session> findActive(String tokenHash) {
+  /**
+   * The unrevoked session where {@code condition} holds for {@code key}, of an enabled user, whose
+   * sign-in (for a session on a further domain, its parent) is unrevoked too.
+   */
+  private Optional<Session> findOneActive(String condition, String key) {
     return jdbi.withHandle(
         h ->
             h.createQuery(
@@ -76,11 +70,18 @@ public final class JdbcSessions implements SessionRepository {
                         + COLUMNS
                         + " FROM sessions s JOIN users u ON u.id = s.user_id"
                         + " LEFT JOIN sessions p ON p.id = s.parent_id AND s.parent_id <> ''"
-                        + " WHERE s.token_hash = :hash AND s.revoked_at IS NULL AND u.disabled = FALSE"
+                        + " WHERE "
+                        + condition
+                        + " AND s.revoked_at IS NULL AND u.disabled = FALSE"
                         + " AND (s.parent_id = '' OR (p.id IS NOT NULL AND p.revoked_at IS NULL))")
-                .bind("hash", tokenHash)
+                .bind("key", key)
                 .map(JdbcSessions::session)
                 .findOne());
+  }
+
+  @Override
+  public Optional<Session> findActive(String tokenHash) {
+    return findOneActive("s.token_hash = :key", tokenHash);
   }
 
   @Override

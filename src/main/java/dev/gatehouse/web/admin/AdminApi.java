@@ -310,30 +310,19 @@ public final class AdminApi {
       return;
     }
     try {
-      Operation found = null;
-      Map<String, String> params = Map.of();
-      boolean pathKnown = false;
-      for (Operation operation : operations) {
-        Optional<Map<String, String>> match = operation.match(method, path);
-        if (match.isPresent()) {
-          found = operation;
-          params = match.get();
-          break;
-        }
-        pathKnown |= operation.pathMatches(path);
-      }
-      if (found == null) {
-        throw pathKnown
-            ? new Problem(405, "method_not_allowed", "This method is not allowed here.")
-            : new Problem(404, "not_found", "There is no such operation in the admin API.");
-      }
+      Matched found = find(method, path);
       if (!method.equals("GET") && !method.equals("DELETE")) {
         exchange.bufferedBody();
       }
       Caller caller = authenticate(exchange, !method.equals("GET"));
       Call call =
-          new Call(caller, params, exchange::query, exchange::jsonBody, exchange.clientAddress());
-      found.handler().handle(call);
+          new Call(
+              caller,
+              found.params(),
+              exchange::query,
+              exchange::jsonBody,
+              exchange.clientAddress());
+      found.operation().handler().handle(call);
       if (call.document == null) {
         exchange.empty(call.status);
       } else {
@@ -366,26 +355,41 @@ public final class AdminApi {
       }
     }
     try {
-      for (Operation operation : operations) {
-        Optional<Map<String, String>> match = operation.match(method, rawPath);
-        if (match.isPresent()) {
-          requireAdmin(caller.user().orElseThrow(() -> forbidden("An administrator is needed.")));
-          Call call =
-              new Call(
-                  caller,
-                  match.get(),
-                  name -> Optional.ofNullable(query.get(name)),
-                  () -> body.map(JsonNode::toString).orElse("{}"),
-                  clientAddress);
-          operation.handler().handle(call);
-          return new Result(call.status, call.document, "", "");
-        }
-      }
-      throw new Problem(404, "not_found", "There is no such operation in the admin API.");
+      Matched found = find(method, rawPath);
+      requireAdmin(caller.user().orElseThrow(() -> forbidden("An administrator is needed.")));
+      Call call =
+          new Call(
+              caller,
+              found.params(),
+              name -> Optional.ofNullable(query.get(name)),
+              () -> body.map(JsonNode::toString).orElse("{}"),
+              clientAddress);
+      found.operation().handler().handle(call);
+      return new Result(call.status, call.document, "", "");
     } catch (RuntimeException e) {
       Problem problem = asProblem(e, method, path);
       return new Result(problem.status, null, problem.getMessage(), problem.code);
     }
+  }
+
+  /** An operation that matched, with the path's parameters. */
+  private record Matched(Operation operation, Map<String, String> params) {}
+
+  /**
+   * The operation for {@code method} and {@code path}; 405 when only the method differs, else 404.
+   */
+  private Matched find(String method, String path) {
+    boolean pathKnown = false;
+    for (Operation operation : operations) {
+      Optional<Map<String, String>> match = operation.match(method, path);
+      if (match.isPresent()) {
+        return new Matched(operation, match.get());
+      }
+      pathKnown |= operation.pathMatches(path);
+    }
+    throw pathKnown
+        ? new Problem(405, "method_not_allowed", "This method is not allowed here.")
+        : new Problem(404, "not_found", "There is no such operation in the admin API.");
   }
 
   private Problem asProblem(RuntimeException e, String method, String path) {
@@ -520,12 +524,8 @@ public final class AdminApi {
     if (text == null) {
       return "";
     }
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < text.length() && out.length() < 80; i++) {
-      char c = text.charAt(i);
-      out.append(c < 0x20 || c > 0x7e ? '?' : c);
-    }
-    return out.toString();
+    String clean = dev.gatehouse.kernel.Printable.of(text);
+    return clean.length() <= 200 ? clean : clean.substring(0, 200) + "…";
   }
 
   private static String sentence(String text) {
