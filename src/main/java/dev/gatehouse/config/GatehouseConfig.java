@@ -170,12 +170,7 @@ public record GatehouseConfig(
 
     /** The further domain {@code host} lies in, if any. */
     public Optional<MoreDomain> moreDomainOf(String host) {
-      for (MoreDomain domain : moreDomains) {
-        if (host.equals(domain.domain()) || host.endsWith("." + domain.domain())) {
-          return Optional.of(domain);
-        }
-      }
-      return Optional.empty();
+      return moreDomains.stream().filter(domain -> domain.covers(host)).findFirst();
     }
   }
 
@@ -187,6 +182,11 @@ public record GatehouseConfig(
    * @param portalUrl https origin inside {@code domain}, e.g. {@code https://auth.example.org}
    */
   public record MoreDomain(String domain, URI portalUrl) {
+    /** Whether {@code host} (lower case) is this domain or lies under it, at a dot boundary. */
+    public boolean covers(String host) {
+      return host.equals(domain) || host.endsWith("." + domain);
+    }
+
     /** The portal's origin without a trailing slash. */
     public String origin() {
       return portalUrl.toString();

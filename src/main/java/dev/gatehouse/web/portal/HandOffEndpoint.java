@@ -185,12 +185,10 @@ public final class HandOffEndpoint {
       return Optional.empty();
     }
     String host = URI.create(url.get()).getHost().toLowerCase(Locale.ROOT);
-    for (GatehouseConfig.MoreDomain domain : domains) {
-      if (host.equals(domain.domain()) || host.endsWith("." + domain.domain())) {
-        return Optional.of(new Target(url.get(), domain));
-      }
-    }
-    return Optional.empty();
+    return domains.stream()
+        .filter(domain -> domain.covers(host))
+        .findFirst()
+        .map(domain -> new Target(url.get(), domain));
   }
 
   private HttpCookie nonceCookie(String value, Duration maxAge) {
