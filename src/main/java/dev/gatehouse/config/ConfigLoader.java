@@ -263,9 +263,9 @@ public final class ConfigLoader {
       if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode object) {
         for (String field : List.copyOf(iterable(object))) {
           String lower = field.toLowerCase(Locale.ROOT);
-          boolean secret =
-              (lower.contains("secret") || lower.contains("password") || lower.contains("token"))
-                  && !lower.endsWith("-file");
+          // secret, client-secret, secret-sha256, password…; never a -file path, nor a setting
+          // that merely mentions tokens (access-token-lifetime).
+          boolean secret = lower.matches("([a-z0-9]+-)*(secret|password|token)(-sha256)?");
           if (secret) {
             object.put(field, "[redacted]");
           } else {

@@ -168,6 +168,34 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theEffectiveSettingsShowNoSecretButEverythingElse() {
+    String hash = "ab".repeat(32);
+    GatehouseConfig config =
+        ConfigLoader.load(
+            Optional.empty(),
+            Map.of(
+                "GATEHOUSE_SERVER_PUBLIC_URL", "https://auth.example.com",
+                "GATEHOUSE_DATABASE_URL",
+                    "jdbc:postgresql://db.example.com/gh?user=gh&password=hunter2hunter2",
+                "GATEHOUSE_DATABASE_PASSWORD", "swordfish-swordfish",
+                "GATEHOUSE_OIDC_CLIENTS",
+                    "[{id: app, secret-sha256: '"
+                        + hash
+                        + "', access-token-lifetime: 5m,"
+                        + " redirect-uris: ['https://app.example.com/cb']}]"));
+    Map<String, GatehouseConfig.Setting> settings = new java.util.HashMap<>();
+    config.settings().forEach(setting -> settings.put(setting.key(), setting));
+    assertThat(config.settings().toString())
+        .doesNotContain("hunter2")
+        .doesNotContain("swordfish")
+        .doesNotContain(hash);
+    assertThat(settings.get("database.password").value()).isEqualTo("set");
+    assertThat(settings.get("oidc.clients").value()).contains("\"access-token-lifetime\":\"5m\"");
+    assertThat(settings.get("session.idle-timeout").changed()).isFalse();
+    assertThat(settings).hasSize(ConfigKeys.ALL.size());
+  }
+
+  @Test
   void furtherCookieDomainsAreReadAndTheirPortalsCannotBeProxyRoutes() {
     Map<String, String> env =
         Map.of(

@@ -548,6 +548,9 @@ class AdminApiTest {
     assertThat(settings.get("session.idle-timeout").get("changed").asBoolean()).isFalse();
     assertThat(settings.get("database.password").get("value").asText()).isEqualTo("not set");
     assertThat(settings.get("oidc.clients").get("value").asText()).contains("ops-bot");
+    assertThat(settings.get("oidc.clients").get("value").asText())
+        .as("a secret file's path is no secret")
+        .contains("client.secret");
     assertThat(read.body()).doesNotContain(SECRET);
     assertThat(settings.get("mail.smtp-password").get("value").asText()).isEqualTo("not set");
   }
