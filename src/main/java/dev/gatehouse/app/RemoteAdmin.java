@@ -107,12 +107,20 @@ final class RemoteAdmin {
 
   /** The id of the user named {@code username}. */
   String userId(String username) {
-    JsonNode page = get("/users?limit=200&q=" + encode(username));
-    for (JsonNode user : page.path("items")) {
-      if (user.path("username").asText().equals(username)) {
-        return user.path("id").asText();
+    String cursor = "";
+    do {
+      JsonNode page =
+          get(
+              "/users?limit=200&q="
+                  + encode(username)
+                  + (cursor.isEmpty() ? "" : "&cursor=" + encode(cursor)));
+      for (JsonNode user : page.path("items")) {
+        if (user.path("username").asText().equals(username)) {
+          return user.path("id").asText();
+        }
       }
-    }
+      cursor = page.path("next_cursor").isNull() ? "" : page.path("next_cursor").asText();
+    } while (!cursor.isEmpty());
     throw new Main.CliException("no user " + username);
   }
 

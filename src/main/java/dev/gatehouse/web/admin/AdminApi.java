@@ -311,9 +311,6 @@ public final class AdminApi {
     }
     try {
       Matched found = find(method, path);
-      if (!method.equals("GET") && !method.equals("DELETE")) {
-        exchange.bufferedBody();
-      }
       Caller caller = authenticate(exchange, !method.equals("GET"));
       Call call =
           new Call(
