@@ -181,6 +181,27 @@ public final class Directory {
     }
   }
 
+  /**
+   * Renames a group with every stored reference to it; returns the new canonical name. {@link
+   * DirectoryException.ConflictException} when an upstream provider gave memberships of it (its
+   * next sign-in would bring the old name back).
+   */
+  public String renameGroup(String from, String to) {
+    String source = requireGroup(from);
+    String target = Names.groupOrRole("group", to);
+    if (source.equals(target)) {
+      return target;
+    }
+    if (groups.givenByUpstream(source)) {
+      throw new DirectoryException.ConflictException(
+          "group " + source + " is given by an upstream provider's groups claim; rename it there");
+    }
+    if (!groups.rename(source, target)) {
+      throw new NotFoundException("group " + from);
+    }
+    return target;
+  }
+
   /** Adds a user to a group; false when already a member. */
   public boolean addMember(String group, String username) {
     return groups.addMember(requireGroup(group), requireUser(username).id());
@@ -213,6 +234,16 @@ public final class Directory {
     if (!roles.delete(Names.groupOrRole("role", name))) {
       throw new NotFoundException("role " + name);
     }
+  }
+
+  /** Renames a role with its grants and claims; returns the new canonical name. */
+  public String renameRole(String from, String to) {
+    String source = requireRole(from);
+    String target = Names.groupOrRole("role", to);
+    if (!source.equals(target) && !roles.rename(source, target)) {
+      throw new NotFoundException("role " + from);
+    }
+    return target;
   }
 
   /** Grants a role to a group; false when already granted. */

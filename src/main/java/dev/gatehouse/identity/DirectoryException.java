@@ -29,6 +29,16 @@ public class DirectoryException extends RuntimeException {
     }
   }
 
+  /** The change would break something that depends on the current state; the message says what. */
+  public static final class ConflictException extends DirectoryException {
+    private static final long serialVersionUID = 1L;
+
+    /** A conflict, described for an administrator. */
+    public ConflictException(String message) {
+      super(message);
+    }
+  }
+
   /** The named thing does not exist. */
   public static final class NotFoundException extends DirectoryException {
     private static final long serialVersionUID = 1L;

@@ -12,6 +12,17 @@ public interface GroupRepository {
   /** All group names, sorted. */
   List<String> list();
 
+  /**
+   * Renames a group with everything that names it in storage (memberships, role grants, the
+   * memberships upstream providers gave, application API keys' groups, clients' groups), in one
+   * transaction; false when no such group, {@link DirectoryException.DuplicateException} when the
+   * new name is taken.
+   */
+  boolean rename(String from, String to);
+
+  /** Whether an upstream provider gave anyone a membership of this group. */
+  boolean givenByUpstream(String name);
+
   /** Deletes the group and its memberships and role grants; false when no such group. */
   boolean delete(String name);
 

@@ -21,6 +21,12 @@ public interface RoleRepository {
   /** Whether the role exists. */
   boolean exists(String name);
 
+  /**
+   * Renames a role with its grants and claims, in one transaction; false when no such role, {@link
+   * DirectoryException.DuplicateException} when the new name is taken.
+   */
+  boolean rename(String from, String to);
+
   /** Deletes the role with its grants and claims; false when no such role. */
   boolean delete(String name);
 

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -132,6 +133,27 @@ public final class JdbcApiKeys implements ApiKeyRepository {
         expiresAt,
         lastUsed,
         lines(rs.getString("scopes")));
+  }
+
+  /**
+   * Inside a group's rename: application keys acting as members of {@code from} now of {@code to}.
+   */
+  static void renameGroup(org.jdbi.v3.core.Handle h, String from, String to) {
+    List<Map.Entry<String, String>> keys =
+        h.createQuery("SELECT id, groups_list FROM api_keys WHERE groups_list <> ''")
+            .map((rs, ctx) -> Map.entry(rs.getString("id"), rs.getString("groups_list")))
+            .list();
+    for (Map.Entry<String, String> key : keys) {
+      List<String> groups = lines(key.getValue());
+      if (groups.contains(from)) {
+        List<String> renamed =
+            groups.stream().map(g -> g.equals(from) ? to : g).distinct().toList();
+        h.createUpdate("UPDATE api_keys SET groups_list = :groups WHERE id = :id")
+            .bind("groups", String.join("\n", renamed))
+            .bind("id", key.getKey())
+            .execute();
+      }
+    }
   }
 
   private static List<String> lines(String text) {

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -125,6 +126,55 @@ public final class JdbcClients implements ClientRepository {
                   .execute()
               == 1;
         });
+  }
+
+  /** Inside a group's rename: clients' allowed groups and own groups name {@code to}. */
+  static void renameGroup(org.jdbi.v3.core.Handle h, String from, String to) {
+    List<Map.Entry<String, String>> rows =
+        h.createQuery("SELECT client_id, settings FROM oidc_clients")
+            .map((rs, ctx) -> Map.entry(rs.getString("client_id"), rs.getString("settings")))
+            .list();
+    for (Map.Entry<String, String> row : rows) {
+      Settings s;
+      try {
+        s = JSON.readValue(row.getValue(), Settings.class);
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("unreadable settings of client " + row.getKey(), e);
+      }
+      if (!s.allowedGroups().contains(from) && !s.groups().contains(from)) {
+        continue;
+      }
+      Settings renamed =
+          new Settings(
+              s.name(),
+              s.redirectUris(),
+              s.grantTypes(),
+              s.scopes(),
+              renamed(s.allowedGroups(), from, to),
+              renamed(s.groups(), from, to),
+              s.audiences(),
+              s.consent(),
+              s.requirePkce(),
+              s.accessTokenSeconds(),
+              s.refreshTokenSeconds(),
+              s.refreshReuseGraceSeconds(),
+              s.backchannelLogoutUri(),
+              s.postLogoutRedirectUris(),
+              s.signingAlg(),
+              s.homeUrl());
+      try {
+        h.createUpdate("UPDATE oidc_clients SET settings = :settings WHERE client_id = :id")
+            .bind("settings", JSON.writeValueAsString(renamed))
+            .bind("id", row.getKey())
+            .execute();
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("client settings are plain values", e);
+      }
+    }
+  }
+
+  private static List<String> renamed(List<String> groups, String from, String to) {
+    return List.copyOf(new TreeSet<>(groups.stream().map(g -> g.equals(from) ? to : g).toList()));
   }
 
   private static String settings(Client c) {

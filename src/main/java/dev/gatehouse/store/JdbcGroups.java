@@ -32,6 +32,35 @@ public final class JdbcGroups implements GroupRepository {
   }
 
   @Override
+  public boolean rename(String from, String to) {
+    return jdbi.inTransaction(
+        h -> {
+          if (!Sql.copyNamed(h, "user_groups", "group", from, to)) {
+            return false;
+          }
+          for (String table : List.of("group_members", "role_groups", "upstream_groups")) {
+            h.createUpdate("UPDATE " + table + " SET group_name = :to WHERE group_name = :from")
+                .bind("from", from)
+                .bind("to", to)
+                .execute();
+          }
+          JdbcApiKeys.renameGroup(h, from, to);
+          JdbcClients.renameGroup(h, from, to);
+          h.createUpdate("DELETE FROM user_groups WHERE name = :from").bind("from", from).execute();
+          return true;
+        });
+  }
+
+  @Override
+  public boolean givenByUpstream(String name) {
+    return !Sql.strings(
+            jdbi,
+            "SELECT group_name FROM upstream_groups WHERE group_name = :name LIMIT 1",
+            Map.of("name", name))
+        .isEmpty();
+  }
+
+  @Override
   public boolean exists(String name) {
     return !Sql.strings(
             jdbi, "SELECT name FROM user_groups WHERE name = :name", Map.of("name", name))

@@ -52,6 +52,24 @@ public final class JdbcRoles implements RoleRepository {
   }
 
   @Override
+  public boolean rename(String from, String to) {
+    return jdbi.inTransaction(
+        h -> {
+          if (!Sql.copyNamed(h, "roles", "role", from, to)) {
+            return false;
+          }
+          for (String table : List.of("role_groups", "role_claims")) {
+            h.createUpdate("UPDATE " + table + " SET role_name = :to WHERE role_name = :from")
+                .bind("from", from)
+                .bind("to", to)
+                .execute();
+          }
+          h.createUpdate("DELETE FROM roles WHERE name = :from").bind("from", from).execute();
+          return true;
+        });
+  }
+
+  @Override
   public boolean delete(String name) {
     return Sql.change(jdbi, "DELETE FROM roles WHERE name = :name", Map.of("name", name));
   }

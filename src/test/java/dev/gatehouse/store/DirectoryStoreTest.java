@@ -167,4 +167,92 @@ class DirectoryStoreTest {
     directory.setDisabled(root.id(), true);
     assertThat(directory.hasActiveAdmin()).isFalse();
   }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
+  void aRenamedGroupKeepsItsMembersGrantsKeysAndClientsAndARenamedRoleItsClaims(
+      TestDatabases.Kind kind) {
+    Directory directory = open(kind);
+    User amy = directory.addUser("amy", Optional.empty(), "", false);
+    directory.addGroup("ops");
+    directory.addGroup("staff");
+    directory.addMember("ops", "amy");
+    directory.addRole("editor");
+    directory.grantRole("editor", "ops");
+    directory.setClaim("editor", "grafana_role", "Editor");
+    JdbcApiKeys keys = new JdbcApiKeys(database);
+    java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+    keys.insert(
+        new dev.gatehouse.apikey.ApiKey(
+            "k1",
+            dev.gatehouse.apikey.ApiKey.Kind.APPLICATION,
+            Optional.empty(),
+            Optional.of("backup"),
+            "backup",
+            List.of(),
+            List.of("staff", "ops"),
+            now,
+            Optional.empty(),
+            Optional.empty(),
+            List.of()),
+        "hash");
+    JdbcClients clients = new JdbcClients(database);
+    clients.insert(client("grafana", java.util.Set.of("ops", "staff")), now);
+    clients.insert(client("wiki", java.util.Set.of("staff")), now);
+
+    assertThat(directory.renameGroup("ops", "operators")).isEqualTo("operators");
+
+    assertThat(directory.listGroups()).containsExactly("operators", "staff");
+    assertThat(directory.groupsOf(amy.id())).containsExactly("operators");
+    assertThat(directory.rolesOf(amy.id())).containsExactly("editor");
+    assertThat(keys.list(Optional.empty()).get(0).groups())
+        .containsExactlyInAnyOrder("staff", "operators");
+    assertThat(clients.find("grafana").orElseThrow().allowedGroups())
+        .containsExactlyInAnyOrder("operators", "staff");
+    assertThat(clients.find("grafana").orElseThrow().groups())
+        .containsExactlyInAnyOrder("operators", "staff");
+    assertThat(clients.find("wiki").orElseThrow().allowedGroups()).containsExactly("staff");
+    assertThatThrownBy(() -> directory.renameGroup("operators", "staff"))
+        .isInstanceOf(DirectoryException.DuplicateException.class);
+    assertThat(directory.groupsOf(amy.id()))
+        .as("a refused rename changes nothing")
+        .containsExactly("operators");
+    assertThatThrownBy(() -> directory.renameGroup("nobody", "x"))
+        .isInstanceOf(DirectoryException.NotFoundException.class);
+
+    assertThat(directory.renameRole("editor", "writer")).isEqualTo("writer");
+    assertThat(directory.rolesOf(amy.id())).containsExactly("writer");
+    assertThat(directory.claimsOf(amy.id())).containsEntry("grafana_role", List.of("Editor"));
+    assertThat(directory.listRoles()).extracting(r -> r.name()).containsExactly("writer");
+
+    new JdbcUpstream(database).recordUpstreamGroups(amy.id(), "corp", java.util.Set.of("staff"));
+    assertThatThrownBy(() -> directory.renameGroup("staff", "people"))
+        .as("a provider's next sign-in would bring the old name back")
+        .isInstanceOf(DirectoryException.ConflictException.class);
+    assertThat(directory.listGroups()).containsExactly("operators", "staff");
+  }
+
+  private static dev.gatehouse.oidc.Client client(String id, java.util.Set<String> groups) {
+    return new dev.gatehouse.oidc.Client(
+        id,
+        id,
+        Optional.empty(),
+        List.of(),
+        java.util.Set.of(dev.gatehouse.oidc.Client.GrantType.CLIENT_CREDENTIALS),
+        java.util.Set.of("x"),
+        groups,
+        groups,
+        java.util.Set.of(),
+        dev.gatehouse.oidc.Client.Consent.REQUIRED,
+        true,
+        java.time.Duration.ofMinutes(10),
+        java.time.Duration.ofDays(30),
+        java.time.Duration.ZERO,
+        Optional.empty(),
+        List.of(),
+        "ES256",
+        false,
+        false,
+        "");
+  }
 }

@@ -68,7 +68,9 @@ class AdminApiTest {
                     + secretFile
                     + "', grant-types: [client_credentials], scopes: ['x']}]",
                 "GATEHOUSE_ACCESS_RULES",
-                "[{hosts: [app.example.com], policy: authenticated}]"));
+                "[{hosts: [app.example.com], policy: authenticated},"
+                    + " {hosts: [night.example.com], subjects: ['group:night-shift'],"
+                    + " policy: authenticated}]"));
     User root = gatehouse.app().directory().addUser("root", Optional.empty(), "Root", true);
     gatehouse.app().accounts().setPassword(root, PASSWORD);
     User amy = gatehouse.app().directory().addUser("amy", Optional.empty(), "Amy", false);
@@ -507,6 +509,60 @@ class AdminApiTest {
     assertThat(call("DELETE", "/roles/editor/claims/grafana_role", key, null).statusCode())
         .isEqualTo(204);
     assertThat(call("DELETE", "/roles/editor", key, null).statusCode()).isEqualTo(204);
+  }
+
+  @Test
+  void aRenamedGroupOrRoleTakesItsMembersGrantsAndClientsAlongButNotOneTheFileNames()
+      throws Exception {
+    Optional<String> key = Optional.of(adminKey);
+    call("POST", "/groups", key, "{\"name\":\"ops\"}");
+    call("PUT", "/groups/ops/members/amy", key, null);
+    call("POST", "/roles", key, "{\"name\":\"editor\"}");
+    call("PUT", "/roles/editor/groups/ops", key, null);
+    call("PUT", "/roles/editor/claims/grafana_role", key, "{\"value\":\"Editor\"}");
+    HttpResponse<String> client =
+        call(
+            "POST",
+            "/clients",
+            key,
+            "{\"id\":\"reports\",\"grant_types\":[\"client_credentials\"],"
+                + "\"scopes\":[\"x\"],\"allowed_groups\":[\"ops\"]}");
+    assertThat(client.statusCode()).as(client.body()).isEqualTo(201);
+
+    HttpResponse<String> renamed = call("PATCH", "/groups/ops", key, "{\"name\":\"operators\"}");
+    assertThat(renamed.statusCode()).as(renamed.body()).isEqualTo(200);
+    assertThat(JSON.readTree(renamed.body()).get("members").toString()).isEqualTo("[\"amy\"]");
+    assertThat(call("GET", "/groups/ops", key, null).statusCode()).isEqualTo(404);
+    JsonNode roles = JSON.readTree(call("GET", "/roles", key, null).body()).get("items");
+    assertThat(roles.get(0).get("groups").toString()).isEqualTo("[\"operators\"]");
+    assertThat(
+            JSON.readTree(call("GET", "/clients/reports", key, null).body())
+                .get("allowed_groups")
+                .toString())
+        .isEqualTo("[\"operators\"]");
+    assertThat(call("GET", "/audit?type=group.renamed", key, null).body())
+        .contains("ops -> operators");
+
+    call("POST", "/groups", key, "{\"name\":\"night-shift\"}");
+    HttpResponse<String> named =
+        call("PATCH", "/groups/night-shift", key, "{\"name\":\"late-shift\"}");
+    assertThat(named.statusCode()).isEqualTo(409);
+    assertThat(JSON.readTree(named.body()).get("type").asText())
+        .isEqualTo("urn:gatehouse:problem:named_in_configuration");
+    assertThat(named.body()).contains("access rule 2");
+    assertThat(call("GET", "/groups/night-shift", key, null).statusCode()).isEqualTo(200);
+    assertThat(call("PATCH", "/groups/operators", key, "{\"name\":\"night-shift\"}").statusCode())
+        .as("the name is taken")
+        .isEqualTo(409);
+    assertThat(call("PATCH", "/groups/operators", key, "{\"name\":\"a,b\"}").statusCode())
+        .isEqualTo(400);
+
+    HttpResponse<String> role = call("PATCH", "/roles/editor", key, "{\"name\":\"writer\"}");
+    assertThat(role.statusCode()).as(role.body()).isEqualTo(200);
+    assertThat(JSON.readTree(role.body()).get("claims").get("grafana_role").asText())
+        .isEqualTo("Editor");
+    User amy = gatehouse.app().directory().findByUsername("amy").orElseThrow();
+    assertThat(gatehouse.app().directory().rolesOf(amy.id())).containsExactly("writer");
   }
 
   @Test

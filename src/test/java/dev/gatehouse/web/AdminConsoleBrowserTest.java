@@ -98,6 +98,14 @@ class AdminConsoleBrowserTest {
       TestChromium.awaitElement(browser, By.xpath("//p[contains(., 'Groups: ops')]"));
       User bea = gatehouse.app().directory().findByUsername("bea").orElseThrow();
       assertThat(gatehouse.app().directory().claimsOf(bea.id())).containsKey("grafana_role");
+      // Renaming the group keeps Bea in it and the role granted to it.
+      browser.get(origin + "/admin/groups");
+      browser.findElement(By.id("rename-ops")).sendKeys("operators");
+      browser.findElement(By.xpath("//button[text()='Rename']")).click();
+      TestChromium.awaitElement(browser, By.id("group-operators"));
+      assertThat(browser.findElement(By.id("notice")).getText()).contains("Renamed");
+      assertThat(browser.findElement(By.id("group-operators")).getText()).contains("bea");
+      assertThat(gatehouse.app().directory().rolesOf(bea.id())).containsExactly("editor");
       browser.get(origin + "/admin/access");
       browser.findElement(By.id("check-url")).sendKeys("https://app.example.com/reports");
       browser.findElement(By.id("check-user")).sendKeys("bea");

@@ -266,7 +266,14 @@ public final class AdminApi {
             storeUnavailable,
             openApiDocument());
     new DirectoryResources(
-            directory, accounts, invitations, resets, sessions, audit, invitationsAllowed)
+            directory,
+            accounts,
+            invitations,
+            resets,
+            sessions,
+            audit,
+            invitationsAllowed,
+            group -> groupUsesInConfiguration(group, policy, clients, upstream))
         .register(api);
     new AccessResources(apiKeys, sessions, directory, audit).register(api);
     new ClientResources(clients, audit).register(api);
@@ -274,6 +281,39 @@ public final class AdminApi {
         .register(api);
     new CredentialResources(directory, accounts, passkeys, totp, upstream, audit).register(api);
     return api;
+  }
+
+  /** Where {@code gatehouse.yml} names a group: rules, clients and upstream providers. */
+  static List<String> groupUsesInConfiguration(
+      String group,
+      dev.gatehouse.policy.AccessPolicy policy,
+      dev.gatehouse.oidc.Clients clients,
+      dev.gatehouse.signin.upstream.UpstreamSignIn upstream) {
+    List<String> uses = new ArrayList<>();
+    List<dev.gatehouse.policy.AccessRule> rules = policy.rules();
+    for (int i = 0; i < rules.size(); i++) {
+      boolean named =
+          rules.get(i).subjects().stream()
+              .anyMatch(
+                  m ->
+                      m.kind() == dev.gatehouse.policy.SubjectMatcher.Kind.GROUP
+                          && m.name().equals(group));
+      if (named) {
+        uses.add("access rule " + (i + 1));
+      }
+    }
+    for (var client : clients.list()) {
+      if (client.fromConfig()
+          && (client.allowedGroups().contains(group) || client.groups().contains(group))) {
+        uses.add("client " + client.id());
+      }
+    }
+    for (var provider : upstream.providers()) {
+      if (provider.allowedGroups().contains(group)) {
+        uses.add("identity provider " + provider.id());
+      }
+    }
+    return List.copyOf(uses);
   }
 
   /** The OpenAPI document ({@code admin/openapi.yaml}) as JSON. */
@@ -396,6 +436,8 @@ public final class AdminApi {
           new Problem(404, "not_found", sentence(nf.getMessage()));
       case DirectoryException.DuplicateException dup ->
           new Problem(409, "conflict", sentence(dup.getMessage()));
+      case DirectoryException.ConflictException conflict ->
+          new Problem(409, "conflict", sentence(conflict.getMessage()));
       case DirectoryException other -> new Problem(400, "invalid_value", other.getMessage());
       case Exchange.BadRequestException bad ->
           new Problem(400, "bad_request", "The request could not be understood.");

@@ -201,6 +201,11 @@ public final class AdminConsole {
       case "last_administrator" ->
           "This is the last enabled administrator; make someone else one first.";
       case "conflict" -> "That already exists.";
+      case "named_in_configuration" ->
+          "gatehouse.yml names this group (an access rule, a client or an identity provider):"
+              + " rename it there and restart, or create a new group and move the members.";
+      case "given_by_upstream" ->
+          "An identity provider's groups claim gives this group; rename it at the provider.";
       case "not_found" -> "That no longer exists.";
       case "invalid_value", "unknown_field", "read_only" ->
           "A value was not accepted; check the fields and try again.";
@@ -225,6 +230,7 @@ public final class AdminConsole {
       case "ended" -> "Sessions ended.";
       case "added" -> "Added.";
       case "removed" -> "Removed.";
+      case "renamed" -> "Renamed; members, grants, keys and clients follow the new name.";
       case "revoked" -> "Revoked.";
       case "queued" -> "Dead letters are back in the queue.";
       default -> "";
@@ -388,6 +394,12 @@ public final class AdminConsole {
     String group = segment(c.form("group"));
     if (parts.length == 2 && post && parts[1].equals("delete")) {
       c.after(c.call("DELETE", "/groups/" + group, Optional.empty()), "/admin/groups", "deleted");
+      return;
+    }
+    if (parts.length == 2 && post && parts[1].equals("rename")) {
+      ObjectNode body = AdminApi.json().createObjectNode();
+      body.put("name", c.form("name"));
+      c.after(c.call("PATCH", "/groups/" + group, Optional.of(body)), "/admin/groups", "renamed");
       return;
     }
     if (parts.length == 2 && post && (parts[1].equals("add") || parts[1].equals("remove"))) {
@@ -592,6 +604,10 @@ public final class AdminConsole {
       }
       case "delete" ->
           c.after(c.call("DELETE", "/roles/" + role, Optional.empty()), "/admin/roles", "deleted");
+      case "rename" -> {
+        body.put("name", c.form("name"));
+        c.after(c.call("PATCH", "/roles/" + role, Optional.of(body)), "/admin/roles", "renamed");
+      }
       case "grant", "revoke" ->
           c.after(
               c.call(

@@ -13,6 +13,7 @@ import dev.gatehouse.session.SessionService;
 import dev.gatehouse.signin.magiclink.Invitations;
 import dev.gatehouse.signin.magiclink.PasswordResetService;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -25,6 +26,7 @@ final class DirectoryResources {
   private final SessionService sessions;
   private final AuditLog audit;
   private final java.util.function.BooleanSupplier invitationsAllowed;
+  private final java.util.function.Function<String, List<String>> groupUsesInConfiguration;
 
   DirectoryResources(
       Directory directory,
@@ -33,8 +35,10 @@ final class DirectoryResources {
       PasswordResetService resets,
       SessionService sessions,
       AuditLog audit,
-      java.util.function.BooleanSupplier invitationsAllowed) {
+      java.util.function.BooleanSupplier invitationsAllowed,
+      java.util.function.Function<String, List<String>> groupUsesInConfiguration) {
     this.invitationsAllowed = invitationsAllowed;
+    this.groupUsesInConfiguration = groupUsesInConfiguration;
     this.directory = directory;
     this.accounts = accounts;
     this.invitations = invitations;
@@ -55,6 +59,7 @@ final class DirectoryResources {
         .add("GET", "/groups", this::listGroups)
         .add("POST", "/groups", this::createGroup)
         .add("GET", "/groups/{name}", this::getGroup)
+        .add("PATCH", "/groups/{name}", this::renameGroup)
         .add("DELETE", "/groups/{name}", this::deleteGroup)
         .add("PUT", "/groups/{name}/members/{username}", this::addMember)
         .add("DELETE", "/groups/{name}/members/{username}", this::removeMember);
@@ -261,6 +266,41 @@ final class DirectoryResources {
     call.reply(200, group(requireGroup(call.param("name"))));
   }
 
+  /**
+   * Renames a group with every stored reference to it (members, role grants, application keys,
+   * clients). Refused while {@code gatehouse.yml} names it: its rules would silently stop matching
+   * (a deny that no longer denies, an allow that no longer allows) until the file is changed.
+   */
+  private void renameGroup(AdminApi.Call call) {
+    String from = requireGroup(call.param("name"));
+    String to = text(call.body(Set.of("name")), "name").orElse(from);
+    List<String> uses = groupUsesInConfiguration.apply(from);
+    if (!uses.isEmpty() && !to.equals(from)) {
+      throw new AdminApi.Problem(
+          409,
+          "named_in_configuration",
+          "gatehouse.yml names this group ("
+              + String.join("; ", uses)
+              + "); rename it there and restart, or create the new group and move the members.");
+    }
+    String renamed;
+    try {
+      renamed = directory.renameGroup(from, to);
+    } catch (DirectoryException.ConflictException e) {
+      throw new AdminApi.Problem(409, "given_by_upstream", sentence(e.getMessage()));
+    }
+    if (!renamed.equals(from)) {
+      audit.recordBy(
+          call.caller().actor(),
+          "group.renamed",
+          Optional.empty(),
+          "",
+          call.clientAddress(),
+          from + " -> " + renamed);
+    }
+    call.reply(200, group(renamed));
+  }
+
   private void deleteGroup(AdminApi.Call call) {
     String name = requireGroup(call.param("name"));
     directory.deleteGroup(name);
@@ -298,6 +338,10 @@ final class DirectoryResources {
         call.clientAddress(),
         group);
     call.noContent();
+  }
+
+  private static String sentence(String text) {
+    return Character.toUpperCase(text.charAt(0)) + text.substring(1) + ".";
   }
 
   private String requireGroup(String name) {

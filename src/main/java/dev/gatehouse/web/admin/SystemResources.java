@@ -56,6 +56,7 @@ final class SystemResources {
   void register(AdminApi api) {
     api.add("GET", "/roles", this::listRoles)
         .add("POST", "/roles", this::createRole)
+        .add("PATCH", "/roles/{name}", this::renameRole)
         .add("DELETE", "/roles/{name}", this::deleteRole)
         .add("PUT", "/roles/{name}/groups/{group}", this::grant)
         .add("DELETE", "/roles/{name}/groups/{group}", this::revoke)
@@ -77,6 +78,16 @@ final class SystemResources {
     String created = directory.addRole(name);
     changed(call, "role.created", created);
     call.reply(201, role(findRole(created)));
+  }
+
+  private void renameRole(AdminApi.Call call) {
+    String from = findRole(call.param("name")).name();
+    String to = DirectoryResources.text(call.body(Set.of("name")), "name").orElse(from);
+    String renamed = directory.renameRole(from, to);
+    if (!renamed.equals(from)) {
+      changed(call, "role.renamed", from + " -> " + renamed);
+    }
+    call.reply(200, role(findRole(renamed)));
   }
 
   private void deleteRole(AdminApi.Call call) {
