@@ -1,5 +1,6 @@
 package dev.gatehouse.app;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.oidc.Client;
 import dev.gatehouse.oidc.Clients;
 import java.time.Duration;
@@ -111,6 +112,54 @@ final class ClientCommand {
         paramLabel = "ES256|RS256",
         description = "ID-token signature; default RS256 (what most relying parties expect).")
     Optional<String> signingAlg = Optional.empty();
+
+    /** The options given, as the admin API's client fields (what is not given stays out). */
+    com.fasterxml.jackson.databind.node.ObjectNode json() {
+      var body = RemoteAdmin.object();
+      name.ifPresent(v -> body.put("name", v));
+      array(body, "redirect_uris", redirectUris);
+      array(body, "grant_types", grants);
+      array(body, "scopes", scopes);
+      array(body, "allowed_groups", allowedGroups);
+      array(body, "groups", groups);
+      array(body, "audiences", audiences);
+      array(body, "post_logout_redirect_uris", postLogoutRedirectUris);
+      consent.ifPresent(v -> body.put("consent", consent(v).name().toLowerCase(Locale.ROOT)));
+      pkce.ifPresent(v -> body.put("require_pkce", pkce(v)));
+      accessLifetime.ifPresent(
+          d ->
+              body.put(
+                  "access_token_lifetime",
+                  ApiKeyCommand.duration("--access-token-lifetime", d).toSeconds()));
+      refreshLifetime.ifPresent(
+          d ->
+              body.put(
+                  "refresh_token_lifetime",
+                  ApiKeyCommand.duration("--refresh-token-lifetime", d).toSeconds()));
+      reuseGrace.ifPresent(
+          d ->
+              body.put(
+                  "refresh_reuse_grace",
+                  ApiKeyCommand.duration("--refresh-reuse-grace", d).toSeconds()));
+      backchannelLogoutUri.ifPresent(
+          v -> {
+            if (v.isEmpty()) {
+              body.putNull("backchannel_logout_uri");
+            } else {
+              body.put("backchannel_logout_uri", v);
+            }
+          });
+      signingAlg.ifPresent(v -> body.put("signing_alg", v.toUpperCase(Locale.ROOT)));
+      return body;
+    }
+
+    private static void array(
+        com.fasterxml.jackson.databind.node.ObjectNode body, String field, List<String> values) {
+      if (values != null) {
+        var array = body.putArray(field);
+        new LinkedHashSet<>(values).forEach(array::add);
+      }
+    }
   }
 
   @Command(
@@ -123,6 +172,20 @@ final class ClientCommand {
               names = "--public",
               description = "A browser or native app without a secret (PKCE required).")
           boolean isPublic) {
+    Optional<RemoteAdmin> remote = main.remote();
+    if (remote.isPresent()) {
+      var body = s.json();
+      body.put("id", id);
+      body.put("public", isPublic);
+      JsonNode created = remote.get().send("POST", "/clients", Optional.of(body));
+      System.out.println("created client " + created.path("id").asText());
+      if (created.path("secret").isTextual()) {
+        System.out.println("client secret (shown once; store it in the app now):");
+        System.out.println("  " + created.path("secret").asText());
+      }
+      print(created);
+      return 0;
+    }
     Client draft =
         new Client(
             id,
@@ -168,9 +231,22 @@ final class ClientCommand {
 
   @Command(name = "list", description = "List clients.")
   int list() {
+    System.out.printf(
+        "%-24s %-12s %-8s %-7s %s%n", "CLIENT ID", "TYPE", "STATE", "SOURCE", "GRANTS");
+    Optional<RemoteAdmin> remote = main.remote();
+    if (remote.isPresent()) {
+      for (JsonNode client : remote.get().get("/clients").path("items")) {
+        System.out.printf(
+            "%-24s %-12s %-8s %-7s %s%n",
+            client.path("id").asText(),
+            client.path("public").asBoolean() ? "public" : "confidential",
+            client.path("disabled").asBoolean() ? "disabled" : "enabled",
+            client.path("from_config").asBoolean() ? "config" : "cli",
+            String.join(" ", new TreeSet<>(strings(client.path("grant_types")))));
+      }
+      return 0;
+    }
     try (Gatehouse gatehouse = main.open()) {
-      System.out.printf(
-          "%-24s %-12s %-8s %-7s %s%n", "CLIENT ID", "TYPE", "STATE", "SOURCE", "GRANTS");
       for (Client client : gatehouse.clients().list()) {
         System.out.printf(
             "%-24s %-12s %-8s %-7s %s%n",
@@ -187,6 +263,11 @@ final class ClientCommand {
 
   @Command(name = "show", description = "Show a client's settings (never its secret).")
   int show(@Parameters(paramLabel = "CLIENT_ID") String id) {
+    Optional<RemoteAdmin> remote = main.remote();
+    if (remote.isPresent()) {
+      print(remote.get().get(path(id)));
+      return 0;
+    }
     try (Gatehouse gatehouse = main.open()) {
       print(require(gatehouse, id));
     }
@@ -202,6 +283,16 @@ final class ClientCommand {
       @Option(names = "--enable", description = "Accept it again.") boolean enable) {
     if (disable && enable) {
       throw new Main.CliException("give --disable or --enable, not both");
+    }
+    Optional<RemoteAdmin> remote = main.remote();
+    if (remote.isPresent()) {
+      var body = s.json();
+      if (disable || enable) {
+        body.put("disabled", disable);
+      }
+      remote.get().send("PATCH", path(id), Optional.of(body));
+      System.out.println((disable ? "disabled client " : "updated client ") + id);
+      return 0;
     }
     try (Gatehouse gatehouse = main.open()) {
       Client c = require(gatehouse, id);
@@ -248,6 +339,12 @@ final class ClientCommand {
 
   @Command(name = "delete", description = "Delete a stored client and every token it holds.")
   int delete(@Parameters(paramLabel = "CLIENT_ID") String id) {
+    Optional<RemoteAdmin> remote = main.remote();
+    if (remote.isPresent()) {
+      remote.get().send("DELETE", path(id), Optional.empty());
+      System.out.println("deleted client " + id);
+      return 0;
+    }
     try (Gatehouse gatehouse = main.open()) {
       gatehouse.clients().delete(id);
       System.out.println("deleted client " + id);
@@ -259,6 +356,18 @@ final class ClientCommand {
       name = "rotate-secret",
       description = "Give a confidential client a new secret (shown once); the old one stops.")
   int rotateSecret(@Parameters(paramLabel = "CLIENT_ID") String id) {
+    Optional<RemoteAdmin> remote = main.remote();
+    if (remote.isPresent()) {
+      String secret =
+          remote
+              .get()
+              .send("POST", path(id) + "/secret", Optional.of(RemoteAdmin.object()))
+              .path("secret")
+              .asText();
+      System.out.println("new secret of " + id + " (shown once):");
+      System.out.println("  " + secret);
+      return 0;
+    }
     try (Gatehouse gatehouse = main.open()) {
       String secret = gatehouse.clients().rotateSecret(id);
       System.out.println("new secret of " + id + " (shown once):");
@@ -303,6 +412,58 @@ final class ClientCommand {
     System.out.println("  back-channel URI:  " + c.backchannelLogoutUri().orElse("-"));
     System.out.println("  post-logout URIs:  " + String.join(" ", c.postLogoutRedirectUris()));
     System.out.println("  ID token alg:      " + c.signingAlg());
+  }
+
+  private static String path(String id) {
+    return "/clients/" + RemoteAdmin.encode(id);
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(v -> out.add(v.asText()));
+    return out;
+  }
+
+  /** A client as the admin API describes it, printed as {@link #print(Client)} does. */
+  private static void print(JsonNode c) {
+    System.out.println(
+        "  id:                "
+            + c.path("id").asText()
+            + (c.path("from_config").asBoolean() ? " (configuration file)" : ""));
+    System.out.println("  name:              " + c.path("name").asText());
+    System.out.println(
+        "  type:              " + (c.path("public").asBoolean() ? "public" : "confidential"));
+    System.out.println(
+        "  state:             " + (c.path("disabled").asBoolean() ? "disabled" : "enabled"));
+    System.out.println(
+        "  grants:            " + String.join(" ", new TreeSet<>(strings(c.path("grant_types")))));
+    System.out.println(
+        "  redirect URIs:     " + String.join(" ", strings(c.path("redirect_uris"))));
+    System.out.println(
+        "  scopes:            " + String.join(" ", new TreeSet<>(strings(c.path("scopes")))));
+    System.out.println(
+        "  allowed groups:    " + orAnyone(new TreeSet<>(strings(c.path("allowed_groups")))));
+    System.out.println(
+        "  own groups:        " + String.join(" ", new TreeSet<>(strings(c.path("groups")))));
+    System.out.println(
+        "  audiences:         " + String.join(" ", new TreeSet<>(strings(c.path("audiences")))));
+    System.out.println("  consent:           " + c.path("consent").asText());
+    System.out.println(
+        "  PKCE:              " + (c.path("require_pkce").asBoolean() ? "required" : "optional"));
+    System.out.println(
+        "  access tokens:     " + Duration.ofSeconds(c.path("access_token_lifetime").asLong()));
+    System.out.println(
+        "  refresh tokens:    "
+            + Duration.ofSeconds(c.path("refresh_token_lifetime").asLong())
+            + " (absolute)");
+    System.out.println(
+        "  back-channel URI:  "
+            + (c.path("backchannel_logout_uri").isTextual()
+                ? c.path("backchannel_logout_uri").asText()
+                : "-"));
+    System.out.println(
+        "  post-logout URIs:  " + String.join(" ", strings(c.path("post_logout_redirect_uris"))));
+    System.out.println("  ID token alg:      " + c.path("signing_alg").asText());
   }
 
   private static String orAnyone(Set<String> groups) {

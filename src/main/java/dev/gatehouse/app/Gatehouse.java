@@ -1025,6 +1025,12 @@ public final class Gatehouse implements AutoCloseable {
     return notices;
   }
 
+  /** Where {@code gatehouse.yml} names a group (rules, clients, providers); empty when nowhere. */
+  public java.util.List<String> groupUsesInConfiguration(String group) {
+    return dev.gatehouse.web.admin.AdminApi.groupUsesInConfiguration(
+        group, config.forwardAuth().access(), clients, upstream);
+  }
+
   /** Sign-in through upstream identity providers. */
   public UpstreamSignIn upstream() {
     return upstream;

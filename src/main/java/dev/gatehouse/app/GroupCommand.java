@@ -45,6 +45,39 @@ final class GroupCommand {
     return 0;
   }
 
+  @Command(
+      name = "rename",
+      description =
+          "Rename a group; members, role grants, application keys and clients follow. Refused"
+              + " while gatehouse.yml names the group or a provider gives it.")
+  int rename(
+      @Parameters(paramLabel = "GROUP") String group,
+      @Parameters(paramLabel = "NEW_NAME") String name) {
+    Optional<RemoteAdmin> remote = main.remote();
+    if (remote.isPresent()) {
+      var body = RemoteAdmin.object();
+      body.put("name", name);
+      var renamed =
+          remote.get().send("PATCH", "/groups/" + RemoteAdmin.encode(group), Optional.of(body));
+      System.out.println("renamed group " + group + " to " + renamed.path("name").asText());
+      return 0;
+    }
+    try (Gatehouse gatehouse = main.open()) {
+      var uses = gatehouse.groupUsesInConfiguration(group);
+      if (!uses.isEmpty() && !group.equals(name)) {
+        throw new Main.CliException(
+            "gatehouse.yml names group "
+                + group
+                + " ("
+                + String.join("; ", uses)
+                + "); rename it there and restart, or create the new group and move the members");
+      }
+      System.out.println(
+          "renamed group " + group + " to " + gatehouse.directory().renameGroup(group, name));
+    }
+    return 0;
+  }
+
   @Command(name = "delete", description = "Delete a group (members stay).")
   int delete(@Parameters(paramLabel = "GROUP") String name) {
     Optional<RemoteAdmin> remote = main.remote();

@@ -125,7 +125,7 @@ public final class Main {
     if (remote().isPresent()) {
       throw new CliException(
           "this command works only on the server's machine; with --remote, use the user, group,"
-              + " apikey and session commands (or the admin console)");
+              + " role, client, apikey, session and mail commands (or the admin console)");
     }
     GatehouseConfig config = config();
     Path database = Database.sqliteFileIn(config.dataDir());

@@ -129,8 +129,9 @@ final class RemoteAdmin {
     return JSON.createObjectNode();
   }
 
+  /** {@code value} as a path segment or query value: a space as %20, a plus sign as %2B. */
   static String encode(String value) {
-    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   private static JsonNode parse(String body) {

@@ -235,6 +235,24 @@ class CliTest {
   }
 
   @Test
+  void renamingAGroupTheConfigurationNamesIsRefusedAndAnyOtherFollowsItsMembers() {
+    Map<String, String> rules =
+        Map.of(
+            "GATEHOUSE_ACCESS_RULES",
+            "[{hosts: [app.example.com], subjects: ['group:admins'], policy: authenticated}]");
+    assertThat(run("group", "add", "admins").status()).isZero();
+    assertThat(run("group", "add", "ops").status()).isZero();
+    assertThat(run("user", "add", "alice").status()).isZero();
+    assertThat(run("group", "add-member", "ops", "alice").status()).isZero();
+    CliRunner.Result refused = run("", rules, "group", "rename", "admins", "root-admins");
+    assertThat(refused.status()).isEqualTo(1);
+    assertThat(refused.err()).contains("gatehouse.yml names group admins (access rule 1)");
+    CliRunner.Result renamed = run("", rules, "group", "rename", "ops", "operators");
+    assertThat(renamed.status()).as(renamed.err()).isZero();
+    assertThat(run("group", "list").out()).contains("admins: ").contains("operators: alice");
+  }
+
+  @Test
   void invalidNamesAndWeakPasswordsAreRefusedWithAReason() {
     CliRunner.Result badGroup = run("group", "add", "a,b");
     assertThat(badGroup.status()).isEqualTo(1);

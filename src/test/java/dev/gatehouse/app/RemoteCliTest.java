@@ -123,6 +123,68 @@ class RemoteCliTest {
   }
 
   @Test
+  void rolesClientsMailAndRenamesWorkRemotelyEvenForNamesWithSpacesAndPlusSigns() {
+    assertThat(remote("user", "add", "bea").status()).isZero();
+    assertThat(remote("group", "add", "night shift+1").status()).isZero();
+    assertThat(remote("group", "add-member", "night shift+1", "bea").status()).isZero();
+    assertThat(remote("role", "add", "editor").status()).isZero();
+    assertThat(remote("role", "grant", "editor", "night shift+1").status()).isZero();
+    assertThat(remote("role", "set-claim", "editor", "grafana_role", "Editor").status()).isZero();
+    assertThat(remote("role", "list").out())
+        .contains("editor: groups [night shift+1] claims {grafana_role=Editor}");
+
+    CliRunner.Result renamed = remote("group", "rename", "night shift+1", "late shift");
+    assertThat(renamed.status()).as(renamed.err()).isZero();
+    assertThat(remote("group", "list").out()).contains("late shift: bea");
+    assertThat(remote("role", "rename", "editor", "writer").status()).isZero();
+    assertThat(remote("role", "list").out()).contains("writer: groups [late shift]");
+    assertThat(remote("role", "unset-claim", "writer", "grafana_role").status()).isZero();
+    assertThat(remote("role", "revoke", "writer", "late shift").status()).isZero();
+    assertThat(remote("role", "delete", "writer").status()).isZero();
+    assertThat(server.app().directory().listRoles()).isEmpty();
+
+    CliRunner.Result client =
+        remote(
+            "client",
+            "add",
+            "reports",
+            "--grant",
+            "client_credentials",
+            "--scope",
+            "reports:read",
+            "--allowed-group",
+            "late shift",
+            "--access-token-lifetime",
+            "5m");
+    assertThat(client.status()).as(client.err()).isZero();
+    assertThat(client.out()).contains("client secret (shown once");
+    String secret =
+        client
+            .out()
+            .lines()
+            .filter(l -> l.startsWith("  ") && !l.contains(":"))
+            .findFirst()
+            .orElseThrow()
+            .strip();
+    assertThat(server.app().clients().authenticate("reports", Optional.of(secret))).isPresent();
+    assertThat(remote("client", "show", "reports").out())
+        .contains("allowed groups:    late shift")
+        .contains("access tokens:     PT5M")
+        .doesNotContain(secret);
+    assertThat(remote("client", "update", "reports", "--disable").status()).isZero();
+    assertThat(remote("client", "list").out())
+        .containsPattern("reports\\s+confidential\\s+disabled");
+    CliRunner.Result rotated = remote("client", "rotate-secret", "reports");
+    assertThat(rotated.status()).isZero();
+    assertThat(rotated.out()).doesNotContain(secret);
+    assertThat(remote("client", "delete", "reports").status()).isZero();
+    assertThat(server.app().clients().find("reports")).isEmpty();
+
+    assertThat(remote("mail", "queue").out()).startsWith("ID");
+    assertThat(remote("mail", "retry").out()).contains("requeued 0 messages");
+  }
+
+  @Test
   void remoteRefusesWhatItCannotDoAndSaysWhy() {
     CliRunner.Result local = remote("keys", "rotate");
     assertThat(local.status()).isNotZero();

@@ -64,7 +64,9 @@ public final class AdminApi {
       Map<String, String> params = new LinkedHashMap<>();
       for (int i = 0; i < want.length; i++) {
         if (want[i].startsWith("{") && want[i].endsWith("}")) {
-          String value = java.net.URLDecoder.decode(got[i], StandardCharsets.UTF_8);
+          // Path decoding, not form decoding: '+' in a path is a plus sign (a group may be "a+b").
+          String value =
+              java.net.URLDecoder.decode(got[i].replace("+", "%2B"), StandardCharsets.UTF_8);
           if (value.isEmpty() || value.length() > 256) {
             return Optional.empty();
           }
@@ -284,7 +286,7 @@ public final class AdminApi {
   }
 
   /** Where {@code gatehouse.yml} names a group: rules, clients and upstream providers. */
-  static List<String> groupUsesInConfiguration(
+  public static List<String> groupUsesInConfiguration(
       String group,
       dev.gatehouse.policy.AccessPolicy policy,
       dev.gatehouse.oidc.Clients clients,

@@ -738,7 +738,11 @@ public final class AdminConsole {
 
   /** A value as one path segment of an in-process API call (decoded there, never by Jetty). */
   private static String segment(String value) {
-    return value.isEmpty() ? "-" : URLEncoder.encode(value, StandardCharsets.UTF_8);
+    // A path segment: a space is %20 ('+' is a plus sign in a path, and URLEncoder writes a plus
+    // sign as %2B).
+    return value.isEmpty()
+        ? "-"
+        : URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   private static void words(ArrayNode array, String text) {
