@@ -687,7 +687,12 @@ public final class Gatehouse implements AutoCloseable {
             passkeys,
             totp,
             upstream,
-            config.settings());
+            config.settings(),
+            id -> {
+              int revoked = tokens.revokeClient(id, clock.instant());
+              accessTokens.forgetCachedRecords(); // Refused here at once, not after the TTL.
+              return revoked;
+            });
     router.anyUnder(dev.gatehouse.web.admin.AdminApi.BASE + "/", adminApi::handle);
     dev.gatehouse.web.admin.AdminConsole console =
         new dev.gatehouse.web.admin.AdminConsole(

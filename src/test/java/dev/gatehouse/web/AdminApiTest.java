@@ -566,6 +566,30 @@ class AdminApiTest {
   }
 
   @Test
+  void disablingAClientEndsItsTokensForGoodEvenWhenItIsEnabledAgain() throws Exception {
+    Optional<String> key = Optional.of(adminKey);
+    HttpResponse<String> created =
+        call(
+            "POST",
+            "/clients",
+            key,
+            "{\"id\":\"robot\",\"grant_types\":[\"client_credentials\"],"
+                + "\"scopes\":[\"x\"],\"audiences\":[\"https://app.example.com\"]}");
+    String secret = JSON.readTree(created.body()).get("secret").asText();
+    String token = token("robot", secret, "x");
+    assertThat(verify(token)).isEqualTo(200);
+    assertThat(call("PATCH", "/clients/robot", key, "{\"disabled\":true}").statusCode())
+        .isEqualTo(200);
+    assertThat(verify(token)).isEqualTo(401);
+    assertThat(call("PATCH", "/clients/robot", key, "{\"disabled\":false}").statusCode())
+        .isEqualTo(200);
+    assertThat(verify(token)).as("a possibly leaked token stays dead").isEqualTo(401);
+    assertThat(verify(token("robot", secret, "x"))).as("new tokens work").isEqualTo(200);
+    assertThat(call("GET", "/audit?kind=client.updated", key, null).body())
+        .contains("disabled, 1 tokens revoked");
+  }
+
+  @Test
   void anAdministratorSeesAUsersSignInMethodsAndRemovesALostAuthenticator() throws Exception {
     Optional<String> key = Optional.of(adminKey);
     User amy = gatehouse.app().directory().findByUsername("amy").orElseThrow();
@@ -640,6 +664,10 @@ class AdminApiTest {
   }
 
   private String token(String client, String scope) throws Exception {
+    return token(client, SECRET, scope);
+  }
+
+  private String token(String client, String secret, String scope) throws Exception {
     HttpResponse<String> response =
         HTTP.send(
             HttpRequest.newBuilder(URI.create(gatehouse.baseUrl() + "/oauth/token"))
@@ -649,7 +677,7 @@ class AdminApiTest {
                         "grant_type=client_credentials&client_id="
                             + client
                             + "&client_secret="
-                            + SECRET
+                            + java.net.URLEncoder.encode(secret, StandardCharsets.UTF_8)
                             + "&scope="
                             + java.net.URLEncoder.encode(scope, StandardCharsets.UTF_8)))
                 .build(),

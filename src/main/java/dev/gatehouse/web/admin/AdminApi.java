@@ -257,7 +257,8 @@ public final class AdminApi {
       dev.gatehouse.signin.passkey.PasskeyService passkeys,
       dev.gatehouse.signin.totp.TotpService totp,
       dev.gatehouse.signin.upstream.UpstreamSignIn upstream,
-      java.util.List<dev.gatehouse.config.GatehouseConfig.Setting> settings) {
+      java.util.List<dev.gatehouse.config.GatehouseConfig.Setting> settings,
+      java.util.function.ToIntFunction<String> revokeClientTokens) {
     AdminApi api =
         new AdminApi(
             apiKeys,
@@ -278,7 +279,7 @@ public final class AdminApi {
             group -> groupUsesInConfiguration(group, policy, clients, upstream))
         .register(api);
     new AccessResources(apiKeys, sessions, directory, audit).register(api);
-    new ClientResources(clients, audit).register(api);
+    new ClientResources(clients, audit, revokeClientTokens).register(api);
     new SystemResources(directory, outbox, policy, identities, audit, clock, settings)
         .register(api);
     new CredentialResources(directory, accounts, passkeys, totp, upstream, audit).register(api);

@@ -50,10 +50,13 @@ final class ClientResources {
 
   private final Clients clients;
   private final AuditLog audit;
+  private final java.util.function.ToIntFunction<String> revokeTokens;
 
-  ClientResources(Clients clients, AuditLog audit) {
+  ClientResources(
+      Clients clients, AuditLog audit, java.util.function.ToIntFunction<String> revokeTokens) {
     this.clients = clients;
     this.audit = audit;
+    this.revokeTokens = revokeTokens;
   }
 
   void register(AdminApi api) {
@@ -178,13 +181,21 @@ final class ClientResources {
                 ? DirectoryResources.text(body, "home_url").orElse("")
                 : current.homeUrl());
     Client saved = clients.update(changed);
+    String detail = "client " + saved.id();
+    if (saved.disabled() && !current.disabled()) {
+      // Disabling a client that may have leaked ends what it holds: enabling it again must not
+      // bring its old tokens back (as the CLI's `client update --disable`).
+      detail += "; disabled, " + revokeTokens.applyAsInt(saved.id()) + " tokens revoked";
+    } else if (!saved.disabled() && current.disabled()) {
+      detail += "; enabled";
+    }
     audit.recordBy(
         call.caller().actor(),
         "client.updated",
         Optional.empty(),
         "",
         call.clientAddress(),
-        "client " + saved.id());
+        detail);
     call.reply(200, client(saved));
   }
 
