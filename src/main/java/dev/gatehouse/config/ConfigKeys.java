@@ -300,11 +300,13 @@ public final class ConfigKeys {
           "[]",
           "Origins allowed to use passkeys, exactly (`https://auth.example.com`). Empty: the public URL.");
   static final ConfigKey AUDIT_WEBHOOK =
-      key(
+      secret(
           "audit.webhook-url",
           "",
           "When set, every security event is also POSTed there as JSON (best effort, 5 s timeout,"
-              + " never blocking the action). https, or http only to localhost.");
+              + " never blocking the action). https, or http only to localhost. A secret (Slack's"
+              + " and Discord's webhook URLs carry theirs in the path): never shown, and readable"
+              + " from `audit.webhook-url-file`.");
   static final ConfigKey SMTP_HOST =
       key(
           "mail.smtp-host",

@@ -381,7 +381,7 @@ public final class ConfigLoader {
     }
 
     private Optional<URI> webhook() {
-      String value = string(ConfigKeys.AUDIT_WEBHOOK).strip();
+      String value = secret(ConfigKeys.AUDIT_WEBHOOK).reveal().strip();
       if (value.isEmpty()) {
         return Optional.empty();
       }

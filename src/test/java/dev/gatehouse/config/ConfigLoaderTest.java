@@ -178,6 +178,8 @@ class ConfigLoaderTest {
                 "GATEHOUSE_DATABASE_URL",
                     "jdbc:postgresql://db.example.com/gh?user=gh&password=hunter2hunter2",
                 "GATEHOUSE_DATABASE_PASSWORD", "swordfish-swordfish",
+                "GATEHOUSE_AUDIT_WEBHOOK_URL",
+                    "https://hooks.example.com/services/T0/B0/PATHSECRET?sig=SIGSECRET",
                 "GATEHOUSE_OIDC_CLIENTS",
                     "[{id: app, secret-sha256: '"
                         + hash
@@ -188,8 +190,13 @@ class ConfigLoaderTest {
     assertThat(config.settings().toString())
         .doesNotContain("hunter2")
         .doesNotContain("swordfish")
-        .doesNotContain(hash);
+        .doesNotContain(hash)
+        .doesNotContain("PATHSECRET")
+        .doesNotContain("SIGSECRET");
     assertThat(settings.get("database.password").value()).isEqualTo("set");
+    assertThat(settings.get("audit.webhook-url").value()).isEqualTo("set");
+    assertThat(config.auditWebhook())
+        .hasValueSatisfying(u -> assertThat(u).hasPath("/services/T0/B0/PATHSECRET"));
     assertThat(settings.get("oidc.clients").value()).contains("\"access-token-lifetime\":\"5m\"");
     assertThat(settings.get("session.idle-timeout").changed()).isFalse();
     assertThat(settings).hasSize(ConfigKeys.ALL.size());
