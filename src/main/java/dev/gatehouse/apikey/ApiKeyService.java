@@ -147,6 +147,12 @@ public final class ApiKeyService {
       throw new IllegalArgumentException(
           "application name must be 1 to 64 of a-z, 0-9, '.', '_' or '-'");
     }
+    for (String group : groups) {
+      // Stored newline-separated and sent comma-separated in Remote-Groups: either would forge.
+      if (!dev.gatehouse.identity.Names.groupOrRole("group", group).equals(group)) {
+        throw new IllegalArgumentException("group names are written canonically (NFKC)");
+      }
+    }
     if (label.length() > 128 || label.chars().anyMatch(Character::isISOControl)) {
       throw new IllegalArgumentException(
           "label must be at most 128 characters without control characters");

@@ -222,6 +222,24 @@ public final class Clients {
     if (client.grantTypes().isEmpty()) {
       throw new ClientException(who + "needs at least one grant type");
     }
+    for (String group :
+        com.google.common.collect.Sets.union(client.allowedGroups(), client.groups())) {
+      // The rules of group names: a comma or a line break would forge a second group in the
+      // Remote-Groups header of the client's tokens.
+      String canonical;
+      try {
+        canonical = dev.gatehouse.identity.Names.groupOrRole("group", group);
+      } catch (dev.gatehouse.identity.DirectoryException e) {
+        throw new ClientException(who + e.getMessage());
+      }
+      if (!canonical.equals(group)) {
+        throw new ClientException(
+            who
+                + "group \""
+                + dev.gatehouse.kernel.Printable.of(group, 64)
+                + "\" is not canonical");
+      }
+    }
     boolean code = client.grantTypes().contains(Client.GrantType.AUTHORIZATION_CODE);
     if (client.isPublic() && client.grantTypes().contains(Client.GrantType.CLIENT_CREDENTIALS)) {
       throw new ClientException(who + "client_credentials needs a confidential client (a secret)");

@@ -585,6 +585,11 @@ class AdminApiTest {
         .isEqualTo(200);
     assertThat(verify(token)).as("a possibly leaked token stays dead").isEqualTo(401);
     assertThat(verify(token("robot", secret, "x"))).as("new tokens work").isEqualTo(200);
+    for (String forged : List.of("robots,admins", "robots\\nadmins", " admins")) {
+      HttpResponse<String> refused =
+          call("PATCH", "/clients/robot", key, "{\"groups\":[\"" + forged + "\"]}");
+      assertThat(refused.statusCode()).as(forged).isEqualTo(400);
+    }
     assertThat(call("GET", "/audit?kind=client.updated", key, null).body())
         .contains("disabled, 1 tokens revoked");
   }

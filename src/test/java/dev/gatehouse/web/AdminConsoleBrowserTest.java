@@ -158,6 +158,17 @@ class AdminConsoleBrowserTest {
                   .send());
       assertThat(tokens.indicatesSuccess()).isTrue();
 
+      // Only two groups may use it, one with a space in its name; saving the page again without
+      // a change keeps both names whole.
+      browser.get(origin + "/admin/clients/notes");
+      browser.findElement(By.id("allowed_groups")).sendKeys("night shift, operators");
+      browser.findElement(By.id("save-client")).click();
+      TestChromium.awaitElement(browser, By.id("notice"));
+      browser.findElement(By.id("save-client")).click();
+      TestChromium.awaitElement(browser, By.id("notice"));
+      assertThat(gatehouse.app().clients().find("notes").orElseThrow().allowedGroups())
+          .containsExactlyInAnyOrder("night shift", "operators");
+
       // An API key for a service: it passes forward-auth until it is revoked.
       browser.get(origin + "/admin/keys");
       browser.findElement(By.id("kind-app")).click();

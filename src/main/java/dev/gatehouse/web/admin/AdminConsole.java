@@ -437,7 +437,7 @@ public final class AdminConsole {
       words(body.putArray("hosts"), c.form("hosts"));
       words(body.putArray("scopes"), c.form("scopes"));
       if (c.form("kind").equals("application")) {
-        words(body.putArray("groups"), c.form("groups"));
+        names(body.putArray("groups"), c.form("groups"));
       }
       if (!c.form("expires_in").isEmpty()) {
         body.put("expires_in", c.form("expires_in"));
@@ -557,7 +557,7 @@ public final class AdminConsole {
       }
     }
     words(body.putArray("scopes"), c.form("scopes"));
-    words(body.putArray("allowed_groups"), c.form("allowed_groups"));
+    names(body.putArray("allowed_groups"), c.form("allowed_groups"));
     words(body.putArray("audiences"), c.form("audiences"));
     body.put("consent", c.form("consent").isEmpty() ? "required" : c.form("consent"));
     body.put("disabled", c.form("disabled").equals("on"));
@@ -749,6 +749,18 @@ public final class AdminConsole {
     for (String word : text.split("[\\s,]+")) {
       if (!word.isEmpty()) {
         array.add(word);
+      }
+    }
+  }
+
+  /**
+   * Group names, comma-separated: a group's name may hold spaces (an upstream provider's often
+   * does), never a comma.
+   */
+  private static void names(ArrayNode array, String text) {
+    for (String name : text.split("[,\\r\\n]+")) {
+      if (!name.isBlank()) {
+        array.add(name.strip());
       }
     }
   }
