@@ -302,11 +302,23 @@ public final class Verifier {
   /** A header whose value can never break the header block or smuggle a second value. */
   static Map.Entry<String, String> header(String name, String value) {
     StringBuilder clean = new StringBuilder(value.length());
+    boolean ascii = true;
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       clean.append(c < 0x20 || c == 0x7f ? '?' : c);
+      ascii &= c < 0x80;
     }
-    return new AbstractMap.SimpleImmutableEntry<>(name, clean.toString());
+    String text = clean.toString();
+    if (!ascii) {
+      // HTTP writes header values byte for byte (Jetty as ISO-8859-1): hand it the UTF-8 bytes,
+      // which is what proxies pass on and apps read. Written as UTF-16 chars, "ops😀" became
+      // "ops" and two spaces, which an app that trims would take for the group "ops".
+      text =
+          new String(
+              text.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+              java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+    return new AbstractMap.SimpleImmutableEntry<>(name, text);
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.identity.User;
 import dev.gatehouse.testing.MutableClock;
+import dev.gatehouse.testing.RawHttp;
 import dev.gatehouse.testing.TestBrowser;
 import dev.gatehouse.testing.TestDatabases;
 import dev.gatehouse.testing.TestGatehouse;
@@ -98,6 +99,32 @@ class ForwardAuthEndpointTest {
     for (String header : List.of("Remote-User", "Remote-Email", "Remote-Name", "Remote-Groups")) {
       assertThat(anonymous.headers().firstValue(header)).as(header).contains("");
     }
+  }
+
+  @org.junit.jupiter.api.Test
+  void identityHeadersCarryNamesBeyondLatinOneAsUtf8BytesNeverAsLookAlikes() throws Exception {
+    start(TestDatabases.Kind.SQLITE, Map.of());
+    String token = signedIn("zoe");
+    User zoe = gatehouse.app().directory().findByUsername("zoe").orElseThrow();
+    gatehouse.app().directory().setDisplayName(zoe.id(), "Zoë 😀");
+    gatehouse.app().directory().addGroup("ops😀");
+    gatehouse.app().directory().addMember("ops😀", "zoe");
+    RawHttp.Head head =
+        RawHttp.send(
+            gatehouse.port(),
+            "GET /api/verify HTTP/1.1",
+            "Host: 127.0.0.1",
+            "X-Forwarded-Proto: https",
+            "X-Forwarded-Host: app.example.com",
+            "X-Forwarded-Uri: /x",
+            "X-Forwarded-Method: GET",
+            "Cookie: " + TestGatehouse.SESSION_COOKIE + "=" + token);
+    assertThat(head.status()).isEqualTo(200);
+    String utf8 =
+        new String(
+            head.text().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
+            java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(utf8).contains("Remote-Groups: ops😀\r\n").contains("Remote-Name: Zoë 😀\r\n");
   }
 
   @ParameterizedTest
