@@ -124,8 +124,9 @@ public final class Main {
   Gatehouse open() {
     if (remote().isPresent()) {
       throw new CliException(
-          "this command works only on the server's machine; with --remote, use the user, group,"
-              + " role, client, apikey, session and mail commands (or the admin console)");
+          "this command works only on the server's machine; --remote covers the user (but"
+              + " set-password: send a reset link from the console), group, role, client, apikey,"
+              + " session and mail commands");
     }
     GatehouseConfig config = config();
     Path database = Database.sqliteFileIn(config.dataDir());

@@ -94,6 +94,15 @@ final class RemoteAdmin {
       throw new Main.CliException("interrupted");
     }
     JsonNode document = parse(response.body());
+    if (response.statusCode() < 200
+        || (response.statusCode() >= 300 && response.statusCode() < 400)) {
+      // A redirect is not the admin API answering (a proxy, a login page, http -> https).
+      throw new Main.CliException(
+          "the server answered "
+              + response.statusCode()
+              + response.headers().firstValue("Location").map(l -> " to " + l).orElse("")
+              + ", not the admin API: is --remote Gatehouse's public URL?");
+    }
     if (response.statusCode() >= 400) {
       String detail = document.path("detail").asText("");
       throw new Main.CliException(

@@ -130,6 +130,28 @@ final class UserCommand {
 
   @Command(name = "show", description = "Show one user with groups, roles and claims.")
   int show(@Parameters(paramLabel = "USERNAME") String username) {
+    Optional<RemoteAdmin> remote = main.remote();
+    if (remote.isPresent()) {
+      var user = remote.get().get("/users/" + RemoteAdmin.encode(remote.get().userId(username)));
+      System.out.println("username:      " + user.path("username").asText());
+      System.out.println("id:            " + user.path("id").asText());
+      System.out.println("display name:  " + user.path("display_name").asText());
+      System.out.println(
+          "email:         " + (user.path("email").isNull() ? "-" : user.path("email").asText()));
+      System.out.println(
+          "state:         " + (user.path("disabled").asBoolean() ? "disabled" : "enabled"));
+      System.out.println("administrator: " + (user.path("admin").asBoolean() ? "yes" : "no"));
+      System.out.println("created:       " + user.path("created_at").asText());
+      System.out.println(
+          "last sign-in:  "
+              + (user.path("last_sign_in_at").isNull()
+                  ? "never"
+                  : user.path("last_sign_in_at").asText()));
+      java.util.List<String> groups = new java.util.ArrayList<>();
+      user.path("groups").forEach(g -> groups.add(g.asText()));
+      System.out.println("groups:        " + String.join(", ", groups));
+      return 0;
+    }
     try (Gatehouse gatehouse = main.open()) {
       User user = gatehouse.directory().requireUser(username);
       System.out.println("username:      " + user.username());

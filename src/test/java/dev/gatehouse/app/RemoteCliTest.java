@@ -204,4 +204,31 @@ class RemoteCliTest {
     CliRunner.Result plain = cli.run("--remote", "http://auth.example.com", "user", "list");
     assertThat(plain.err()).contains("https://");
   }
+
+  @Test
+  void aRedirectIsNotTakenForAnEmptyAnswer() throws Exception {
+    com.sun.net.httpserver.HttpServer login =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    login.createContext(
+        "/",
+        exchange -> {
+          exchange.getResponseHeaders().add("Location", "/login");
+          exchange.sendResponseHeaders(302, -1);
+          exchange.close();
+        });
+    login.start();
+    try {
+      CliRunner.Result result =
+          cli.run("--remote", "http://localhost:" + login.getAddress().getPort(), "user", "list");
+      assertThat(result.status()).isEqualTo(1);
+      assertThat(result.err()).contains("answered 302 to /login, not the admin API");
+    } finally {
+      login.stop(0);
+    }
+    assertThat(remote("user", "add", "bea", "--email", "bea@example.com").status()).isZero();
+    assertThat(remote("user", "show", "bea").out())
+        .contains("username:      bea")
+        .contains("email:         bea@example.com");
+  }
 }
