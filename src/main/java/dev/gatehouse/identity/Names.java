@@ -94,8 +94,38 @@ public final class Names {
       throw new InvalidValueException(
           "claim name must start with a lower-case letter and use only a-z, 0-9, '_', '.', ':' or '-'");
     }
+    if (RESERVED_CLAIMS.contains(input)) {
+      throw new InvalidValueException(
+          "claim name " + input + " is one Gatehouse sets itself (in tokens and headers)");
+    }
     return input;
   }
+
+  /** Claims tokens, userinfo and identity headers carry from Gatehouse itself, never a role. */
+  public static final java.util.Set<String> RESERVED_CLAIMS =
+      java.util.Set.of(
+          "iss",
+          "sub",
+          "aud",
+          "exp",
+          "iat",
+          "nbf",
+          "jti",
+          "auth_time",
+          "nonce",
+          "acr",
+          "amr",
+          "azp",
+          "at_hash",
+          "c_hash",
+          "sid",
+          "name",
+          "preferred_username",
+          "email",
+          "email_verified",
+          "groups",
+          "scope",
+          "client_id");
 
   /** Claim value: at most 1024 characters, no commas, no control characters. */
   public static String claimValue(String input) {

@@ -14,30 +14,8 @@ import java.util.Set;
  * profile}, except names OIDC reserves. {@code sub} is the user's opaque, stable id.
  */
 public final class UserClaims {
-  private static final Set<String> RESERVED =
-      Set.of(
-          "iss",
-          "sub",
-          "aud",
-          "exp",
-          "iat",
-          "nbf",
-          "jti",
-          "auth_time",
-          "nonce",
-          "acr",
-          "amr",
-          "azp",
-          "at_hash",
-          "c_hash",
-          "sid",
-          "name",
-          "preferred_username",
-          "email",
-          "email_verified",
-          "groups",
-          "scope",
-          "client_id");
+  /** Claims Gatehouse itself sets; a role's claim of the same name is never released. */
+  private static final Set<String> RESERVED = dev.gatehouse.identity.Names.RESERVED_CLAIMS;
 
   private final Directory directory;
 

@@ -508,7 +508,14 @@ class AdminApiTest {
     assertThat(call("GET", "/mail", key, null).statusCode()).isEqualTo(200);
     assertThat(call("DELETE", "/roles/editor/claims/grafana_role", key, null).statusCode())
         .isEqualTo(204);
+    assertThat(call("PUT", "/roles/editor/claims/sub", key, "{\"value\":\"root\"}").statusCode())
+        .as("a claim Gatehouse sets itself")
+        .isEqualTo(400);
     assertThat(call("DELETE", "/roles/editor", key, null).statusCode()).isEqualTo(204);
+    assertThat(call("POST", "/roles", key, "{\"name\":\"a\"}garbage").statusCode())
+        .as("trailing garbage")
+        .isEqualTo(400);
+    assertThat(gatehouse.app().directory().listRoles()).isEmpty();
   }
 
   @Test
