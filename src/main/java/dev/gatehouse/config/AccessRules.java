@@ -60,10 +60,9 @@ final class AccessRules {
     }
     for (Map.Entry<String, JsonNode> field : node.properties()) {
       if (!FIELDS.contains(field.getKey())) {
-        throw error(
+        throw ConfigException.unknownField(
             where + "." + field.getKey(),
-            field.getValue().toString(),
-            "is not a rule field; use " + String.join(", ", new java.util.TreeSet<>(FIELDS)));
+            "use " + String.join(", ", new java.util.TreeSet<>(FIELDS)));
       }
     }
     JsonNode policyNode = node.get("policy");

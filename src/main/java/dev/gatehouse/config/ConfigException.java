@@ -21,6 +21,14 @@ public final class ConfigException extends RuntimeException {
         key.name(), "invalid value " + shown + " for " + key.name() + ": " + allowed);
   }
 
+  /**
+   * A field a structured value does not know. Its value is never shown: a misspelt field may well
+   * hold a secret ({@code secret:} for {@code secret-file:}).
+   */
+  static ConfigException unknownField(String where, String allowed) {
+    return new ConfigException(where, "unknown field " + where + "; " + allowed);
+  }
+
   /** The configuration file named on the command line does not exist. */
   public static ConfigException missingFile(java.nio.file.Path file) {
     return new ConfigException("--config", "configuration file " + file + " does not exist");

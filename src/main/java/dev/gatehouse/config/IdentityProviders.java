@@ -99,10 +99,8 @@ public final class IdentityProviders {
     }
     for (Map.Entry<String, JsonNode> field : node.properties()) {
       if (!FIELDS.contains(field.getKey())) {
-        throw error(
-            where + "." + field.getKey(),
-            field.getValue().toString(),
-            "is not a provider field; use " + String.join(", ", new TreeSet<>(FIELDS)));
+        throw ConfigException.unknownField(
+            where + "." + field.getKey(), "use " + String.join(", ", new TreeSet<>(FIELDS)));
       }
     }
     String id = text(node, "id", "").toLowerCase(Locale.ROOT);

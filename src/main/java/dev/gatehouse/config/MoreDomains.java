@@ -67,10 +67,8 @@ final class MoreDomains {
     }
     for (Map.Entry<String, JsonNode> field : node.properties()) {
       if (!FIELDS.contains(field.getKey())) {
-        throw error(
-            where + "." + field.getKey(),
-            field.getValue().toString(),
-            "is not a field here; use domain and portal-url");
+        throw ConfigException.unknownField(
+            where + "." + field.getKey(), "use domain and portal-url");
       }
     }
     String domainText = text(node, "domain", "");

@@ -103,10 +103,8 @@ final class OidcClients {
     }
     for (Map.Entry<String, JsonNode> field : node.properties()) {
       if (!FIELDS.contains(field.getKey())) {
-        throw error(
-            where + "." + field.getKey(),
-            field.getValue().toString(),
-            "is not a client field; use " + String.join(", ", new TreeSet<>(FIELDS)));
+        throw ConfigException.unknownField(
+            where + "." + field.getKey(), "use " + String.join(", ", new TreeSet<>(FIELDS)));
       }
     }
     String id = text(node, "id", "");

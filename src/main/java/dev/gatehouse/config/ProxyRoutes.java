@@ -140,10 +140,8 @@ final class ProxyRoutes {
     }
     for (Map.Entry<String, JsonNode> field : node.properties()) {
       if (!FIELDS.contains(field.getKey())) {
-        throw error(
-            where + "." + field.getKey(),
-            field.getValue().toString(),
-            "is not a route field; use " + String.join(", ", new TreeSet<>(FIELDS)));
+        throw ConfigException.unknownField(
+            where + "." + field.getKey(), "use " + String.join(", ", new TreeSet<>(FIELDS)));
       }
     }
     String fromText = text(node, "from", "");

@@ -149,7 +149,7 @@ class ConfigLoaderTest {
             + " {domain: example.org, portal-url: 'https://b.example.org'}]|overlaps",
         "[{domain: sub.example.org, portal-url: 'https://a.sub.example.org'},"
             + " {domain: example.org, portal-url: 'https://a.example.org'}]|overlaps",
-        "[{domain: example.org, portal-url: 'https://a.example.org', cookie: x}]|not a field",
+        "[{domain: example.org, portal-url: 'https://a.example.org', cookie: x}]|unknown field",
         "[{domain: co.uk, portal-url: 'https://auth.co.uk'}]|public suffix",
         "[{domain: github.io, portal-url: 'https://me.github.io'}]|public suffix",
         "[{domain: 10.0.0.1, portal-url: 'https://10.0.0.1'}]|public suffix",
@@ -165,6 +165,22 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("session.more-domains")
         .hasMessageContaining(why);
+  }
+
+  @Test
+  void aMisspeltFieldIsNamedButItsValueNeverShownForItMayBeASecret() {
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    Optional.empty(),
+                    Map.of(
+                        "GATEHOUSE_OIDC_CLIENTS",
+                        "[{id: app, secret: hunter2hunter2supersecret,"
+                            + " redirect-uris: ['https://app.example.com/cb']}]")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("unknown field oidc.clients[0].secret")
+        .hasMessageContaining("secret-file")
+        .hasMessageNotContaining("hunter2");
   }
 
   @Test
