@@ -304,6 +304,16 @@ class AdminApiTest {
     assertThat(demote.statusCode()).isEqualTo(409);
     assertThat(demote.body()).contains("last enabled administrator");
     assertThat(call("DELETE", "/users/" + rootId, key, null).statusCode()).isEqualTo(409);
+    assertThat(
+            call("PATCH", "/users/" + id, key, "{\"disabled\":false,\"admin\":true}").statusCode())
+        .isEqualTo(200);
+    assertThat(call("PATCH", "/users/" + id, key, "{\"admin\":false}").statusCode()).isEqualTo(200);
+    assertThat(call("PATCH", "/users/" + id, key, "{\"disabled\":true}").statusCode())
+        .isEqualTo(200);
+    assertThat(call("GET", "/audit?kind=user.updated", key, null).body())
+        .as("the trail says what changed, in words")
+        .contains("administrator rights granted, enabled")
+        .contains("administrator rights removed");
 
     // A key for a service, used at forward-auth, then revoked.
     HttpResponse<String> issued =

@@ -166,16 +166,16 @@ final class DirectoryResources {
         throw lastAdministrator();
       }
       if (demote) {
-        changed.add("admin");
+        changed.add("administrator rights removed");
       }
     }
     if (admin.isPresent() && admin.get() && !user.admin()) {
       directory.setAdmin(user.id(), true);
-      changed.add("admin");
+      changed.add("administrator rights granted");
     }
     if (disabled.isPresent() && !disabled.get() && user.disabled()) {
       accounts.enable(user);
-      changed.add("disabled");
+      changed.add("enabled");
     }
     if (!changed.isEmpty()) {
       audit.recordBy(
@@ -184,7 +184,7 @@ final class DirectoryResources {
           Optional.of(user.id()),
           user.username(),
           call.clientAddress(),
-          String.join(",", changed));
+          String.join(", ", changed));
     }
     call.reply(200, user(find(user.id().value())));
   }
