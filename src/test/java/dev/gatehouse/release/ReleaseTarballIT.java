@@ -123,6 +123,59 @@ class ReleaseTarballIT {
           new com.fasterxml.jackson.databind.ObjectMapper().readTree(discovery.output());
       assertThat(document.get("issuer").asText()).isEqualTo("https://localhost:" + port);
       String jwksUri = document.get("jwks_uri").asText();
+      // A password sign-in (Argon2id, templates, CSRF, a session in the store), the account
+      // made by the tarball's own CLI beside the running server.
+      ProcessBuilder add =
+          new ProcessBuilder(
+                  home.resolve("bin/gatehouse").toString(),
+                  "user",
+                  "add",
+                  "alice",
+                  "--password-stdin")
+              .directory(empty.toFile())
+              .redirectErrorStream(true);
+      add.environment().clear();
+      add.environment().putAll(builder.environment());
+      Process adding = add.start();
+      adding
+          .getOutputStream()
+          .write("correct horse battery staple\n".getBytes(StandardCharsets.UTF_8));
+      adding.getOutputStream().close();
+      String added = new String(adding.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(adding.waitFor()).as(added).isZero();
+      Path jar = unpacked.resolve("cookies.txt");
+      String login = "https://localhost:" + port + "/login";
+      String page =
+          run(unpacked, List.of("curl", "-sSk", "-c", jar.toString(), login), Map.of(), 30)
+              .output();
+      java.util.regex.Matcher csrf =
+          java.util.regex.Pattern.compile("name=\"csrf\" value=\"([^\"]*)\"").matcher(page);
+      assertThat(csrf.find()).as(page).isTrue();
+      Result signIn =
+          run(
+              unpacked,
+              List.of(
+                  "curl",
+                  "-sSk",
+                  "-o",
+                  "/dev/null",
+                  "-w",
+                  "%{http_code}",
+                  "-b",
+                  jar.toString(),
+                  "-c",
+                  jar.toString(),
+                  "--data-urlencode",
+                  "csrf=" + csrf.group(1),
+                  "--data-urlencode",
+                  "username=alice",
+                  "--data-urlencode",
+                  "password=correct horse battery staple",
+                  login),
+              Map.of(),
+              60);
+      assertThat(signIn.output()).as("signed in and sent on").isEqualTo("303");
+      assertThat(Files.readString(jar)).contains("__Host-gatehouse_session");
       assertThat(run(unpacked, List.of("curl", "-sSk", jwksUri), Map.of(), 30).output())
           .contains("\"kty\":\"EC\"", "\"kty\":\"RSA\"");
     } finally {

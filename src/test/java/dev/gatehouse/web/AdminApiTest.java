@@ -583,6 +583,26 @@ class AdminApiTest {
   }
 
   @Test
+  void anAdminKeyLimitedToSomeAppsHostsDoesNotOpenTheApi() throws Exception {
+    String limited =
+        gatehouse
+            .app()
+            .apiKeys()
+            .createApplication(
+                "grafana-ops",
+                "",
+                List.of("grafana.example.com"),
+                List.of(),
+                Optional.empty(),
+                List.of(ApiKey.ADMIN_SCOPE))
+            .key();
+    HttpResponse<String> refused = call("GET", "/me", Optional.of(limited), null);
+    assertThat(refused.statusCode()).isEqualTo(403);
+    assertThat(refused.body()).contains("limited to hosts");
+    assertThat(call("GET", "/me", Optional.of(adminKey), null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void disablingAClientEndsItsTokensForGoodEvenWhenItIsEnabledAgain() throws Exception {
     Optional<String> key = Optional.of(adminKey);
     HttpResponse<String> created =

@@ -479,6 +479,11 @@ public final class AdminApi {
         if (!key.scopes().contains(ApiKey.ADMIN_SCOPE)) {
           throw forbidden("The API key lacks the " + ApiKey.ADMIN_SCOPE + " scope.");
         }
+        if (!key.hosts().isEmpty()) {
+          // Limited to some apps' hosts: it was meant for their forward-auth, not for running
+          // Gatehouse. Fail closed rather than guess whether the portal counts.
+          throw forbidden("The API key is limited to hosts; an admin key must not be.");
+        }
         if (key.owner().isPresent()) {
           requireAdmin(key.owner().get());
         }
