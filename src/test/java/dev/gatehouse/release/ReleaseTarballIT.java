@@ -187,6 +187,27 @@ class ReleaseTarballIT {
   }
 
   @Test
+  void theAheadOfTimeCacheTheBuildTrainedIsLoadedByTheBundledRuntime() throws Exception {
+    assertThat(home.resolve("lib/gatehouse.aot")).isRegularFile();
+    // AOTMode=on: the JVM refuses to start unless it can map the cache (one made by another JVM
+    // would otherwise be skipped quietly, and the start-up it buys lost unnoticed).
+    Result strict =
+        run(
+            unpacked,
+            List.of(home.resolve("bin/gatehouse").toString(), "--version"),
+            Map.of(
+                "PATH",
+                "/nonexistent",
+                "HOME",
+                unpacked.toString(),
+                "GATEHOUSE_JAVA_OPTS",
+                "-XX:AOTMode=on"),
+            60);
+    assertThat(strict.status()).as(strict.output()).isZero();
+    assertThat(strict.output()).startsWith("gatehouse ");
+  }
+
+  @Test
   void theSystemdUnitPassesSystemdAnalyzeVerify() throws Exception {
     Path analyze = Path.of("/usr/bin/systemd-analyze");
     org.junit.jupiter.api.Assumptions.assumeTrue(
