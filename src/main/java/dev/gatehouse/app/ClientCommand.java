@@ -384,34 +384,7 @@ final class ClientCommand {
   }
 
   private static void print(Client c) {
-    System.out.println(
-        "  id:                " + c.id() + (c.fromConfig() ? " (configuration file)" : ""));
-    System.out.println("  name:              " + c.name());
-    System.out.println("  type:              " + (c.isPublic() ? "public" : "confidential"));
-    System.out.println("  state:             " + (c.disabled() ? "disabled" : "enabled"));
-    System.out.println(
-        "  grants:            "
-            + String.join(
-                " ", c.grantTypes().stream().map(Client.GrantType::value).sorted().toList()));
-    System.out.println("  redirect URIs:     " + String.join(" ", c.redirectUris()));
-    System.out.println("  scopes:            " + String.join(" ", new TreeSet<>(c.scopes())));
-    System.out.println("  allowed groups:    " + orAnyone(c.allowedGroups()));
-    System.out.println("  own groups:        " + String.join(" ", new TreeSet<>(c.groups())));
-    System.out.println("  audiences:         " + String.join(" ", new TreeSet<>(c.audiences())));
-    System.out.println("  consent:           " + c.consent().name().toLowerCase(Locale.ROOT));
-    System.out.println("  PKCE:              " + (c.requirePkce() ? "required" : "optional"));
-    System.out.println("  access tokens:     " + c.accessTokenLifetime());
-    System.out.println("  refresh tokens:    " + c.refreshTokenLifetime() + " (absolute)");
-    System.out.println(
-        "  refresh reuse:     "
-            + (c.refreshReuseGrace().isZero()
-                ? "strict (a reused refresh token ends the grant)"
-                : "grace "
-                    + c.refreshReuseGrace().toSeconds()
-                    + "s (a reuse that soon gets the same successor)"));
-    System.out.println("  back-channel URI:  " + c.backchannelLogoutUri().orElse("-"));
-    System.out.println("  post-logout URIs:  " + String.join(" ", c.postLogoutRedirectUris()));
-    System.out.println("  ID token alg:      " + c.signingAlg());
+    print(dev.gatehouse.web.admin.AdminApi.clientDocument(c));
   }
 
   private static String path(String id) {
@@ -424,7 +397,7 @@ final class ClientCommand {
     return out;
   }
 
-  /** A client as the admin API describes it, printed as {@link #print(Client)} does. */
+  /** A client as the admin API describes it (the local commands print the same document). */
   private static void print(JsonNode c) {
     System.out.println(
         "  id:                "
@@ -456,6 +429,12 @@ final class ClientCommand {
         "  refresh tokens:    "
             + Duration.ofSeconds(c.path("refresh_token_lifetime").asLong())
             + " (absolute)");
+    long grace = c.path("refresh_reuse_grace").asLong();
+    System.out.println(
+        "  refresh reuse:     "
+            + (grace == 0
+                ? "strict (a reused refresh token ends the grant)"
+                : "grace " + grace + "s (a reuse that soon gets the same successor)"));
     System.out.println(
         "  back-channel URI:  "
             + (c.path("backchannel_logout_uri").isTextual()

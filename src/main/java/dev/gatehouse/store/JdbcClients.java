@@ -135,46 +135,30 @@ public final class JdbcClients implements ClientRepository {
             .map((rs, ctx) -> Map.entry(rs.getString("client_id"), rs.getString("settings")))
             .list();
     for (Map.Entry<String, String> row : rows) {
-      Settings s;
+      com.fasterxml.jackson.databind.node.ObjectNode settings;
       try {
-        s = JSON.readValue(row.getValue(), Settings.class);
+        settings = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(row.getValue());
       } catch (JsonProcessingException e) {
         throw new IllegalStateException("unreadable settings of client " + row.getKey(), e);
       }
-      if (!s.allowedGroups().contains(from) && !s.groups().contains(from)) {
-        continue;
+      boolean changed = false;
+      for (String field : List.of("allowedGroups", "groups")) {
+        TreeSet<String> groups = new TreeSet<>();
+        settings.withArray(field).forEach(g -> groups.add(g.asText()));
+        if (groups.remove(from)) {
+          groups.add(to);
+          var array = settings.putArray(field);
+          groups.forEach(array::add);
+          changed = true;
+        }
       }
-      Settings renamed =
-          new Settings(
-              s.name(),
-              s.redirectUris(),
-              s.grantTypes(),
-              s.scopes(),
-              renamed(s.allowedGroups(), from, to),
-              renamed(s.groups(), from, to),
-              s.audiences(),
-              s.consent(),
-              s.requirePkce(),
-              s.accessTokenSeconds(),
-              s.refreshTokenSeconds(),
-              s.refreshReuseGraceSeconds(),
-              s.backchannelLogoutUri(),
-              s.postLogoutRedirectUris(),
-              s.signingAlg(),
-              s.homeUrl());
-      try {
+      if (changed) {
         h.createUpdate("UPDATE oidc_clients SET settings = :settings WHERE client_id = :id")
-            .bind("settings", JSON.writeValueAsString(renamed))
+            .bind("settings", settings.toString())
             .bind("id", row.getKey())
             .execute();
-      } catch (JsonProcessingException e) {
-        throw new IllegalStateException("client settings are plain values", e);
       }
     }
-  }
-
-  private static List<String> renamed(List<String> groups, String from, String to) {
-    return List.copyOf(new TreeSet<>(groups.stream().map(g -> g.equals(from) ? to : g).toList()));
   }
 
   private static String settings(Client c) {

@@ -287,6 +287,11 @@ public final class AdminApi {
     return api;
   }
 
+  /** A client as the API describes it (secret redacted): the CLI prints this, local or remote. */
+  public static JsonNode clientDocument(dev.gatehouse.oidc.Client client) {
+    return ClientResources.client(client);
+  }
+
   /** Where {@code gatehouse.yml} names a group: rules, clients and upstream providers. */
   public static List<String> groupUsesInConfiguration(
       String group,
@@ -577,7 +582,7 @@ public final class AdminApi {
     return clean.length() <= 200 ? clean : clean.substring(0, 200) + "…";
   }
 
-  private static String sentence(String text) {
+  static String sentence(String text) {
     String clean = printable(text);
     return clean.isEmpty() ? "" : Character.toUpperCase(clean.charAt(0)) + clean.substring(1) + ".";
   }

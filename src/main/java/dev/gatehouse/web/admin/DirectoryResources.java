@@ -287,7 +287,7 @@ final class DirectoryResources {
     try {
       renamed = directory.renameGroup(from, to);
     } catch (DirectoryException.ConflictException e) {
-      throw new AdminApi.Problem(409, "given_by_upstream", sentence(e.getMessage()));
+      throw new AdminApi.Problem(409, "given_by_upstream", AdminApi.sentence(e.getMessage()));
     }
     if (!renamed.equals(from)) {
       audit.recordBy(
@@ -338,10 +338,6 @@ final class DirectoryResources {
         call.clientAddress(),
         group);
     call.noContent();
-  }
-
-  private static String sentence(String text) {
-    return Character.toUpperCase(text.charAt(0)) + text.substring(1) + ".";
   }
 
   private String requireGroup(String name) {
