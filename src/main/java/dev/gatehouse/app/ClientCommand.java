@@ -113,6 +113,21 @@ final class ClientCommand {
         description = "ID-token signature; default RS256 (what most relying parties expect).")
     Optional<String> signingAlg = Optional.empty();
 
+    @Option(
+        names = "--access-token-alg",
+        paramLabel = "ES256|RS256|EdDSA",
+        description =
+            "Signature of JWT access tokens: what the resource servers verify; default ES256.")
+    Optional<String> accessTokenAlg = Optional.empty();
+
+    @Option(
+        names = "--access-token-format",
+        paramLabel = "jwt|opaque",
+        description =
+            "jwt (default; verifiable offline) or opaque (a gat_ reference only Gatehouse resolves:"
+                + " forward-auth, introspection, userinfo; nothing to sign).")
+    Optional<String> accessTokenFormat = Optional.empty();
+
     /** The options given, as the admin API's client fields (what is not given stays out). */
     com.fasterxml.jackson.databind.node.ObjectNode json() {
       var body = RemoteAdmin.object();
@@ -150,6 +165,8 @@ final class ClientCommand {
             }
           });
       signingAlg.ifPresent(v -> body.put("signing_alg", v.toUpperCase(Locale.ROOT)));
+      accessTokenAlg.ifPresent(v -> body.put("access_token_signing_alg", v));
+      accessTokenFormat.ifPresent(v -> body.put("access_token_format", v));
       return body;
     }
 
@@ -211,6 +228,10 @@ final class ClientCommand {
             s.backchannelLogoutUri,
             list(s.postLogoutRedirectUris, List.of()),
             s.signingAlg.orElse("RS256").toUpperCase(Locale.ROOT),
+            s.accessTokenAlg.map(ClientCommand::accessTokenAlg).orElse("ES256"),
+            s.accessTokenFormat
+                .map(ClientCommand::accessTokenFormat)
+                .orElse(Client.AccessTokenFormat.JWT),
             false,
             false,
             "");
@@ -323,6 +344,10 @@ final class ClientCommand {
                   : c.backchannelLogoutUri(),
               list(s.postLogoutRedirectUris, c.postLogoutRedirectUris()),
               s.signingAlg.map(a -> a.toUpperCase(Locale.ROOT)).orElse(c.signingAlg()),
+              s.accessTokenAlg.map(ClientCommand::accessTokenAlg).orElse(c.accessTokenAlg()),
+              s.accessTokenFormat
+                  .map(ClientCommand::accessTokenFormat)
+                  .orElse(c.accessTokenFormat()),
               disable || (!enable && c.disabled()),
               false,
               c.homeUrl());
@@ -443,6 +468,11 @@ final class ClientCommand {
     System.out.println(
         "  post-logout URIs:  " + String.join(" ", strings(c.path("post_logout_redirect_uris"))));
     System.out.println("  ID token alg:      " + c.path("signing_alg").asText());
+    System.out.println(
+        "  access tokens:     "
+            + (c.path("access_token_format").asText().equals("opaque")
+                ? "opaque (gat_ references, resolved only by Gatehouse)"
+                : "JWT, " + c.path("access_token_signing_alg").asText()));
   }
 
   private static String orAnyone(Set<String> groups) {
@@ -466,6 +496,17 @@ final class ClientCommand {
                               + " must be authorization_code, refresh_token or client_credentials")));
     }
     return Set.copyOf(out);
+  }
+
+  private static String accessTokenAlg(String value) {
+    return Client.accessTokenAlgorithm(value)
+        .orElseThrow(
+            () -> new Main.CliException("--access-token-alg must be ES256, RS256 or EdDSA"));
+  }
+
+  private static Client.AccessTokenFormat accessTokenFormat(String value) {
+    return Client.AccessTokenFormat.of(value)
+        .orElseThrow(() -> new Main.CliException("--access-token-format must be jwt or opaque"));
   }
 
   private static Client.Consent consent(String value) {

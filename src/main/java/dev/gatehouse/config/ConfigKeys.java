@@ -233,7 +233,12 @@ public final class ConfigKeys {
               + " `refresh-reuse-grace` (0s, strict; up to 60s lets a just-rotated refresh token be"
               + " used again by a parallel tab or worker, RFC 9700 §4.14.2);"
               + " `backchannel-logout-uri`; `post-logout-redirect-uris`; `signing-alg` of ID"
-              + " tokens (RS256, the default most relying parties expect, or ES256); `disabled`;"
+              + " tokens (RS256, the default most relying parties expect, or ES256);"
+              + " `access-token-signing-alg` (ES256, the default, RS256 or EdDSA: what the"
+              + " resource servers verify); `access-token-format` (jwt, the default, or opaque: a"
+              + " random `gat_` reference only Gatehouse resolves, for services that present"
+              + " tokens back to forward-auth or introspection; revocable, nothing to sign);"
+              + " `disabled`;"
               + " `home-url` (where people open the app: listed on the portal's start page for"
               + " those its `allowed-groups` admit).");
   static final ConfigKey DEFAULT_POLICY =

@@ -51,6 +51,8 @@ final class OidcClients {
           "backchannel-logout-uri",
           "post-logout-redirect-uris",
           "signing-alg",
+          "access-token-signing-alg",
+          "access-token-format",
           "home-url",
           "disabled");
 
@@ -125,6 +127,12 @@ final class OidcClients {
                           grant,
                           "must be authorization_code, refresh_token or client_credentials")));
     }
+    String formatName = text(node, "access-token-format", "jwt");
+    Client.AccessTokenFormat format =
+        Client.AccessTokenFormat.of(formatName)
+            .orElseThrow(
+                () -> error(where + ".access-token-format", formatName, "must be jwt or opaque"));
+    String accessAlg = text(node, "access-token-signing-alg", "ES256");
     String consent = text(node, "consent", "required").toLowerCase(Locale.ROOT);
     if (!consent.equals("required") && !consent.equals("trusted")) {
       throw error(where + ".consent", consent, "must be required or trusted");
@@ -147,6 +155,8 @@ final class OidcClients {
         Optional.of(text(node, "backchannel-logout-uri", "")).filter(u -> !u.isEmpty()),
         list(where, node, "post-logout-redirect-uris", List.of()),
         text(node, "signing-alg", "RS256").toUpperCase(Locale.ROOT),
+        Client.accessTokenAlgorithm(accessAlg).orElse(accessAlg),
+        format,
         bool(where, node, "disabled", false),
         true,
         text(node, "home-url", ""));

@@ -213,8 +213,8 @@ public final class Verifier {
               ? Optional.empty()
               : request.authorization().flatMap(Verifier::bearerJwt);
       Optional<AccessTokens.Verified> token = jwt.flatMap(accessTokens::verify);
-      // A JWT naming us as issuer but not valid (an ID token, expired, revoked, forged) is
-      // refused; any other JWT belongs to the app and is ignored.
+      // A token of ours (an opaque one, or a JWT naming us as issuer) but not valid (an ID token,
+      // expired, revoked, forged) is refused; any other JWT belongs to the app and is ignored.
       boolean ourJwt = token.isPresent() || jwt.map(accessTokens::claimsOurIssuer).orElse(false);
       byBearer = ourJwt || bearer.isPresent();
       if (ourJwt) {
@@ -350,7 +350,10 @@ public final class Verifier {
     return Optional.empty();
   }
 
-  /** A bearer credential shaped like a JWT ({@code header.payload.signature}, base64url). */
+  /**
+   * A bearer access token: shaped like a JWT ({@code header.payload.signature}, base64url), or an
+   * opaque access token of ours ({@code gat_…}).
+   */
   static Optional<String> bearerJwt(String authorization) {
     String value = authorization.strip();
     if (value.length() < 8 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -366,7 +369,7 @@ public final class Verifier {
         return Optional.empty();
       }
     }
-    return dots == 2 ? Optional.of(token) : Optional.empty();
+    return dots == 2 || AccessTokens.isOpaque(token) ? Optional.of(token) : Optional.empty();
   }
 
   private static boolean isMethodToken(String method) {

@@ -30,6 +30,9 @@ public interface SigningKeyRepository {
    */
   void rotate(List<StoredKey> keys, Instant retireAt);
 
+  /** Stores {@code keys} beside the existing ones (none is retired). */
+  void add(List<StoredKey> keys);
+
   /** Forgets keys retired before {@code before}; the number forgotten. */
   int deleteRetiredBefore(Instant before);
 }

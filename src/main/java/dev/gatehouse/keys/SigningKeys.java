@@ -22,19 +22,26 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The provider's token-signing keys: one ES256 (the default) and one RS256 (for older clients) in
- * use at a time. Keys are generated at first start, stored sealed with the at-rest key, and stable
- * across restarts. A rotation stores new keys that are published at once but sign only from a later
- * moment, and retires the old ones then; a retired key stays published for {@link #RETIRED_KEPT},
- * longer than any token it signed lives. Nodes and the CLI share the store: {@link #reload()} picks
- * up their changes. Thread-safe.
+ * The provider's token-signing keys: one ES256 (the default), one RS256 (for older clients) and one
+ * EdDSA (Ed25519, access tokens only) in use at a time. Keys are generated at first start, stored
+ * sealed with the at-rest key, and stable across restarts. A rotation stores new keys that are
+ * published at once but sign only from a later moment, and retires the old ones then; a retired key
+ * stays published for {@link #RETIRED_KEPT}, longer than any token it signed lives. Nodes and the
+ * CLI share the store: {@link #reload()} picks up their changes. Thread-safe.
  */
 public final class SigningKeys {
   /** How long a retired key stays published: the longest lifetime of a signed token. */
   public static final Duration RETIRED_KEPT = Duration.ofHours(24);
 
-  /** The signing algorithms offered, the default first. */
+  /** The signing algorithms offered, the default first: one key of each is in use at a time. */
   public static final List<JWSAlgorithm> ALGORITHMS =
+      List.of(JWSAlgorithm.ES256, JWSAlgorithm.RS256, JWSAlgorithm.EdDSA);
+
+  /**
+   * The algorithms of ID tokens: OIDC Core defines {@code at_hash} and {@code c_hash} for these
+   * only (EdDSA has no agreed hash there), so EdDSA signs access tokens only.
+   */
+  public static final List<JWSAlgorithm> ID_TOKEN_ALGORITHMS =
       List.of(JWSAlgorithm.ES256, JWSAlgorithm.RS256);
 
   /** The key set as loaded: private keys by kid, and the signing key per algorithm. */
@@ -61,8 +68,13 @@ public final class SigningKeys {
     this.clock = clock;
     this.random = random;
     reload();
-    if (ALGORITHMS.stream().anyMatch(alg -> signingKey(alg).isEmpty())) {
-      rotate(Duration.ZERO);
+    // First start, or an upgrade that brought an algorithm: a key for each one missing, leaving
+    // the others signing (a full rotation would retire keys for no reason).
+    List<JWSAlgorithm> missing =
+        ALGORITHMS.stream().filter(alg -> signingKey(alg).isEmpty()).toList();
+    if (!missing.isEmpty()) {
+      repository.add(stored(missing, clock.instant(), clock.instant()));
+      reload();
     }
   }
 
@@ -73,8 +85,17 @@ public final class SigningKeys {
   public List<String> rotate(Duration activateIn) {
     Instant now = clock.instant();
     Instant activeFrom = now.plus(activateIn);
+    List<SigningKeyRepository.StoredKey> fresh = stored(ALGORITHMS, now, activeFrom);
+    repository.rotate(fresh, activeFrom);
+    reload();
+    return fresh.stream().map(SigningKeyRepository.StoredKey::kid).toList();
+  }
+
+  /** New keys of {@code algorithms}, sealed for storage, signing from {@code activeFrom}. */
+  private List<SigningKeyRepository.StoredKey> stored(
+      List<JWSAlgorithm> algorithms, Instant now, Instant activeFrom) {
     List<SigningKeyRepository.StoredKey> fresh = new ArrayList<>();
-    for (JWSAlgorithm alg : ALGORITHMS) {
+    for (JWSAlgorithm alg : algorithms) {
       JWK key = generate(alg);
       fresh.add(
           new SigningKeyRepository.StoredKey(
@@ -86,9 +107,30 @@ public final class SigningKeys {
               activeFrom,
               Optional.empty()));
     }
-    repository.rotate(fresh, activeFrom);
-    reload();
-    return fresh.stream().map(SigningKeyRepository.StoredKey::kid).toList();
+    return fresh;
+  }
+
+  /**
+   * The Java public key of one of our published keys, for a verifier (Nimbus cannot export an
+   * Ed25519 JWK itself).
+   */
+  public static java.security.PublicKey javaPublicKey(JWK key) throws JOSEException {
+    return switch (key) {
+      case com.nimbusds.jose.jwk.ECKey ec -> ec.toECPublicKey();
+      case com.nimbusds.jose.jwk.RSAKey rsa -> rsa.toRSAPublicKey();
+      case com.nimbusds.jose.jwk.OctetKeyPair okp -> Ed25519Jws.publicKey(okp);
+      default -> throw new JOSEException("not a signing key type of ours: " + key.getKeyType());
+    };
+  }
+
+  /** A signer with the private part of one of our keys. */
+  public static com.nimbusds.jose.JWSSigner signer(JWK key) throws JOSEException {
+    return switch (key) {
+      case com.nimbusds.jose.jwk.ECKey ec -> new com.nimbusds.jose.crypto.ECDSASigner(ec);
+      case com.nimbusds.jose.jwk.RSAKey rsa -> new com.nimbusds.jose.crypto.RSASSASigner(rsa);
+      case com.nimbusds.jose.jwk.OctetKeyPair okp -> Ed25519Jws.signer(okp);
+      default -> throw new JOSEException("not a signing key type of ours: " + key.getKeyType());
+    };
   }
 
   /** The earliest {@link System#nanoTime()} of the next reload for an unknown key. */
@@ -169,6 +211,9 @@ public final class SigningKeys {
     random.nextBytes(id);
     String kid = HexFormat.of().formatHex(id);
     try {
+      if (alg.equals(JWSAlgorithm.EdDSA)) {
+        return Ed25519Jws.generate(kid, random);
+      }
       if (alg.equals(JWSAlgorithm.ES256)) {
         return new ECKeyGenerator(Curve.P_256)
             .keyID(kid)

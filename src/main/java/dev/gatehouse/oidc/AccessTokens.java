@@ -7,28 +7,29 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.ECDSASigner;
-import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKMatcher;
+import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
-import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.gatehouse.kernel.CacheTicker;
+import dev.gatehouse.kernel.Tokens;
 import dev.gatehouse.kernel.UserId;
+import dev.gatehouse.keys.Ed25519Jws;
 import dev.gatehouse.keys.SigningKeys;
 import java.security.SecureRandom;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -38,19 +39,31 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Access tokens: JWTs per RFC 9068 ({@code typ: at+jwt}, {@code iss}, {@code sub}, {@code aud},
- * {@code exp}, {@code iat}, {@code jti}, {@code client_id}, {@code scope}) signed with the current
- * ES256 key, each backed by a stored record so it can be revoked and introspected.
+ * Access tokens, each backed by a stored record so it can be revoked and introspected, in the
+ * client's format:
  *
- * <p>Verification accepts only ES256/RS256 signatures by our own published keys (no {@code none},
- * no HMAC, header keys such as {@code jku}/{@code jwk} ignored), type {@code at+jwt} (so an ID
- * token is never an access token), our issuer, a live {@code exp}, an existing unrevoked record and
- * an enabled client. Signature checks are cached per token; record look-ups for one second, so a
- * revocation on another node counts within a second. Thread-safe.
+ * <ul>
+ *   <li>JWTs per RFC 9068 ({@code typ: at+jwt}, {@code iss}, {@code sub}, {@code aud}, {@code exp},
+ *       {@code iat}, {@code jti}, {@code client_id}, {@code scope}) signed with the current key of
+ *       the client's algorithm (ES256, RS256 or EdDSA);
+ *   <li>opaque references: {@code gat_} and 256 random bits, stored only as their SHA-256 (the
+ *       record's key), resolved only here — nothing to sign or verify, for services that only
+ *       present tokens back to Gatehouse.
+ * </ul>
+ *
+ * <p>Verification accepts only ES256/RS256/EdDSA signatures by our own published keys (no {@code
+ * none}, no HMAC, header keys such as {@code jku}/{@code jwk} ignored, a key only for its own
+ * algorithm), type {@code at+jwt} (so an ID token is never an access token), our issuer, a live
+ * {@code exp}, an existing unrevoked record and an enabled client. Signature checks are cached per
+ * token; record look-ups for one second, so a revocation on another node counts within a second.
+ * Thread-safe.
  */
 public final class AccessTokens {
   /** The JOSE type of access tokens (RFC 9068). */
   public static final JOSEObjectType TYPE = new JOSEObjectType("at+jwt");
+
+  /** The prefix of opaque access tokens (so they are told from JWTs, keys and refresh tokens). */
+  public static final String OPAQUE_PREFIX = "gat_";
 
   private static final int MAX_TOKEN_LENGTH = 8192;
   private static final Duration RECORD_CACHE = Duration.ofSeconds(1);
@@ -119,16 +132,31 @@ public final class AccessTokens {
       SigningKeys keys, String issuer, JOSEObjectType type, Clock clock) {
     DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(type));
-    JWKSource<SecurityContext> source =
-        (selector, context) -> {
-          List<com.nimbusds.jose.jwk.JWK> found = selector.select(keys.publicKeys());
-          // A key another process (the CLI, another node) made since the last reload: look once.
-          return found.isEmpty() && keys.reloadForUnknownKey()
-              ? selector.select(keys.publicKeys())
-              : found;
-        };
     processor.setJWSKeySelector(
-        new JWSVerificationKeySelector<>(Set.copyOf(SigningKeys.ALGORITHMS), source));
+        (header, context) -> {
+          if (!SigningKeys.ALGORITHMS.contains(header.getAlgorithm())) {
+            return List.of();
+          }
+          // Our key named by kid, and only for the algorithm it was made for.
+          JWKSelector selector = new JWKSelector(JWKMatcher.forJWSHeader(header));
+          List<JWK> found = selector.select(keys.publicKeys());
+          if (found.isEmpty() && keys.reloadForUnknownKey()) {
+            // A key another process (the CLI, another node) made since the last reload: look once.
+            found = selector.select(keys.publicKeys());
+          }
+          List<java.security.Key> out = new ArrayList<>();
+          for (JWK key : found) {
+            if (header.getAlgorithm().equals(key.getAlgorithm())) {
+              try {
+                out.add(SigningKeys.javaPublicKey(key));
+              } catch (JOSEException e) {
+                // not usable: skipped, so the token fails as unverifiable
+              }
+            }
+          }
+          return out;
+        });
+    processor.setJWSVerifierFactory(Ed25519Jws.verifierFactory());
     DefaultJWTClaimsVerifier<SecurityContext> claims =
         new DefaultJWTClaimsVerifier<>(
             (String) null,
@@ -159,6 +187,21 @@ public final class AccessTokens {
       Optional<Instant> authTime) {
     Instant now = clock.instant();
     Instant expires = now.plus(client.accessTokenLifetime());
+    if (client.accessTokenFormat() == Client.AccessTokenFormat.OPAQUE) {
+      String token = OPAQUE_PREFIX + Tokens.newToken(random);
+      String key = Tokens.sha256Hex(token); // only the hash is stored
+      repository.insertAccessToken(
+          new TokenRepository.AccessTokenRecord(
+              key,
+              grantId,
+              client.id(),
+              user,
+              Set.copyOf(scopes),
+              List.copyOf(audience),
+              now,
+              expires));
+      return new Issued(token, key, expires, Set.copyOf(scopes), audience);
+    }
     byte[] id = new byte[16];
     random.nextBytes(id);
     String jti = HexFormat.of().formatHex(id);
@@ -185,7 +228,11 @@ public final class AccessTokens {
             now,
             expires));
     return new Issued(
-        sign(claims.build(), JWSAlgorithm.ES256, TYPE), jti, expires, Set.copyOf(scopes), audience);
+        sign(claims.build(), JWSAlgorithm.parse(client.accessTokenAlg()), TYPE),
+        jti,
+        expires,
+        Set.copyOf(scopes),
+        audience);
   }
 
   /** Signs {@code claims} with the current key of {@code alg}. */
@@ -204,7 +251,7 @@ public final class AccessTokens {
 
   private static com.nimbusds.jose.JWSSigner signer(JWK key) {
     try {
-      return key instanceof ECKey ec ? new ECDSASigner(ec) : new RSASSASigner((RSAKey) key);
+      return SigningKeys.signer(key);
     } catch (JOSEException e) {
       throw new IllegalStateException("unusable signing key " + key.getKeyID(), e);
     }
@@ -212,11 +259,11 @@ public final class AccessTokens {
 
   /** The token's record, when the token is valid right now; empty for anything else. */
   public Optional<Verified> verify(String token) {
-    Optional<JWTClaimsSet> claims = claims(token);
-    if (claims.isEmpty()) {
+    Optional<String> key = recordKey(token);
+    if (key.isEmpty()) {
       return Optional.empty();
     }
-    Optional<TokenRepository.Status> status = records.get(claims.get().getJWTID());
+    Optional<TokenRepository.Status> status = records.get(key.get());
     if (status.isEmpty() || status.get().revoked()) {
       return Optional.empty();
     }
@@ -235,6 +282,23 @@ public final class AccessTokens {
             record.audience(),
             record.expiresAt(),
             status.get().amr()));
+  }
+
+  /**
+   * The key of a token's record: the SHA-256 of an opaque token of ours, the {@code jti} of a
+   * well-signed, unexpired JWT of ours; empty for anything else (the record is not consulted).
+   */
+  private Optional<String> recordKey(String token) {
+    if (isOpaque(token)) {
+      return Optional.of(Tokens.sha256Hex(token));
+    }
+    return claims(token).map(JWTClaimsSet::getJWTID);
+  }
+
+  /** Whether {@code token} has the exact shape of an opaque access token of ours. */
+  public static boolean isOpaque(String token) {
+    return token.startsWith(OPAQUE_PREFIX)
+        && Tokens.looksLikeToken(token.substring(OPAQUE_PREFIX.length()));
   }
 
   /** The claims of a well-signed, unexpired token of ours (the record is not consulted). */
@@ -269,7 +333,7 @@ public final class AccessTokens {
     try {
       SignedJWT jwt = SignedJWT.parse(token);
       JWSAlgorithm alg = jwt.getHeader().getAlgorithm();
-      if (!SigningKeys.ALGORITHMS.contains(alg)
+      if (!SigningKeys.ID_TOKEN_ALGORITHMS.contains(alg)
           || (jwt.getHeader().getType() != null
               && !JOSEObjectType.JWT.equals(jwt.getHeader().getType()))) {
         return Optional.empty();
@@ -315,8 +379,14 @@ public final class AccessTokens {
     return sign(builder.build(), JWSAlgorithm.ES256, JOSEObjectType.JWT);
   }
 
-  /** Whether a JWT names us as its issuer (unverified: only to decide whose business it is). */
+  /**
+   * Whether a bearer token is ours to judge: an opaque token of ours by its shape, a JWT that names
+   * us as its issuer (unverified: only to decide whose business it is).
+   */
   public boolean claimsOurIssuer(String token) {
+    if (isOpaque(token)) {
+      return true;
+    }
     try {
       return issuer.equals(SignedJWT.parse(token).getJWTClaimsSet().getIssuer());
     } catch (ParseException | RuntimeException e) {
@@ -324,9 +394,12 @@ public final class AccessTokens {
     }
   }
 
-  /** The jti of a token we signed (even if expired or revoked), for revocation; else empty. */
+  /**
+   * The record key of an access token of ours (even if revoked; a JWT only while unexpired), for
+   * revocation; else empty.
+   */
   public Optional<String> jtiOf(String token) {
-    return claims(token).map(JWTClaimsSet::getJWTID);
+    return recordKey(token);
   }
 
   /** Revokes an access token of {@code clientId}; false when it is not one. */

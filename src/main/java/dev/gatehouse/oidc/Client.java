@@ -17,6 +17,10 @@ import java.util.Set;
  *     client_credentials tokens carry all of them unless a {@code resource} narrows them
  * @param requirePkce whether code requests must carry a PKCE S256 challenge (always for public)
  * @param signingAlg {@code ES256} (default) or {@code RS256}, for ID tokens
+ * @param accessTokenAlg {@code ES256} (default), {@code RS256} or {@code EdDSA}, for JWT access
+ *     tokens (so a resource server gets the algorithm it verifies)
+ * @param accessTokenFormat a signed JWT (default), or an opaque reference that only Gatehouse can
+ *     resolve (forward-auth, introspection, userinfo)
  * @param fromConfig defined in the configuration file, so read-only at run time
  * @param homeUrl where people open the app (listed on the portal's start page); empty for none
  */
@@ -38,6 +42,8 @@ public record Client(
     Optional<String> backchannelLogoutUri,
     List<String> postLogoutRedirectUris,
     String signingAlg,
+    String accessTokenAlg,
+    AccessTokenFormat accessTokenFormat,
     boolean disabled,
     boolean fromConfig,
     String homeUrl) {
@@ -67,6 +73,8 @@ public record Client(
         backchannelLogoutUri,
         postLogoutRedirectUris,
         signingAlg,
+        accessTokenAlg,
+        accessTokenFormat,
         disabled,
         fromConfig,
         homeUrl);
@@ -92,6 +100,8 @@ public record Client(
         backchannelLogoutUri,
         postLogoutRedirectUris,
         signingAlg,
+        accessTokenAlg,
+        accessTokenFormat,
         value,
         fromConfig,
         homeUrl);
@@ -123,6 +133,46 @@ public record Client(
       }
       return Optional.empty();
     }
+  }
+
+  /** What an access token is. */
+  public enum AccessTokenFormat {
+    /** A JWT per RFC 9068, verifiable offline against the published keys (and revocable here). */
+    JWT("jwt"),
+    /**
+     * A random reference ({@code gat_…}): nothing to verify offline, only looked up here, so
+     * nothing to sign — for services that only ever present tokens back to Gatehouse.
+     */
+    OPAQUE("opaque");
+
+    private final String value;
+
+    AccessTokenFormat(String value) {
+      this.value = value;
+    }
+
+    /** The configuration and API name. */
+    public String value() {
+      return value;
+    }
+
+    /** The format with this name, in any letter case. */
+    public static Optional<AccessTokenFormat> of(String value) {
+      for (AccessTokenFormat format : values()) {
+        if (format.value.equalsIgnoreCase(value)) {
+          return Optional.of(format);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  /** The access-token signing algorithms a client may choose, by their JOSE names. */
+  public static final List<String> ACCESS_TOKEN_ALGORITHMS = List.of("ES256", "RS256", "EdDSA");
+
+  /** The JOSE name of an access-token algorithm given in any letter case, if it is one. */
+  public static Optional<String> accessTokenAlgorithm(String value) {
+    return ACCESS_TOKEN_ALGORITHMS.stream().filter(a -> a.equalsIgnoreCase(value)).findFirst();
   }
 
   /** Whether users are asked before a client gets their data. */

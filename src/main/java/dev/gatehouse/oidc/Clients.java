@@ -287,6 +287,10 @@ public final class Clients {
     if (!client.signingAlg().equals("ES256") && !client.signingAlg().equals("RS256")) {
       throw new ClientException(who + "signing algorithm must be ES256 or RS256");
     }
+    if (!Client.ACCESS_TOKEN_ALGORITHMS.contains(client.accessTokenAlg())) {
+      throw new ClientException(
+          who + "access-token signing algorithm must be ES256, RS256 or EdDSA");
+    }
   }
 
   /**

@@ -42,7 +42,9 @@ public final class JdbcClients implements ClientRepository {
       String backchannelLogoutUri,
       List<String> postLogoutRedirectUris,
       String signingAlg,
-      String homeUrl) {}
+      String homeUrl,
+      String accessTokenAlg,
+      String accessTokenFormat) {}
 
   private final Jdbi jdbi;
 
@@ -179,7 +181,9 @@ public final class JdbcClients implements ClientRepository {
             c.backchannelLogoutUri().orElse(""),
             c.postLogoutRedirectUris(),
             c.signingAlg(),
-            c.homeUrl());
+            c.homeUrl(),
+            c.accessTokenAlg(),
+            c.accessTokenFormat().value());
     try {
       return JSON.writeValueAsString(settings);
     } catch (JsonProcessingException e) {
@@ -216,6 +220,11 @@ public final class JdbcClients implements ClientRepository {
         Optional.of(s.backchannelLogoutUri()).filter(u -> !u.isEmpty()),
         List.copyOf(s.postLogoutRedirectUris()),
         s.signingAlg(),
+        // Stored before access tokens had a choice: what they were then, ES256 JWTs.
+        s.accessTokenAlg() == null ? "ES256" : s.accessTokenAlg(),
+        s.accessTokenFormat() == null
+            ? Client.AccessTokenFormat.JWT
+            : Client.AccessTokenFormat.of(s.accessTokenFormat()).orElseThrow(),
         rs.getBoolean("disabled"),
         false,
         s.homeUrl() == null ? "" : s.homeUrl()); // Stored before home URLs existed: none.

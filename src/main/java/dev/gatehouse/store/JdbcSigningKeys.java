@@ -47,18 +47,27 @@ public final class JdbcSigningKeys implements SigningKeyRepository {
           h.createUpdate("UPDATE signing_keys SET retired_at = :at WHERE retired_at IS NULL")
               .bind("at", retireAt.toEpochMilli())
               .execute();
-          for (StoredKey key : keys) {
-            h.createUpdate(
-                    "INSERT INTO signing_keys (kid, alg, sealed_jwk, created_at, active_from)"
-                        + " VALUES (:kid, :alg, :sealed, :created, :active)")
-                .bind("kid", key.kid())
-                .bind("alg", key.alg())
-                .bind("sealed", key.sealedJwk())
-                .bind("created", key.createdAt().toEpochMilli())
-                .bind("active", key.activeFrom().toEpochMilli())
-                .execute();
-          }
+          insert(h, keys);
         });
+  }
+
+  @Override
+  public void add(List<StoredKey> keys) {
+    jdbi.useTransaction(h -> insert(h, keys));
+  }
+
+  private static void insert(org.jdbi.v3.core.Handle h, List<StoredKey> keys) {
+    for (StoredKey key : keys) {
+      h.createUpdate(
+              "INSERT INTO signing_keys (kid, alg, sealed_jwk, created_at, active_from)"
+                  + " VALUES (:kid, :alg, :sealed, :created, :active)")
+          .bind("kid", key.kid())
+          .bind("alg", key.alg())
+          .bind("sealed", key.sealedJwk())
+          .bind("created", key.createdAt().toEpochMilli())
+          .bind("active", key.activeFrom().toEpochMilli())
+          .execute();
+    }
   }
 
   @Override

@@ -213,6 +213,17 @@ public final class Exchange {
     this.body = content.getBytes(StandardCharsets.UTF_8);
   }
 
+  /**
+   * Sets a response from bytes rendered beforehand (served as they are, not copied: the caller
+   * never changes them).
+   */
+  @SuppressWarnings("ArrayRecordComponent") // documented: shared, never-modified bytes
+  public void respond(int status, String contentType, byte[] content) {
+    this.status = status;
+    this.contentType = contentType;
+    this.body = content;
+  }
+
   /** Sets a JSON response. */
   public void json(int status, String json) {
     this.status = status;

@@ -535,11 +535,11 @@ class CliTest {
 
   @Test
   void keysAreListedAndRotatedWithTheNewOnesPublishedBeforeTheySign() {
-    assertThat(run("keys", "list").out()).contains("ES256", "RS256", "signing");
+    assertThat(run("keys", "list").out()).contains("ES256", "RS256", "EdDSA", "signing");
     CliRunner.Result rotated = run("keys", "rotate", "--activate-in", "30m");
     assertThat(rotated.out()).contains("are published");
     String listed = run("keys", "list").out();
-    assertThat(listed.lines().filter(l -> l.contains("published, signs from"))).hasSize(2);
-    assertThat(listed.lines().filter(l -> l.contains(" signing"))).hasSize(2);
+    assertThat(listed.lines().filter(l -> l.contains("published, signs from"))).hasSize(3);
+    assertThat(listed.lines().filter(l -> l.contains(" signing"))).hasSize(3);
   }
 }

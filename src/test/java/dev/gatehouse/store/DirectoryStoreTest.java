@@ -251,6 +251,8 @@ class DirectoryStoreTest {
         Optional.empty(),
         List.of(),
         "ES256",
+        "ES256",
+        dev.gatehouse.oidc.Client.AccessTokenFormat.JWT,
         false,
         false,
         "");

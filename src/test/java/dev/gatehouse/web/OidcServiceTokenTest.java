@@ -184,7 +184,7 @@ class OidcServiceTokenTest {
                 endpoint("/.well-known/jwks.json"))
             .send();
     JWKSet jwks = JWKSet.parse(jwksResponse.getBody());
-    assertThat(jwks.getKeys()).hasSize(2).allSatisfy(k -> assertThat(k.isPrivate()).isFalse());
+    assertThat(jwks.getKeys()).hasSize(3).allSatisfy(k -> assertThat(k.isPrivate()).isFalse());
     assertThat(jwksResponse.getBody()).doesNotContain("\"d\"");
 
     DefaultJWTProcessor<SecurityContext> rp = new DefaultJWTProcessor<>();
@@ -435,6 +435,8 @@ class OidcServiceTokenTest {
                 Optional.empty(),
                 List.of(),
                 "ES256",
+                "ES256",
+                Client.AccessTokenFormat.JWT,
                 false,
                 false,
                 ""),
@@ -453,7 +455,7 @@ class OidcServiceTokenTest {
 
     List<String> fresh = gatehouse.app().signingKeys().rotate(Duration.ofMinutes(5));
     JWKSet published = gatehouse.app().signingKeys().publicKeys();
-    assertThat(published.getKeys()).as("published before first use").hasSize(4);
+    assertThat(published.getKeys()).as("published before first use").hasSize(6);
     assertThat(fresh).allSatisfy(kid -> assertThat(published.getKeyByKeyId(kid)).isNotNull());
     String beforeActivation = accessToken(null).getValue();
     assertThat(fresh).doesNotContain(SignedJWT.parse(beforeActivation).getHeader().getKeyID());

@@ -576,8 +576,11 @@ public final class AdminConsole {
     if (c.exchange.form("home_url").isPresent()) {
       body.put("home_url", c.form("home_url"));
     }
-    if (!c.form("signing_alg").isEmpty()) {
-      body.put("signing_alg", c.form("signing_alg"));
+    for (String choice :
+        List.of("signing_alg", "access_token_signing_alg", "access_token_format")) {
+      if (!c.form(choice).isEmpty()) {
+        body.put(choice, c.form(choice));
+      }
     }
     return body;
   }

@@ -42,6 +42,8 @@ final class ClientResources {
           "refresh_reuse_grace",
           "backchannel_logout_uri",
           "signing_alg",
+          "access_token_signing_alg",
+          "access_token_format",
           "disabled",
           "home_url");
 
@@ -103,6 +105,12 @@ final class ClientResources {
             DirectoryResources.text(body, "backchannel_logout_uri").filter(u -> !u.isEmpty()),
             strings(body, "post_logout_redirect_uris").orElse(List.of()),
             DirectoryResources.text(body, "signing_alg").orElse("RS256").toUpperCase(Locale.ROOT),
+            DirectoryResources.text(body, "access_token_signing_alg")
+                .map(ClientResources::accessTokenAlg)
+                .orElse("ES256"),
+            DirectoryResources.text(body, "access_token_format")
+                .map(ClientResources::accessTokenFormat)
+                .orElse(Client.AccessTokenFormat.JWT),
             DirectoryResources.bool(body, "disabled").orElse(false),
             false,
             DirectoryResources.text(body, "home_url").orElse(""));
@@ -175,6 +183,12 @@ final class ClientResources {
             DirectoryResources.text(body, "signing_alg")
                 .map(a -> a.toUpperCase(Locale.ROOT))
                 .orElse(current.signingAlg()),
+            DirectoryResources.text(body, "access_token_signing_alg")
+                .map(ClientResources::accessTokenAlg)
+                .orElse(current.accessTokenAlg()),
+            DirectoryResources.text(body, "access_token_format")
+                .map(ClientResources::accessTokenFormat)
+                .orElse(current.accessTokenFormat()),
             DirectoryResources.bool(body, "disabled").orElse(current.disabled()),
             false,
             body.has("home_url")
@@ -279,6 +293,8 @@ final class ClientResources {
       node.putNull("backchannel_logout_uri");
     }
     node.put("signing_alg", client.signingAlg());
+    node.put("access_token_signing_alg", client.accessTokenAlg());
+    node.put("access_token_format", client.accessTokenFormat().value());
     if (client.homeUrl().isEmpty()) {
       node.putNull("home_url");
     } else {
@@ -325,6 +341,22 @@ final class ClientResources {
                               + " client_credentials.")));
     }
     return Set.copyOf(out);
+  }
+
+  private static String accessTokenAlg(String value) {
+    return Client.accessTokenAlgorithm(value)
+        .orElseThrow(
+            () ->
+                new AdminApi.Problem(
+                    400, "invalid_value", "access_token_signing_alg is ES256, RS256 or EdDSA."));
+  }
+
+  private static Client.AccessTokenFormat accessTokenFormat(String value) {
+    return Client.AccessTokenFormat.of(value)
+        .orElseThrow(
+            () ->
+                new AdminApi.Problem(
+                    400, "invalid_value", "access_token_format is jwt or opaque."));
   }
 
   private static Client.Consent consent(String value) {

@@ -18,12 +18,12 @@ import java.util.List;
 
 /**
  * {@code GET /.well-known/openid-configuration} and {@code
- * /.well-known/oauth-authorization-server}: exactly what is supported, built once. Cacheable and
- * readable cross-origin. Thread-safe.
+ * /.well-known/oauth-authorization-server}: exactly what is supported, rendered to bytes once.
+ * Cacheable and readable cross-origin. Thread-safe.
  */
 public final class DiscoveryEndpoint {
   private final String publicOrigin;
-  private volatile String json;
+  private volatile byte[] json;
 
   /** The metadata of the provider at {@code publicOrigin} (built at the first request). */
   public DiscoveryEndpoint(String publicOrigin) {
@@ -63,7 +63,7 @@ public final class DiscoveryEndpoint {
             ClientAuthenticationMethod.CLIENT_SECRET_BASIC,
             ClientAuthenticationMethod.CLIENT_SECRET_POST,
             ClientAuthenticationMethod.NONE));
-    metadata.setIDTokenJWSAlgs(List.copyOf(SigningKeys.ALGORITHMS));
+    metadata.setIDTokenJWSAlgs(List.copyOf(SigningKeys.ID_TOKEN_ALGORITHMS));
     metadata.setPromptTypes(List.of(Prompt.Type.NONE, Prompt.Type.LOGIN, Prompt.Type.CONSENT));
     metadata.setClaims(
         List.of(
@@ -98,14 +98,19 @@ public final class DiscoveryEndpoint {
   public void metadata(Exchange exchange) {
     exchange.addHeader("Cache-Control", "public, max-age=300");
     exchange.addHeader("Access-Control-Allow-Origin", "*");
-    exchange.respond(200, "application/json", json());
+    exchange.respond(200, "application/json", bytes());
   }
 
   /** The JSON served (made once; a race makes it twice, identically). */
   String json() {
-    String made = json;
+    return new String(bytes(), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** The UTF-8 bytes served, rendered once: every request is served the same array. */
+  private byte[] bytes() {
+    byte[] made = json;
     if (made == null) {
-      made = build(publicOrigin);
+      made = build(publicOrigin).getBytes(java.nio.charset.StandardCharsets.UTF_8);
       json = made;
     }
     return made;

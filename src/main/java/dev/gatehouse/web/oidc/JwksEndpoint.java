@@ -5,11 +5,12 @@ import dev.gatehouse.keys.SigningKeys;
 import dev.gatehouse.web.Exchange;
 
 /**
- * {@code GET /.well-known/jwks.json}: the public signing keys (never a private part), rendered once
- * per key-set change. Cacheable for five minutes and readable cross-origin. Thread-safe.
+ * {@code GET /.well-known/jwks.json}: the public signing keys (never a private part), rendered to
+ * bytes once per key-set change. Cacheable for five minutes and readable cross-origin. Thread-safe.
  */
 public final class JwksEndpoint {
-  private record Rendered(JWKSet keys, String json) {}
+  @SuppressWarnings("ArrayRecordComponent") // never modified after rendering
+  private record Rendered(JWKSet keys, byte[] json) {}
 
   private final SigningKeys keys;
   private volatile Rendered rendered;
@@ -26,7 +27,13 @@ public final class JwksEndpoint {
     Rendered cached = rendered;
     if (cached == null || cached.keys() != current) {
       // toPublicJWKSet again: a private part can never leave, whatever the set holds.
-      cached = new Rendered(current, current.toPublicJWKSet().toString());
+      cached =
+          new Rendered(
+              current,
+              current
+                  .toPublicJWKSet()
+                  .toString()
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8));
       rendered = cached;
     }
     exchange.addHeader("Cache-Control", "public, max-age=300");
