@@ -121,6 +121,7 @@ public final class Gatehouse implements AutoCloseable {
   private final JdbcUsers users;
   private final PasswordHasher hasher;
   private final PasswordPolicy policy;
+  private final JdbcSessions sessionStore;
   private final SessionService sessions;
   private final HandOffs handOffs;
   private dev.gatehouse.web.admin.AdminApi adminApi;
@@ -188,9 +189,10 @@ public final class Gatehouse implements AutoCloseable {
             passwords.argon2Parallelism(),
             random);
     this.policy = new PasswordPolicy(passwords.minLength(), passwords.maxLength());
+    this.sessionStore = new JdbcSessions(database);
     this.sessions =
         new SessionService(
-            new JdbcSessions(database),
+            sessionStore,
             clock,
             random,
             config.session().idleTimeout(),
@@ -1147,6 +1149,7 @@ public final class Gatehouse implements AutoCloseable {
     changeFeed.ifPresent(dev.gatehouse.store.ChangeFeed::close);
     logout.drain(java.time.Duration.ofSeconds(5)); // back-channel notices still on their way
     tokens.close();
+    sessionStore.close(); // the activity noted but not yet written
     database.close();
   }
 }

@@ -57,7 +57,7 @@ public record Session(
   }
 
   /** Copy with a new last-seen time. */
-  Session touchedAt(Instant at) {
+  public Session touchedAt(Instant at) {
     return new Session(
         id,
         tokenHash,

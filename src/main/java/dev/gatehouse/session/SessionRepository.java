@@ -20,10 +20,13 @@ public interface SessionRepository {
   /** The unrevoked session with this public id whose user exists and is enabled. */
   Optional<Session> findActiveById(String id);
 
-  /** Records activity. */
+  /**
+   * Records activity. May be stored a moment later, off the caller's path; look-ups through this
+   * repository see it at once.
+   */
   void touch(String tokenHash, Instant lastSeenAt);
 
-  /** Records activity of the sign-in (root session) with this public id. */
+  /** Records activity of the sign-in (root session) with this public id, as {@link #touch}. */
   void touchSignIn(String id, Instant lastSeenAt);
 
   /**

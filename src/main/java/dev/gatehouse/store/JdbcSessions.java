@@ -14,17 +14,89 @@ import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 
-/** Sessions in SQL. Thread-safe. */
-public final class JdbcSessions implements SessionRepository {
+/**
+ * Sessions in SQL. Activity ({@link #touch}, {@link #touchSignIn}) is written in batches off the
+ * request path by an {@link ActivityWriter}; look-ups here see it at once. {@link #close} writes
+ * what is left. Thread-safe.
+ */
+public final class JdbcSessions implements SessionRepository, AutoCloseable {
   private static final String COLUMNS =
       "s.id, s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.amr,"
           + " s.user_agent, s.client_address, s.idp, s.idp_amr, s.idp_acr, s.parent_id, s.domain";
 
+  /** Activity keys: a token hash, or a public id of a sign-in (touched by its sessions). */
+  private static final String BY_HASH = "h:";
+
+  private static final String BY_ID = "i:";
+
   private final Jdbi jdbi;
+  private final ActivityWriter activity;
 
   /** Repository over {@code database}. */
   public JdbcSessions(Database database) {
     this.jdbi = database.jdbi();
+    this.activity = new ActivityWriter("gatehouse-session-activity", this::writeActivity);
+  }
+
+  /** Stores noted activity in one transaction; time never moves back. */
+  private void writeActivity(java.util.Map<String, Long> batch) {
+    jdbi.useTransaction(
+        h -> {
+          var byHash =
+              h.prepareBatch(
+                  "UPDATE sessions SET last_seen_at = :seen WHERE token_hash = :key"
+                      + " AND last_seen_at < :seen");
+          var byId =
+              h.prepareBatch(
+                  "UPDATE sessions SET last_seen_at = :seen WHERE id = :key"
+                      + " AND last_seen_at < :seen");
+          boolean anyHash = false;
+          boolean anyId = false;
+          for (var entry : batch.entrySet()) {
+            String key = entry.getKey();
+            if (key.startsWith(BY_HASH)) {
+              byHash.bind("key", key.substring(BY_HASH.length())).bind("seen", entry.getValue());
+              byHash.add();
+              anyHash = true;
+            } else {
+              byId.bind("key", key.substring(BY_ID.length())).bind("seen", entry.getValue());
+              byId.add();
+              anyId = true;
+            }
+          }
+          if (anyHash) {
+            byHash.execute();
+          }
+          if (anyId) {
+            byId.execute();
+          }
+        });
+  }
+
+  /** A session as stored, with the activity noted here and not yet written. */
+  private Optional<Session> withNotedActivity(Optional<Session> found) {
+    if (found.isEmpty()) {
+      return found;
+    }
+    Session session = found.get();
+    long noted =
+        Math.max(
+            activity.pending(BY_HASH + session.tokenHash()).orElse(Long.MIN_VALUE),
+            activity.pending(BY_ID + session.id()).orElse(Long.MIN_VALUE));
+    return noted > session.lastSeenAt().toEpochMilli()
+        ? Optional.of(session.touchedAt(Instant.ofEpochMilli(noted)))
+        : found;
+  }
+
+  /** Writes the activity noted so far now (tests; {@link #close} does it too). */
+  void flushActivity() {
+    activity.flush();
+  }
+
+  /** Writes the activity noted so far and stops the writer. */
+  @Override
+  public void close() {
+    activity.close();
   }
 
   @Override
@@ -55,7 +127,7 @@ public final class JdbcSessions implements SessionRepository {
 
   @Override
   public Optional<Session> findActiveById(String id) {
-    return findOneActive("s.id = :key", id);
+    return withNotedActivity(findOneActive("s.id = :key", id));
   }
 
   /**
@@ -81,31 +153,17 @@ public final class JdbcSessions implements SessionRepository {
 
   @Override
   public Optional<Session> findActive(String tokenHash) {
-    return findOneActive("s.token_hash = :key", tokenHash);
+    return withNotedActivity(findOneActive("s.token_hash = :key", tokenHash));
   }
 
   @Override
   public void touch(String tokenHash, Instant lastSeenAt) {
-    jdbi.useHandle(
-        h ->
-            h.createUpdate(
-                    "UPDATE sessions SET last_seen_at = :seen WHERE token_hash = :hash"
-                        + " AND last_seen_at < :seen")
-                .bind("hash", tokenHash)
-                .bind("seen", lastSeenAt.toEpochMilli())
-                .execute());
+    activity.note(BY_HASH + tokenHash, lastSeenAt.toEpochMilli());
   }
 
   @Override
   public void touchSignIn(String id, Instant lastSeenAt) {
-    jdbi.useHandle(
-        h ->
-            h.createUpdate(
-                    "UPDATE sessions SET last_seen_at = :seen WHERE id = :id"
-                        + " AND last_seen_at < :seen")
-                .bind("id", id)
-                .bind("seen", lastSeenAt.toEpochMilli())
-                .execute());
+    activity.note(BY_ID + id, lastSeenAt.toEpochMilli());
   }
 
   @Override
