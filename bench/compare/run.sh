@@ -198,7 +198,7 @@ cat > "$work/login.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Origin"] = "http://localhost:$GH"
-wrk.headers["Cookie"] = "$(awk '!/^#/ && NF>=7 {printf "%s=%s; ", $6, $7}' jar2)"
+wrk.headers["Cookie"] = "$(sed 's/^#HttpOnly_//' jar2 | awk '!/^#/ && NF>=7 {printf "%s=%s; ", $6, $7}')"
 wrk.body = "csrf=$(python3 -c 'import sys,urllib.parse;print(urllib.parse.quote(sys.argv[1]))' "$csrf2")&username=bench&password=$(python3 -c 'import sys,urllib.parse;print(urllib.parse.quote(sys.argv[1]))' "$password")"
 LUA
 r[signin]=$(run signin -t1 -c2 -s "$work/login.lua" "http://127.0.0.1:$GH/login")
