@@ -182,7 +182,7 @@ LUA
 for id in es rs ed ref; do
   token_lua "$work/gh_$id.lua" "Basic $(basic "$id")"
   check -X POST -H "Authorization: Basic $(basic "$id")" -d grant_type=client_credentials "http://127.0.0.1:$GH/oauth/token"
-  wrk -t1 -c16 -d2s -s "$work/gh_$id.lua" "http://127.0.0.1:$GH/oauth/token" >/dev/null
+  wrk -t1 -c16 -d6s -s "$work/gh_$id.lua" "http://127.0.0.1:$GH/oauth/token" >/dev/null
   r[gh_tok_$id]=$(run "gh_tok_$id" -t1 -c16 -s "$work/gh_$id.lua" "http://127.0.0.1:$GH/oauth/token")
   r[gh_tok1_$id]=$(run "gh_tok1_$id" -t1 -c1 -s "$work/gh_$id.lua" "http://127.0.0.1:$GH/oauth/token")
 done
@@ -284,7 +284,7 @@ if [ "${WITH_OIDC_PROVIDER:-}" = 1 ]; then
     [ "$mode" = ES256:jwt ] && { op_ready=$(( $(now_ms) - t0 )); sleep 2; op_idle=$(rss_mb "$opid"); }
     token_lua "$work/op.lua" "Basic $(basic bench)"
     check -X POST -H "Authorization: Basic $(basic bench)" -d grant_type=client_credentials "http://127.0.0.1:$OP/token"
-    wrk -t1 -c16 -d2s -s "$work/op.lua" "http://127.0.0.1:$OP/token" >/dev/null
+    wrk -t1 -c16 -d6s -s "$work/op.lua" "http://127.0.0.1:$OP/token" >/dev/null
     r[op_tok_$alg$format]=$(run "op_tok_$alg$format" -t1 -c16 -s "$work/op.lua" "http://127.0.0.1:$OP/token")
     r[op_tok1_$alg$format]=$(run "op_tok1_$alg$format" -t1 -c1 -s "$work/op.lua" "http://127.0.0.1:$OP/token")
     [ "$mode" = ES256:jwt ] && op_loaded=$(rss_mb "$opid")
