@@ -379,6 +379,27 @@ class AdminApiTest {
     assertThat(JSON.readTree(home.body()).get("home_url").asText())
         .isEqualTo("https://reports.example.com/");
 
+    // Access-token format and algorithm: shown, changed, and refused with a clear 400.
+    assertThat(shown.get("access_token_format").asText()).isEqualTo("jwt");
+    assertThat(shown.get("access_token_signing_alg").asText()).isEqualTo("ES256");
+    HttpResponse<String> eddsa =
+        call("PATCH", "/clients/reports", key, "{\"access_token_signing_alg\":\"eddsa\"}");
+    assertThat(JSON.readTree(eddsa.body()).get("access_token_signing_alg").asText())
+        .isEqualTo("EdDSA");
+    HttpResponse<String> badAlg =
+        call("PATCH", "/clients/reports", key, "{\"access_token_signing_alg\":\"HS256\"}");
+    assertThat(badAlg.statusCode()).isEqualTo(400);
+    assertThat(badAlg.body()).contains("ES256, RS256 or EdDSA");
+    assertThat(
+            call("PATCH", "/clients/reports", key, "{\"access_token_format\":\"reference\"}")
+                .statusCode())
+        .isEqualTo(400);
+    HttpResponse<String> opaque =
+        call("PATCH", "/clients/reports", key, "{\"access_token_format\":\"opaque\"}");
+    assertThat(JSON.readTree(opaque.body()).get("access_token_format").asText())
+        .isEqualTo("opaque");
+    assertThat(tokenStatus("reports", secret)).as("opaque tokens are issued").isEqualTo(200);
+
     HttpResponse<String> rotated = call("POST", "/clients/reports/secret", key, "{}");
     assertThat(rotated.statusCode()).isEqualTo(200);
     String fresh = JSON.readTree(rotated.body()).get("secret").asText();
