@@ -23,28 +23,38 @@ import picocli.CommandLine.Option;
     // --help and --version on every subcommand too.
     scope = CommandLine.ScopeType.INHERIT,
     versionProvider = Main.Version.class,
-    description = "Self-hosted authentication authority: one sign-in for every app of a domain.",
-    subcommands = {
-      ServeCommand.class,
-      InitCommand.class,
-      ConfigCommand.class,
-      BackupCommand.class,
-      RestoreCommand.class,
-      UserCommand.class,
-      GroupCommand.class,
-      RoleCommand.class,
-      SessionCommand.class,
-      ApiKeyCommand.class,
-      ClientCommand.class,
-      IdpCommand.class,
-      KeysCommand.class,
-      SnippetCommand.class,
-      SelftestCommand.class,
-      MailCommand.class,
-      AuditCommand.class,
-      CommandLine.HelpCommand.class
-    })
+    description = "Self-hosted authentication authority: one sign-in for every app of a domain.")
 public final class Main {
+  /**
+   * The subcommands, in the order help lists them. Added to the command line when it runs, and only
+   * the one being run when that is clear: picocli builds a command's whole model by reflection, and
+   * building all of them was the largest block of {@code serve}'s start-up.
+   */
+  private static final java.util.List<Class<?>> COMMANDS =
+      java.util.List.of(
+          ServeCommand.class,
+          InitCommand.class,
+          ConfigCommand.class,
+          BackupCommand.class,
+          RestoreCommand.class,
+          UserCommand.class,
+          GroupCommand.class,
+          RoleCommand.class,
+          SessionCommand.class,
+          ApiKeyCommand.class,
+          ClientCommand.class,
+          IdpCommand.class,
+          KeysCommand.class,
+          SnippetCommand.class,
+          SelftestCommand.class,
+          MailCommand.class,
+          AuditCommand.class,
+          CommandLine.HelpCommand.class);
+
+  /** Options of the top command that take a value (so their value is not a command name). */
+  private static final java.util.Set<String> VALUED_OPTIONS =
+      java.util.Set.of("--config", "--remote", "--api-key-file");
+
   /** Exit status for a bad configuration or usage. */
   static final int EXIT_CONFIG = 2;
 
@@ -99,8 +109,37 @@ public final class Main {
     main.workingDirectory = workingDirectory;
     main.clock = clock;
     CommandLine cli = new CommandLine(main);
+    Optional<Class<?>> only = commandNamed(args);
+    for (Class<?> command : COMMANDS) {
+      if (only.isEmpty() || only.get() == command) {
+        cli.addSubcommand(command);
+      }
+    }
     cli.setExecutionExceptionHandler(Main::handle);
     return cli.execute(args);
+  }
+
+  /**
+   * The subcommand the arguments run, when their first word that is not an option of the top
+   * command names one (not {@code help}, which lists them all); empty otherwise, and then every
+   * subcommand is added, so usage, help and "did you mean" see them all.
+   */
+  private static Optional<Class<?>> commandNamed(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (VALUED_OPTIONS.contains(arg)) {
+        i++; // its value
+      } else if (!arg.startsWith("-")) {
+        for (Class<?> command : COMMANDS) {
+          Command annotation = command.getAnnotation(Command.class);
+          if (annotation.name().equals(arg) && command != CommandLine.HelpCommand.class) {
+            return Optional.of(command);
+          }
+        }
+        return Optional.empty();
+      }
+    }
+    return Optional.empty();
   }
 
   /** Loads the configuration named by {@code --config}, or {@code ./gatehouse.yml}, or defaults. */

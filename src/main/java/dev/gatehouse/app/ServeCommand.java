@@ -124,8 +124,25 @@ final class ServeCommand implements Callable<Integer> {
         startedMs);
     Optional<String> token = gatehouse.setup().issueIfNeeded();
     token.ifPresent(t -> printSetupLink(config.server().publicOrigin() + "/setup?token=" + t));
+    markAotTrainingUseful();
     stopped.await();
     return 0;
+  }
+
+  /**
+   * Tells {@code ./gatehouse} that this server, an AOT training run, got as far as serving: only
+   * then is the cache it writes at exit worth using (a start that failed on its configuration would
+   * train on nothing).
+   */
+  private static void markAotTrainingUseful() {
+    String marker = System.getProperty("gatehouse.aot-ready-file", "");
+    if (!marker.isEmpty()) {
+      try {
+        java.nio.file.Files.writeString(java.nio.file.Path.of(marker), "");
+      } catch (java.io.IOException | RuntimeException e) {
+        LOG.debug("no AOT training marker: {}", e.toString()); // the cache is then not used
+      }
+    }
   }
 
   /**
