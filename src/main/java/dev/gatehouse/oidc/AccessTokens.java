@@ -187,39 +187,33 @@ public final class AccessTokens {
       Optional<Instant> authTime) {
     Instant now = clock.instant();
     Instant expires = now.plus(client.accessTokenLifetime());
+    String token;
+    String key; // of the record: the jti of a JWT, the SHA-256 of an opaque token (never itself)
     if (client.accessTokenFormat() == Client.AccessTokenFormat.OPAQUE) {
-      String token = OPAQUE_PREFIX + Tokens.newToken(random);
-      String key = Tokens.sha256Hex(token); // only the hash is stored
-      repository.insertAccessToken(
-          new TokenRepository.AccessTokenRecord(
-              key,
-              grantId,
-              client.id(),
-              user,
-              Set.copyOf(scopes),
-              List.copyOf(audience),
-              now,
-              expires));
-      return new Issued(token, key, expires, Set.copyOf(scopes), audience);
+      token = OPAQUE_PREFIX + Tokens.newToken(random);
+      key = Tokens.sha256Hex(token);
+    } else {
+      byte[] id = new byte[16];
+      random.nextBytes(id);
+      key = HexFormat.of().formatHex(id);
+      JWTClaimsSet.Builder claims =
+          new JWTClaimsSet.Builder()
+              .issuer(issuer)
+              .subject(user.map(UserId::value).orElse(client.id()))
+              .audience(audience)
+              .issueTime(Date.from(now))
+              .notBeforeTime(Date.from(now))
+              .expirationTime(Date.from(expires))
+              .jwtID(key)
+              .claim("client_id", client.id())
+              .claim("scope", String.join(" ", scopes));
+      authTime.ifPresent(t -> claims.claim("auth_time", t.getEpochSecond()));
+      token = sign(claims.build(), JWSAlgorithm.parse(client.accessTokenAlg()), TYPE);
     }
-    byte[] id = new byte[16];
-    random.nextBytes(id);
-    String jti = HexFormat.of().formatHex(id);
-    JWTClaimsSet.Builder claims =
-        new JWTClaimsSet.Builder()
-            .issuer(issuer)
-            .subject(user.map(UserId::value).orElse(client.id()))
-            .audience(audience)
-            .issueTime(Date.from(now))
-            .notBeforeTime(Date.from(now))
-            .expirationTime(Date.from(expires))
-            .jwtID(jti)
-            .claim("client_id", client.id())
-            .claim("scope", String.join(" ", scopes));
-    authTime.ifPresent(t -> claims.claim("auth_time", t.getEpochSecond()));
+    // The record first: a token handed out is one that can be looked up and revoked.
     repository.insertAccessToken(
         new TokenRepository.AccessTokenRecord(
-            jti,
+            key,
             grantId,
             client.id(),
             user,
@@ -227,12 +221,7 @@ public final class AccessTokens {
             List.copyOf(audience),
             now,
             expires));
-    return new Issued(
-        sign(claims.build(), JWSAlgorithm.parse(client.accessTokenAlg()), TYPE),
-        jti,
-        expires,
-        Set.copyOf(scopes),
-        audience);
+    return new Issued(token, key, expires, Set.copyOf(scopes), audience);
   }
 
   /** Signs {@code claims} with the current key of {@code alg}. */
