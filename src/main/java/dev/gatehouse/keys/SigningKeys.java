@@ -158,8 +158,15 @@ public final class SigningKeys {
   /** Re-reads the store (another node or the CLI may have rotated) and forgets expired keys. */
   public void reload() {
     Instant now = clock.instant();
-    repository.deleteRetiredBefore(now.minus(RETIRED_KEPT));
+    Instant forgetBefore = now.minus(RETIRED_KEPT);
     List<SigningKeyRepository.StoredKey> stored = repository.list();
+    // Delete only when there is something to forget: on PostgreSQL every DELETE statement, even
+    // one that removes nothing, notifies every node that the keys changed, and each node answers
+    // with a reload: an unconditional delete here kept all nodes reloading each other for ever.
+    if (stored.stream().anyMatch(k -> k.retiredAt().map(forgetBefore::isAfter).orElse(false))) {
+      repository.deleteRetiredBefore(forgetBefore);
+      stored = repository.list();
+    }
     Map<String, JWK> keys = new java.util.HashMap<>();
     List<JWK> published = new ArrayList<>();
     for (SigningKeyRepository.StoredKey key : stored) {
