@@ -414,6 +414,23 @@ public final class Gatehouse implements AutoCloseable {
     return new Gatehouse(config, clock);
   }
 
+  /**
+   * Revokes what clients that no longer exist, or are disabled, still hold. A client of {@code
+   * gatehouse.yml} that was disabled or removed there had its tokens refused only while it stayed
+   * so: re-enabled, or re-created with the same id (with a new secret, by someone else), it got
+   * them back. Clients changed at run time are revoked as it happens. A node started with an older
+   * file during a rolling change may revoke a client's tokens early: it then asks for new ones.
+   */
+  private void revokeTokensOfGoneClients() {
+    for (String id : tokens.clientsHoldingTokens()) {
+      if (clients.find(id).map(dev.gatehouse.oidc.Client::disabled).orElse(true)) {
+        int revoked = tokens.revokeClient(id, clock.instant());
+        LOG.info("revoked {} tokens of client {}: it is disabled or no longer exists", revoked, id);
+      }
+    }
+    accessTokens.forgetCachedRecords();
+  }
+
   /** Builds the HTTP routes and starts listening. */
   public WebServer startWeb() throws Exception {
     GatehouseConfig.Server server = config.server();
@@ -604,6 +621,7 @@ public final class Gatehouse implements AutoCloseable {
     ClientAddress clientAddress = new ClientAddress(server.trustedProxies());
     Verifier.Headers names = config.forwardAuth().headers();
     IdentityJwts identityJwts = new IdentityJwts(accessTokens, clock, origin);
+    revokeTokensOfGoneClients();
     logout.start(); // back-channel notices a failure, a restart or another node left due
     // Other nodes' revocations and changes reach this node's caches at once (PostgreSQL only).
     changeFeed =

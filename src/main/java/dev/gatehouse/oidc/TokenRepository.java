@@ -148,6 +148,9 @@ public interface TokenRepository {
   /** Revokes every token of a client (it was disabled or deleted); the number revoked. */
   int revokeClient(String clientId, Instant now);
 
+  /** The ids of clients that hold an unrevoked grant or access token. */
+  Set<String> clientsHoldingTokens();
+
   /** Forgets access-token records that expired before {@code before}. */
   int purgeExpired(Instant before);
 

@@ -492,6 +492,18 @@ public final class JdbcTokens implements TokenRepository, AutoCloseable {
   }
 
   @Override
+  public Set<String> clientsHoldingTokens() {
+    return jdbi.withHandle(
+        h ->
+            Set.copyOf(
+                h.createQuery(
+                        "SELECT client_id FROM oauth_grants WHERE revoked_at IS NULL UNION"
+                            + " SELECT client_id FROM oauth_access_tokens WHERE revoked_at IS NULL")
+                    .mapTo(String.class)
+                    .list()));
+  }
+
+  @Override
   public int purgeExpired(Instant before) {
     return jdbi.inTransaction(
         h ->

@@ -352,6 +352,34 @@ class AccessTokenFormatsTest {
   }
 
   @Test
+  void tokensOfAConfiguredClientThatWasRemovedOrDisabledStayDeadWhenItComesBack() throws Exception {
+    start(TestDatabases.Kind.SQLITE);
+    String opaque = token("ref");
+    String signed = token("ed");
+    gatehouse.close();
+    Map<String, String> changed = new java.util.HashMap<>(settings());
+    changed.put(
+        "GATEHOUSE_OIDC_CLIENTS",
+        changed
+            .get("GATEHOUSE_OIDC_CLIENTS")
+            .replace(
+                "access-token-signing-alg: eddsa",
+                "access-token-signing-alg: eddsa, disabled: true")
+            .replaceAll(
+                "\\{id: ref, [^}]*}",
+                "{id: other, public: true, redirect-uris: ['http://127.0.0.1/cb']}"));
+    gatehouse = TestGatehouse.start(TestDatabases.Kind.SQLITE, dir.resolve("data"), clock, changed);
+    assertThat(verify(opaque)).as("its client is gone").isEqualTo(401);
+    gatehouse.close();
+    // Back as before: the same ids, which anyone editing the file may give another service.
+    gatehouse =
+        TestGatehouse.start(TestDatabases.Kind.SQLITE, dir.resolve("data"), clock, settings());
+    assertThat(verify(opaque)).as("removed, then re-created").isEqualTo(401);
+    assertThat(verify(signed)).as("disabled, then enabled").isEqualTo(401);
+    assertThat(verify(token("ref"))).as("new tokens work").isEqualTo(200);
+  }
+
+  @Test
   void anUnknownAlgorithmOrFormatIsAConfigurationErrorNamingTheField() {
     for (String[] bad :
         new String[][] {
