@@ -469,7 +469,7 @@ final class ClientCommand {
         "  post-logout URIs:  " + String.join(" ", strings(c.path("post_logout_redirect_uris"))));
     System.out.println("  ID token alg:      " + c.path("signing_alg").asText());
     System.out.println(
-        "  access tokens:     "
+        "  token format:      "
             + (c.path("access_token_format").asText().equals("opaque")
                 ? "opaque (gat_ references, resolved only by Gatehouse)"
                 : "JWT, " + c.path("access_token_signing_alg").asText()));

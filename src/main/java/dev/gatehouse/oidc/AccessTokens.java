@@ -284,6 +284,36 @@ public final class AccessTokens {
     return claims(token).map(JWTClaimsSet::getJWTID);
   }
 
+  /**
+   * Whether {@code token} is a compact JWS in its one spelling: three parts of base64url without
+   * padding, the signature encoded canonically. Base64 decoders forgive padding, {@code +}/{@code
+   * /} and unused trailing bits, so one token would otherwise have several accepted spellings, and
+   * endpoints that check the characters (forward-auth) and those that do not would disagree.
+   */
+  static boolean canonicalCompact(String token) {
+    int dots = 0;
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      if (c == '.') {
+        dots++;
+      } else if (!((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
+          || c == '_')) {
+        return false;
+      }
+    }
+    if (dots != 2) {
+      return false;
+    }
+    String signature = token.substring(token.lastIndexOf('.') + 1);
+    return com.nimbusds.jose.util.Base64URL.encode(
+            new com.nimbusds.jose.util.Base64URL(signature).decode())
+        .toString()
+        .equals(signature);
+  }
+
   /** Whether {@code token} has the exact shape of an opaque access token of ours. */
   public static boolean isOpaque(String token) {
     return token.startsWith(OPAQUE_PREFIX)
@@ -292,7 +322,7 @@ public final class AccessTokens {
 
   /** The claims of a well-signed, unexpired token of ours (the record is not consulted). */
   private Optional<JWTClaimsSet> claims(String token) {
-    if (token.length() > MAX_TOKEN_LENGTH || token.chars().filter(c -> c == '.').count() != 2) {
+    if (token.length() > MAX_TOKEN_LENGTH || !canonicalCompact(token)) {
       return Optional.empty();
     }
     JWTClaimsSet claims = verifiedSignatures.getIfPresent(token);

@@ -289,7 +289,10 @@ public final class Clients {
     }
     if (!Client.ACCESS_TOKEN_ALGORITHMS.contains(client.accessTokenAlg())) {
       throw new ClientException(
-          who + "access-token signing algorithm must be ES256, RS256 or EdDSA");
+          who
+              + "access-token signing algorithm must be ES256, RS256 or EdDSA, not \""
+              + client.accessTokenAlg()
+              + "\"");
     }
   }
 

@@ -380,6 +380,57 @@ class AccessTokenFormatsTest {
   }
 
   @Test
+  void aJwtHasOneSpellingAtEveryEndpointAndARepeatedParameterIsRefused() throws Exception {
+    start(TestDatabases.Kind.SQLITE);
+    String token = token("es");
+    String signature = token.substring(token.lastIndexOf('.') + 1);
+    byte[] raw = java.util.Base64.getUrlDecoder().decode(signature);
+    String head = token.substring(0, token.lastIndexOf('.') + 1);
+    List<String> respellings =
+        List.of(
+            token + "==",
+            head + java.util.Base64.getEncoder().encodeToString(raw),
+            // ES256 signatures are 64 bytes: the last base64url character carries 4 unused bits.
+            head + signature.substring(0, signature.length() - 1) + flipUnusedBits(signature));
+    for (String other : respellings) {
+      assertThat(other).isNotEqualTo(token);
+      assertThat(introspect("es", other).isActive()).as("introspection of %s", other).isFalse();
+      assertThat(
+              HTTP.send(
+                      HttpRequest.newBuilder(endpoint("/oauth/userinfo"))
+                          .header("Authorization", "Bearer " + other)
+                          .build(),
+                      HttpResponse.BodyHandlers.discarding())
+                  .statusCode())
+          .as("userinfo with %s", other)
+          .isEqualTo(401);
+      assertThat(verify(other)).as("forward-auth with %s", other).isEqualTo(401);
+    }
+    assertThat(introspect("es", token).isActive()).isTrue();
+
+    HttpResponse<String> repeated =
+        HTTP.send(
+            HttpRequest.newBuilder(endpoint("/oauth/introspect"))
+                .header(
+                    "Authorization",
+                    new ClientSecretBasic(new ClientID("es"), new Secret(SECRET))
+                        .toHTTPAuthorizationHeader())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("token=" + token + "&token=junk"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(repeated.statusCode()).as("RFC 6749 §3.1").isEqualTo(400);
+    assertThat(repeated.body()).contains("invalid_request");
+  }
+
+  /** The last character of a base64url signature of 64 bytes with its unused low bits changed. */
+  private static char flipUnusedBits(String signature) {
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    int value = alphabet.indexOf(signature.charAt(signature.length() - 1));
+    return alphabet.charAt(value ^ 0b0011);
+  }
+
+  @Test
   void anUnknownAlgorithmOrFormatIsAConfigurationErrorNamingTheField() {
     for (String[] bad :
         new String[][] {

@@ -38,7 +38,13 @@ final class NimbusHttp {
     exchange.singleHeader("Authorization").ifPresent(request::setAuthorization);
     if (method == HTTPRequest.Method.POST) {
       exchange.singleHeader("Content-Type").ifPresent(t -> request.setHeader("Content-Type", t));
-      request.setBody(exchange.rawForm());
+      String body = exchange.rawForm();
+      // RFC 6749 §3.1: parameters must not be repeated (Nimbus would silently take the first).
+      if (com.nimbusds.oauth2.sdk.util.URLUtils.parseParameters(body).values().stream()
+          .anyMatch(values -> values.size() > 1)) {
+        throw new Exchange.BadRequestException("a parameter is repeated");
+      }
+      request.setBody(body);
     }
     request.setClientIPAddress(exchange.clientAddress());
     return request;
