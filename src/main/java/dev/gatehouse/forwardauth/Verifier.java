@@ -360,16 +360,9 @@ public final class Verifier {
       return Optional.empty();
     }
     String token = value.substring(7).strip();
-    int dots = 0;
-    for (int i = 0; i < token.length(); i++) {
-      char c = token.charAt(i);
-      if (c == '.') {
-        dots++;
-      } else if (!(Character.isLetterOrDigit(c) && c < 0x80) && c != '-' && c != '_') {
-        return Optional.empty();
-      }
-    }
-    return dots == 2 || AccessTokens.isOpaque(token) ? Optional.of(token) : Optional.empty();
+    return AccessTokens.isCompactJws(token) || AccessTokens.isOpaque(token)
+        ? Optional.of(token)
+        : Optional.empty();
   }
 
   private static boolean isMethodToken(String method) {

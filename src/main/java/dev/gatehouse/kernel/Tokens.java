@@ -55,17 +55,19 @@ public final class Tokens {
       return false;
     }
     for (int i = 0; i < token.length(); i++) {
-      char c = token.charAt(i);
-      boolean ok =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || c == '-'
-              || c == '_';
-      if (!ok) {
+      if (!isBase64UrlChar(token.charAt(i))) {
         return false;
       }
     }
     return true;
+  }
+
+  /** Whether {@code c} is of the base64url alphabet (RFC 4648 §5), padding excluded. */
+  public static boolean isBase64UrlChar(char c) {
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || c == '-'
+        || c == '_';
   }
 }

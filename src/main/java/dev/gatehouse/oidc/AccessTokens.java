@@ -285,28 +285,27 @@ public final class AccessTokens {
   }
 
   /**
-   * Whether {@code token} is a compact JWS in its one spelling: three parts of base64url without
-   * padding, the signature encoded canonically. Base64 decoders forgive padding, {@code +}/{@code
-   * /} and unused trailing bits, so one token would otherwise have several accepted spellings, and
-   * endpoints that check the characters (forward-auth) and those that do not would disagree.
+   * Whether {@code token} has the shape of a compact JWS: three parts of base64url, no padding
+   * (cheap, checked on every use; what forward-auth takes for a JWT).
    */
-  static boolean canonicalCompact(String token) {
+  public static boolean isCompactJws(String token) {
     int dots = 0;
     for (int i = 0; i < token.length(); i++) {
       char c = token.charAt(i);
       if (c == '.') {
         dots++;
-      } else if (!((c >= 'a' && c <= 'z')
-          || (c >= 'A' && c <= 'Z')
-          || (c >= '0' && c <= '9')
-          || c == '-'
-          || c == '_')) {
+      } else if (!Tokens.isBase64UrlChar(c)) {
         return false;
       }
     }
-    if (dots != 2) {
-      return false;
-    }
+    return dots == 2;
+  }
+
+  /**
+   * Whether the signature of a compact JWS is in its one canonical encoding. Base64 decoders
+   * forgive unused trailing bits, so one token would otherwise have several accepted spellings.
+   */
+  private static boolean canonicalSignature(String token) {
     String signature = token.substring(token.lastIndexOf('.') + 1);
     return com.nimbusds.jose.util.Base64URL.encode(
             new com.nimbusds.jose.util.Base64URL(signature).decode())
@@ -322,11 +321,14 @@ public final class AccessTokens {
 
   /** The claims of a well-signed, unexpired token of ours (the record is not consulted). */
   private Optional<JWTClaimsSet> claims(String token) {
-    if (token.length() > MAX_TOKEN_LENGTH || !canonicalCompact(token)) {
+    if (token.length() > MAX_TOKEN_LENGTH || !isCompactJws(token)) {
       return Optional.empty();
     }
     JWTClaimsSet claims = verifiedSignatures.getIfPresent(token);
     if (claims == null) {
+      if (!canonicalSignature(token)) {
+        return Optional.empty(); // checked before caching, so only canonical tokens are cached
+      }
       try {
         claims = processor.process(token, null);
       } catch (ParseException | BadJOSEException | JOSEException | RuntimeException e) {

@@ -217,7 +217,6 @@ public final class Exchange {
    * Sets a response from bytes rendered beforehand (served as they are, not copied: the caller
    * never changes them).
    */
-  @SuppressWarnings("ArrayRecordComponent") // documented: shared, never-modified bytes
   public void respond(int status, String contentType, byte[] content) {
     this.status = status;
     this.contentType = contentType;

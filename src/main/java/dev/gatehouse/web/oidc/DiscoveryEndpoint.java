@@ -101,12 +101,10 @@ public final class DiscoveryEndpoint {
     exchange.respond(200, "application/json", bytes());
   }
 
-  /** The JSON served (made once; a race makes it twice, identically). */
-  String json() {
-    return new String(bytes(), java.nio.charset.StandardCharsets.UTF_8);
-  }
-
-  /** The UTF-8 bytes served, rendered once: every request is served the same array. */
+  /**
+   * The UTF-8 bytes served, rendered once (a race renders them twice, identically): every request
+   * is served the same array.
+   */
   private byte[] bytes() {
     byte[] made = json;
     if (made == null) {
