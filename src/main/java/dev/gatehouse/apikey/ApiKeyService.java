@@ -3,6 +3,7 @@ package dev.gatehouse.apikey;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.gatehouse.kernel.CacheTicker;
+import dev.gatehouse.kernel.NonBlocking;
 import dev.gatehouse.kernel.Tokens;
 import dev.gatehouse.kernel.UserId;
 import java.security.SecureRandom;
@@ -189,7 +190,11 @@ public final class ApiKeyService {
       return Optional.empty();
     }
     String id = matcher.group(1);
-    Optional<ApiKeyRepository.Stored> stored = cache.get(id, repository::findActive);
+    Optional<ApiKeyRepository.Stored> stored = cache.getIfPresent(id);
+    if (stored == null) {
+      NonBlocking.mayBlock(); // a miss waits for the store, or for the thread loading it
+      stored = cache.get(id, repository::findActive);
+    }
     if (stored.isEmpty()
         || !Tokens.constantTimeEquals(stored.get().secretHash(), Tokens.sha256Hex(presented))) {
       return Optional.empty();

@@ -678,13 +678,10 @@ public final class Gatehouse implements AutoCloseable {
             clock);
     ForwardAuthEndpoints forwardAuth =
         new ForwardAuthEndpoints(verifier, clientAddress, cookie.name(), registry);
+    HttpMetrics httpMetrics = new HttpMetrics(registry);
     Router router =
         new Router(
-            clientAddress,
-            new HttpMetrics(registry),
-            errors,
-            server.secure(),
-            StoreException::isStoreFailure);
+            clientAddress, httpMetrics, errors, server.secure(), StoreException::isStoreFailure);
     router.getUnder("/login/upstream/", upstreamPage::route);
     adminApi =
         dev.gatehouse.web.admin.AdminApi.create(
@@ -839,15 +836,14 @@ public final class Gatehouse implements AutoCloseable {
     }
     // Proxy mode: hosts of proxy.routes are served through the gateway, every other host by the
     // portal.
+    java.util.Set<String> furtherPortalHosts =
+        config.session().moreDomains().stream()
+            .map(d -> d.portalUrl().getHost().toLowerCase(java.util.Locale.ROOT))
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
     org.eclipse.jetty.server.Handler portal =
-        config.session().moreDomains().isEmpty()
+        furtherPortalHosts.isEmpty()
             ? router
-            : new dev.gatehouse.web.portal.FurtherPortalHosts(
-                router,
-                config.session().moreDomains().stream()
-                    .map(d -> d.portalUrl().getHost())
-                    .collect(java.util.stream.Collectors.toSet()),
-                origin);
+            : new dev.gatehouse.web.portal.FurtherPortalHosts(router, furtherPortalHosts, origin);
     org.eclipse.jetty.server.Handler main =
         config.proxyRoutes().isEmpty()
             ? portal
@@ -873,7 +869,14 @@ public final class Gatehouse implements AutoCloseable {
             tls,
             server.httpRedirectListen(),
             origin,
-            routeOrigins(config));
+            routeOrigins(config),
+            Optional.of(
+                new dev.gatehouse.web.forwardauth.VerifyLane(
+                    forwardAuth,
+                    clientAddress,
+                    httpMetrics,
+                    dev.gatehouse.web.portal.FurtherPortalHosts.passes(furtherPortalHosts),
+                    server.secure())));
     web.start();
     return web;
   }

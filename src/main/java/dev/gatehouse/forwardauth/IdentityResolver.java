@@ -6,6 +6,7 @@ import dev.gatehouse.apikey.ApiKey;
 import dev.gatehouse.identity.Directory;
 import dev.gatehouse.identity.User;
 import dev.gatehouse.kernel.CacheTicker;
+import dev.gatehouse.kernel.NonBlocking;
 import dev.gatehouse.kernel.UserId;
 import dev.gatehouse.oidc.AccessTokens;
 import dev.gatehouse.oidc.Client;
@@ -125,6 +126,11 @@ public final class IdentityResolver {
   }
 
   private Optional<Profile> profile(UserId id) {
+    Optional<Profile> cached = profiles.getIfPresent(id);
+    if (cached != null) {
+      return cached;
+    }
+    NonBlocking.mayBlock(); // a miss waits for the directory, or for the thread loading it
     return profiles.get(
         id,
         userId ->

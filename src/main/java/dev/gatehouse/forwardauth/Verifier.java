@@ -2,6 +2,7 @@ package dev.gatehouse.forwardauth;
 
 import dev.gatehouse.apikey.ApiKeyService;
 import dev.gatehouse.kernel.Cidr;
+import dev.gatehouse.kernel.NonBlocking;
 import dev.gatehouse.oidc.AccessTokens;
 import dev.gatehouse.oidc.Clients;
 import dev.gatehouse.policy.AccessPolicy;
@@ -164,6 +165,9 @@ public final class Verifier {
     try {
       return decide(request);
     } catch (RuntimeException e) {
+      if (NonBlocking.refused()) {
+        throw e; // not a failure: decided again on a thread that may wait for the store
+      }
       // Fail closed: whatever broke, the answer is not 200.
       LOG.error("forward-auth decision failed for {}", request, e);
       return new Answer.Unavailable();

@@ -58,14 +58,16 @@ public final class Cidr {
       return Optional.empty();
     }
     boolean ipv6 = plain.indexOf(':') >= 0;
+    int dots = 0;
     for (int i = 0; i < plain.length(); i++) {
       char c = plain.charAt(i);
       boolean ok = Character.digit(c, 16) >= 0 || c == '.' || c == ':';
       if (!ok || (!ipv6 && !(Character.isDigit(c) || c == '.'))) {
         return Optional.empty();
       }
+      dots += c == '.' ? 1 : 0;
     }
-    if (!ipv6 && plain.chars().filter(c -> c == '.').count() != 3) {
+    if (!ipv6 && dots != 3) {
       return Optional.empty();
     }
     try {

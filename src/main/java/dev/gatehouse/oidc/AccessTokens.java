@@ -20,6 +20,7 @@ import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.gatehouse.kernel.CacheTicker;
+import dev.gatehouse.kernel.NonBlocking;
 import dev.gatehouse.kernel.Tokens;
 import dev.gatehouse.kernel.UserId;
 import dev.gatehouse.keys.Ed25519Jws;
@@ -252,7 +253,11 @@ public final class AccessTokens {
     if (key.isEmpty()) {
       return Optional.empty();
     }
-    Optional<TokenRepository.Status> status = records.get(key.get());
+    Optional<TokenRepository.Status> status = records.getIfPresent(key.get());
+    if (status == null) {
+      NonBlocking.mayBlock(); // a miss waits for the store, or for the thread loading it
+      status = records.get(key.get());
+    }
     if (status.isEmpty() || status.get().revoked()) {
       return Optional.empty();
     }

@@ -3,6 +3,7 @@ package dev.gatehouse.oidc;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.gatehouse.kernel.CacheTicker;
+import dev.gatehouse.kernel.NonBlocking;
 import dev.gatehouse.kernel.Tokens;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -86,7 +87,12 @@ public final class Clients {
     }
     Client fromConfig = configured.get(id);
     if (fromConfig == null) {
-      return stored.get(id);
+      Optional<Client> cached = stored.getIfPresent(id);
+      if (cached == null) {
+        NonBlocking.mayBlock(); // a miss waits for the store, or for the thread loading it
+        cached = stored.get(id);
+      }
+      return cached;
     }
     dev.gatehouse.kernel.Secret file = secretFiles.get(id);
     if (file == null) {

@@ -38,12 +38,39 @@ public record AccessRule(
 
   /** Whether everything but the subject matches. */
   boolean matchesRequest(String host, String path, String method, Optional<InetAddress> client) {
-    return (hosts.isEmpty() || hosts.stream().anyMatch(h -> h.matches(host)))
-        && (paths.isEmpty() || paths.stream().anyMatch(p -> p.matches(path)))
+    // Loops, not streams: every verify request walks the rules.
+    return (hosts.isEmpty() || anyHost(host))
+        && (paths.isEmpty() || anyPath(path))
         && (methods.isEmpty() || methods.contains(method))
         // An unknown client address lies in no network: it neither gains nor escapes a rule by it.
-        && (networks.isEmpty()
-            || client.map(c -> networks.stream().anyMatch(n -> n.contains(c))).orElse(false));
+        && (networks.isEmpty() || (client.isPresent() && anyNetwork(client.get())));
+  }
+
+  private boolean anyHost(String host) {
+    for (HostMatcher matcher : hosts) {
+      if (matcher.matches(host)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean anyPath(String path) {
+    for (PathMatcher matcher : paths) {
+      if (matcher.matches(path)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean anyNetwork(InetAddress client) {
+    for (dev.gatehouse.kernel.Cidr network : networks) {
+      if (network.contains(client)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether the subject condition holds for {@code subject}. */

@@ -3,6 +3,7 @@ package dev.gatehouse.session;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.gatehouse.kernel.CacheTicker;
+import dev.gatehouse.kernel.NonBlocking;
 import dev.gatehouse.kernel.Tokens;
 import dev.gatehouse.kernel.UserId;
 import java.security.SecureRandom;
@@ -176,7 +177,12 @@ public final class SessionService {
       return Optional.empty();
     }
     String hash = Tokens.sha256Hex(token);
-    Optional<Session> found = cache.get(hash, repository::findActive);
+    Optional<Session> found = cache.getIfPresent(hash);
+    if (found == null) {
+      // A miss waits for the store, or for the thread already loading this session.
+      NonBlocking.mayBlock();
+      found = cache.get(hash, repository::findActive);
+    }
     if (found.isEmpty()) {
       return found;
     }

@@ -67,6 +67,7 @@ final class ActivityWriter implements AutoCloseable {
     }
     startWriter();
     if (pending.size() >= MAX_PENDING) {
+      dev.gatehouse.kernel.NonBlocking.mayBlock(); // noted already; a blocking thread writes it
       flush(); // the writer is behind: this caller pays for a batch rather than memory growing
     }
   }

@@ -35,6 +35,8 @@ final class FailFastDataSource implements DataSource {
 
   @Override
   public Connection getConnection() throws SQLException {
+    // A thread that answers in place (the verify fast lane) never waits for the pool or the disk.
+    dev.gatehouse.kernel.NonBlocking.mayBlock();
     long now = nanoTime.getAsLong();
     long until = openUntil.get();
     if (until != Long.MIN_VALUE && now - until < 0) {

@@ -35,6 +35,7 @@ final class GroupCommit<T> implements AutoCloseable {
 
   /** Writes {@code item}; returns when it is committed, or throws what the write threw. */
   void submit(T item) {
+    dev.gatehouse.kernel.NonBlocking.mayBlock();
     if (closed) {
       throw new IllegalStateException("the store is closed");
     }

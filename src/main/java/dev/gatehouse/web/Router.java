@@ -9,7 +9,9 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -197,6 +199,41 @@ public final class Router extends Handler.Abstract {
     }
   }
 
+  private static final HttpField CSP =
+      new PreEncodedHttpField(
+          "Content-Security-Policy",
+          "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
+  private static final HttpField NO_REFERRER =
+      new PreEncodedHttpField("Referrer-Policy", "no-referrer");
+  private static final HttpField NOSNIFF =
+      new PreEncodedHttpField("X-Content-Type-Options", "nosniff");
+  private static final HttpField NO_FRAMES = new PreEncodedHttpField("X-Frame-Options", "DENY");
+  private static final HttpField SAME_ORIGIN_OPENER =
+      new PreEncodedHttpField("Cross-Origin-Opener-Policy", "same-origin");
+  private static final HttpField NO_STORE =
+      new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "no-store");
+  private static final HttpField HSTS =
+      new PreEncodedHttpField(HttpHeader.STRICT_TRANSPORT_SECURITY, "max-age=31536000");
+
+  /**
+   * The security headers of every answer a browser may see (everything but a verify 200): no
+   * framing, no sniffing, no referrer, a strict content policy, {@code no-store} unless the answer
+   * set its own caching, and HSTS over https.
+   */
+  public static void pageHeaders(HttpFields.Mutable headers, boolean https) {
+    headers.put(CSP);
+    headers.put(NO_REFERRER);
+    headers.put(NOSNIFF);
+    headers.put(NO_FRAMES);
+    headers.put(SAME_ORIGIN_OPENER);
+    if (!headers.contains(HttpHeader.CACHE_CONTROL)) {
+      headers.put(NO_STORE);
+    }
+    if (https) {
+      headers.put(HSTS);
+    }
+  }
+
   private void write(Exchange exchange, Response response, Callback callback, boolean head) {
     response.setStatus(exchange.status);
     var headers = response.getHeaders();
@@ -212,19 +249,7 @@ public final class Router extends Handler.Abstract {
       response.write(true, null, callback);
       return;
     }
-    headers.put(
-        "Content-Security-Policy",
-        "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
-    headers.put("Referrer-Policy", "no-referrer");
-    headers.put("X-Content-Type-Options", "nosniff");
-    headers.put("X-Frame-Options", "DENY");
-    headers.put("Cross-Origin-Opener-Policy", "same-origin");
-    if (!headers.contains(HttpHeader.CACHE_CONTROL)) {
-      headers.put(HttpHeader.CACHE_CONTROL, "no-store");
-    }
-    if (https) {
-      headers.put("Strict-Transport-Security", "max-age=31536000");
-    }
+    pageHeaders(headers, https);
     if (!exchange.contentType.isEmpty()) {
       headers.put(HttpHeader.CONTENT_TYPE, exchange.contentType);
     }

@@ -26,11 +26,24 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * thread-safe to start and stop concurrently.
  */
 public final class WebServer implements AutoCloseable {
+  private static final int SELECTORS =
+      Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
   private final Server server;
   private final ServerConnector connector;
   private final Optional<ServerConnector> opsConnector;
   private final Optional<ServerConnector> redirectConnector;
   private final Optional<Tls> tls;
+
+  /**
+   * Requests answered on the thread that read them, before the ordinary handlers: the lane answers
+   * and returns true, or returns false having written nothing, and the request goes to the handlers
+   * on a thread that may block.
+   */
+  @FunctionalInterface
+  public interface FastLane {
+    /** Answers {@code request} without waiting for anything, or returns false untouched. */
+    boolean tryAnswer(Request request, Response response, Callback callback);
+  }
 
   /** A server for {@code handler} on {@code host:port} (port 0 picks a free one). */
   public WebServer(String host, int port, Router handler) {
@@ -43,14 +56,26 @@ public final class WebServer implements AutoCloseable {
    */
   public WebServer(
       String host, int port, Handler handler, Optional<InetSocketAddress> opsListen, Router ops) {
-    this(host, port, handler, opsListen, ops, Optional.empty(), Optional.empty(), "", Map.of());
+    this(
+        host,
+        port,
+        handler,
+        opsListen,
+        ops,
+        Optional.empty(),
+        Optional.empty(),
+        "",
+        Map.of(),
+        Optional.empty());
   }
 
   /**
    * As above, serving HTTPS with {@code tls} when present (TLS 1.2 and 1.3; a request whose SNI
    * names another host than its {@code Host} is refused), and on {@code redirectListen} plain HTTP
    * that only redirects: to the origin of a proxy route when the request names one of {@code
-   * routeOrigins}' hosts, else to {@code publicOrigin}.
+   * routeOrigins}' hosts, else to {@code publicOrigin}. Over plain HTTP, {@code fast} answers what
+   * it can on the main listener before {@code handler} (with TLS it is not used: handshakes would
+   * then run on the selector thread, holding up every other connection).
    */
   public WebServer(
       String host,
@@ -61,7 +86,8 @@ public final class WebServer implements AutoCloseable {
       Optional<Tls> tls,
       Optional<InetSocketAddress> redirectListen,
       String publicOrigin,
-      Map<String, String> routeOrigins) {
+      Map<String, String> routeOrigins,
+      Optional<FastLane> fast) {
     this.tls = tls;
     QueuedThreadPool threads = new QueuedThreadPool(64, 4);
     threads.setName("gatehouse-http");
@@ -81,7 +107,8 @@ public final class WebServer implements AutoCloseable {
               new SslConnectionFactory(tls.get().factory(), HttpVersion.HTTP_1_1.asString()),
               new HttpConnectionFactory(https));
     } else {
-      connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+      // One selector per core (at most 8): verify calls are answered on the selector threads.
+      connector = new ServerConnector(server, 1, SELECTORS, new HttpConnectionFactory(http));
     }
     connector.setHost(host);
     connector.setPort(port);
@@ -97,11 +124,13 @@ public final class WebServer implements AutoCloseable {
     ops.setServer(server);
     Handler main =
         opsConnector.isEmpty() ? handler : new ByConnector(opsConnector.get(), ops, handler);
-    server.setHandler(
+    Handler all =
         redirectConnector.isEmpty()
             ? main
             : new ByConnector(
-                redirectConnector.get(), new ToHttps(publicOrigin, routeOrigins), main));
+                redirectConnector.get(), new ToHttps(publicOrigin, routeOrigins), main);
+    server.setHandler(
+        fast.isPresent() && tls.isEmpty() ? new Lanes(connector, fast.get(), all, threads) : all);
     server.setStopTimeout(5_000);
   }
 
@@ -192,6 +221,48 @@ public final class WebServer implements AutoCloseable {
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
       Handler target = request.getConnectionMetaData().getConnector() == opsConnector ? ops : main;
       return target.handle(request, response, callback);
+    }
+  }
+
+  /**
+   * The fast lane first, on the thread that read the request (this handler is non-blocking, so
+   * Jetty runs it on the selector thread, with no hand-over and no selector wake-up per request);
+   * everything else is handed to the thread pool, where the ordinary handlers may block as they
+   * always have. Thread-safe.
+   */
+  private static final class Lanes extends Handler.Abstract {
+    private final Connector lanes;
+    private final FastLane fast;
+    private final Handler rest;
+    private final java.util.concurrent.Executor blocking;
+
+    Lanes(Connector lanes, FastLane fast, Handler rest, java.util.concurrent.Executor blocking) {
+      super(InvocationType.NON_BLOCKING);
+      this.lanes = lanes;
+      this.fast = fast;
+      this.rest = rest;
+      this.blocking = blocking;
+      addBean(rest);
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      if (request.getConnectionMetaData().getConnector() == lanes
+          && fast.tryAnswer(request, response, callback)) {
+        return true;
+      }
+      blocking.execute(
+          () -> {
+            try {
+              if (!rest.handle(request, response, callback)) {
+                Response.writeError(request, response, callback, 404);
+              }
+            } catch (Throwable failure) {
+              // What Jetty does with a handler's exception: a safe error page, never a trace.
+              Response.writeError(request, response, callback, failure);
+            }
+          });
+      return true;
     }
   }
 

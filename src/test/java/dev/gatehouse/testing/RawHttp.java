@@ -63,6 +63,60 @@ public final class RawHttp {
     }
   }
 
+  /**
+   * One kept-alive connection: requests written by hand one after another, each answer read whole
+   * (head, then a {@code Content-Length} body) before the next is sent. Not thread-safe.
+   */
+  public static final class Connection implements AutoCloseable {
+    private final Socket socket;
+
+    /** Opens a connection to {@code port} on loopback. */
+    public Connection(int port) throws IOException {
+      socket = new Socket(InetAddress.getLoopbackAddress(), port);
+      socket.setSoTimeout(10_000);
+    }
+
+    /**
+     * Sends {@code requestLine}, {@code headers} and {@code body} (with its {@code Content-Length}
+     * when not empty) and reads the answer; its body is read and dropped.
+     */
+    public Head exchange(String requestLine, String body, String... headers) throws IOException {
+      StringBuilder request = new StringBuilder(requestLine).append("\r\n");
+      for (String header : headers) {
+        request.append(header).append("\r\n");
+      }
+      byte[] content = body.getBytes(StandardCharsets.UTF_8);
+      if (content.length > 0) {
+        request.append("Content-Length: ").append(content.length).append("\r\n");
+      }
+      request.append("\r\n");
+      ByteArrayOutputStream whole = new ByteArrayOutputStream();
+      whole.writeBytes(request.toString().getBytes(StandardCharsets.ISO_8859_1));
+      whole.writeBytes(content); // in one write: a body that arrives later may cost the connection
+      OutputStream out = socket.getOutputStream();
+      out.write(whole.toByteArray());
+      out.flush();
+      InputStream in = socket.getInputStream();
+      String head = readHead(in);
+      if (head.isEmpty()) {
+        throw new IOException("the connection was closed before an answer");
+      }
+      long length =
+          head.lines()
+              .filter(l -> l.regionMatches(true, 0, "Content-Length:", 0, 15))
+              .mapToLong(l -> Long.parseLong(l.substring(15).strip()))
+              .findFirst()
+              .orElse(0);
+      in.readNBytes((int) length);
+      return new Head(Integer.parseInt(head.split("\r\n", 2)[0].split(" ")[1]), head);
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
   /** Reads up to and including the blank line that ends a message head. */
   static String readHead(InputStream in) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();

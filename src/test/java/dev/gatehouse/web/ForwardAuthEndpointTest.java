@@ -449,6 +449,77 @@ class ForwardAuthEndpointTest {
   }
 
   @Test
+  void answersInPlaceAndAnswersThatWaitForTheStoreAreTheSameAndShareOneConnection()
+      throws Exception {
+    start(TestDatabases.Kind.SQLITE, Map.of());
+    String token = signedIn("fay");
+    String cookie = "Cookie: " + TestGatehouse.SESSION_COOKIE + "=" + token;
+    String unknown = "Cookie: " + TestGatehouse.SESSION_COOKIE + "=" + "A".repeat(43);
+    String[] forwarded = {
+      "Host: localhost",
+      "X-Forwarded-Proto: https",
+      "X-Forwarded-Host: app.example.com",
+      "X-Forwarded-Uri: /dashboard",
+      "X-Forwarded-Method: GET",
+      "Accept: text/html"
+    };
+    try (RawHttp.Connection connection = new RawHttp.Connection(gatehouse.port())) {
+      // The first call finds no session in memory: it is decided on a thread that may wait.
+      RawHttp.Head cold =
+          connection.exchange("GET /api/verify HTTP/1.1", "", with(forwarded, cookie));
+      // The second is answered from memory, on the thread that read it.
+      RawHttp.Head warm =
+          connection.exchange("GET /api/verify HTTP/1.1", "", with(forwarded, cookie));
+      RawHttp.Head page = connection.exchange("GET /healthz HTTP/1.1", "", "Host: localhost");
+      RawHttp.Head withBody =
+          connection.exchange("POST /api/verify HTTP/1.1", "ignored", with(forwarded, cookie));
+      RawHttp.Head signedOut = connection.exchange("GET /api/verify HTTP/1.1", "", forwarded);
+      RawHttp.Head unknownSession =
+          connection.exchange("GET /api/verify HTTP/1.1", "", with(forwarded, unknown));
+      clock.advance(Duration.ofSeconds(2)); // past the caches: the store decides again
+      RawHttp.Head again =
+          connection.exchange("GET /api/verify HTTP/1.1", "", with(forwarded, cookie));
+
+      for (RawHttp.Head allowed : List.of(cold, warm, withBody, again)) {
+        assertThat(allowed.status()).isEqualTo(200);
+        assertThat(allowed.hasHeader("Remote-User", "fay")).isTrue();
+        assertThat(allowed.hasHeader("Content-Length", "0")).isTrue();
+        assertThat(allowed.text()).doesNotContainIgnoringCase("Content-Security-Policy");
+      }
+      assertThat(headerNames(warm)).isEqualTo(headerNames(cold));
+      assertThat(page.status()).isEqualTo(200);
+      // Refusals carry the page headers whichever way they were decided.
+      for (RawHttp.Head refused : List.of(signedOut, unknownSession)) {
+        assertThat(refused.status()).isEqualTo(302);
+        assertThat(refused.text())
+            .contains(
+                "Location: https://auth.example.com/login?rd=https%3A%2F%2Fapp.example.com%2Fdashboard");
+        assertThat(refused.hasHeader("Cache-Control", "no-store")).isTrue();
+        assertThat(refused.hasHeader("X-Frame-Options", "DENY")).isTrue();
+        assertThat(refused.hasHeader("Content-Length", "0")).isTrue();
+      }
+      assertThat(headerNames(unknownSession)).isEqualTo(headerNames(signedOut));
+    }
+  }
+
+  private static String[] with(String[] headers, String extra) {
+    String[] all = java.util.Arrays.copyOf(headers, headers.length + 1);
+    all[headers.length] = extra;
+    return all;
+  }
+
+  /** The header names of an answer, in order, without the ones that change by the second. */
+  private static List<String> headerNames(RawHttp.Head head) {
+    return head.text()
+        .lines()
+        .skip(1)
+        .filter(l -> l.indexOf(':') > 0)
+        .map(l -> l.substring(0, l.indexOf(':')).toLowerCase(java.util.Locale.ROOT))
+        .filter(name -> !name.equals("date"))
+        .toList();
+  }
+
+  @Test
   void theDecisionIsNever200WhenTheStoreIsDown() throws Exception {
     start(TestDatabases.Kind.SQLITE, Map.of());
     String token = signedIn("erin");

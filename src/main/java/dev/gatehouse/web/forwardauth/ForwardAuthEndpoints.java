@@ -7,10 +7,14 @@ import dev.gatehouse.web.ClientAddress;
 import dev.gatehouse.web.Exchange;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +37,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ForwardAuthEndpoints {
   private static final Logger LOG = LoggerFactory.getLogger(ForwardAuthEndpoints.class);
+
+  private static final HttpField INVALID_TOKEN =
+      new PreEncodedHttpField(HttpHeader.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
 
   private final Verifier verifier;
   private final ClientAddress trust;
@@ -63,92 +70,148 @@ public final class ForwardAuthEndpoints {
         .register(metrics);
   }
 
+  /**
+   * What a verify call carries, read through an {@link Exchange} on the ordinary route or straight
+   * from Jetty's request on the fast lane ({@link VerifyLane}).
+   */
+  interface Call {
+    /** The TCP peer's address. */
+    String peer();
+
+    /** The client's address (the forwarded one when the peer is a trusted proxy). */
+    String clientAddress();
+
+    /** A header that occurs exactly once; empty when absent or repeated. */
+    Optional<String> singleHeader(String name);
+
+    /** Every value of a header, in order. */
+    List<String> headers(String name);
+
+    /** The distinct values of the cookies with any of {@code names}, as sent. */
+    List<String> cookies(List<String> names);
+  }
+
+  /** A verify answer: status and headers, no body; counted once it is sent. */
+  record Reply(int status, List<HttpField> headers, Counter counter) {}
+
   /** Caddy / Traefik / generic dialect. */
   public void forwardAuth(Exchange exchange) {
-    handle(exchange, OriginalRequest.fromForwardedHeaders(exchange::singleHeader), false);
+    apply(decide(new ExchangeCall(exchange), false), exchange);
   }
 
   /** nginx {@code auth_request} dialect. */
   public void authRequest(Exchange exchange) {
-    handle(exchange, OriginalRequest.fromOriginalHeaders(exchange::singleHeader), true);
+    apply(decide(new ExchangeCall(exchange), true), exchange);
   }
 
-  private void handle(Exchange exchange, Optional<OriginalRequest> original, boolean nginx) {
-    if (!trust.isTrusted(exchange.peer())) {
+  private static void apply(Reply reply, Exchange exchange) {
+    reply.counter().increment();
+    for (HttpField header : reply.headers()) {
+      exchange.addHeader(header.getName(), header.getValue());
+    }
+    exchange.empty(reply.status());
+  }
+
+  /**
+   * Decides one verify call. Safe to run twice for one call (the fast lane may start on a thread
+   * that must not wait, then hand the call over): it changes nothing but what it logs, and counts
+   * nothing — the caller counts the reply it sends.
+   */
+  Reply decide(Call call, boolean nginx) {
+    if (!trust.isTrusted(call.peer())) {
       // X-Forwarded-* from an arbitrary peer could describe any request; refuse to judge it.
       LOG.warn(
           "forward-auth: refused a verify request from untrusted peer {}; add it to server.trusted-proxies if it is your proxy",
-          exchange.peer());
-      untrusted.increment();
-      exchange.empty(403);
-      return;
+          call.peer());
+      return new Reply(403, List.of(), untrusted);
     }
+    Optional<OriginalRequest> original =
+        nginx
+            ? OriginalRequest.fromOriginalHeaders(call::singleHeader)
+            : OriginalRequest.fromForwardedHeaders(call::singleHeader);
     if (original.isEmpty()) {
       LOG.info(
           "forward-auth: missing or repeated X-Forwarded-*/X-Original-* headers from {}",
-          exchange.peer());
-      forbidden.increment();
-      exchange.empty(403);
-      return;
+          call.peer());
+      return new Reply(403, List.of(), forbidden);
     }
-    java.util.List<String> authorizations = exchange.headers("Authorization");
+    List<String> authorizations = call.headers("Authorization");
     if (authorizations.size() > 1) {
-      unauthenticated.increment();
-      exchange.empty(401); // Two Authorization headers: which one would the app believe?
-      return;
+      // Two Authorization headers: which one would the app believe?
+      return new Reply(401, List.of(), unauthenticated);
     }
     String method = original.get().method();
     boolean browser =
-        (method.equals("GET") || method.equals("HEAD"))
-            && exchange
-                .header("Accept")
-                .map(a -> a.toLowerCase(Locale.ROOT).contains("text/html"))
-                .orElse(false);
+        (method.equals("GET") || method.equals("HEAD")) && acceptsHtml(call.headers("Accept"));
     Answer answer =
         verifier.verify(
             new Verifier.Request(
                 original.get(),
-                exchange.clientAddress(),
-                authorizations.stream().findFirst(),
-                exchange.cookies(sessionCookieNames),
+                call.clientAddress(),
+                authorizations.isEmpty() ? Optional.empty() : Optional.of(authorizations.get(0)),
+                call.cookies(sessionCookieNames),
                 browser));
-    switch (answer) {
+    return switch (answer) {
       case Answer.Allowed ok -> {
-        allowed.increment();
+        List<HttpField> headers = new ArrayList<>(ok.headers().size());
         for (Map.Entry<String, String> header : ok.headers()) {
-          exchange.addHeader(header.getKey(), header.getValue());
+          headers.add(new HttpField(header.getKey(), header.getValue()));
         }
-        exchange.empty(200);
+        yield new Reply(200, headers, allowed);
       }
       case Answer.Unauthenticated no -> {
-        unauthenticated.increment();
+        List<HttpField> headers = new ArrayList<>(2);
         if (no.bearerFailed()) {
-          exchange.addHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+          headers.add(INVALID_TOKEN);
         }
-        if (no.login().isPresent() && !nginx) {
-          exchange.addHeader("Location", no.login().get());
-          exchange.empty(302);
-        } else {
-          no.login().ifPresent(url -> exchange.addHeader("Location", url));
-          exchange.empty(401);
-        }
+        no.login().ifPresent(url -> headers.add(new HttpField(HttpHeader.LOCATION, url)));
+        // nginx: the snippet's error_page 401 turns the Location into a redirect.
+        yield new Reply(no.login().isPresent() && !nginx ? 302 : 401, headers, unauthenticated);
       }
       case Answer.Forbidden denied -> {
-        forbidden.increment();
-        if (denied.page().isPresent() && !nginx) {
-          // Caddy and Traefik hand this answer to the browser as it is.
-          exchange.addHeader("Location", denied.page().get());
-          exchange.empty(302);
-        } else {
-          // nginx: the snippet's error_page 403 turns the Location into a redirect.
-          denied.page().ifPresent(url -> exchange.addHeader("Location", url));
-          exchange.empty(403);
-        }
+        // Caddy and Traefik hand a 302 to the browser as it is; for nginx, the snippet's
+        // error_page 403 turns the Location into a redirect.
+        List<HttpField> headers =
+            denied
+                .page()
+                .map(url -> List.of(new HttpField(HttpHeader.LOCATION, url)))
+                .orElse(List.of());
+        yield new Reply(denied.page().isPresent() && !nginx ? 302 : 403, headers, forbidden);
       }
-      case Answer.Unavailable down -> {
-        unavailable.increment();
-        exchange.empty(503);
-      }
+      case Answer.Unavailable down -> new Reply(503, List.of(), unavailable);
+    };
+  }
+
+  /** Whether the first {@code Accept} header asks for HTML (a browser navigation). */
+  private static boolean acceptsHtml(List<String> accept) {
+    return !accept.isEmpty() && accept.get(0).toLowerCase(Locale.ROOT).contains("text/html");
+  }
+
+  /** A verify call read through the ordinary route's {@link Exchange}. */
+  private record ExchangeCall(Exchange exchange) implements Call {
+    @Override
+    public String peer() {
+      return exchange.peer();
+    }
+
+    @Override
+    public String clientAddress() {
+      return exchange.clientAddress();
+    }
+
+    @Override
+    public Optional<String> singleHeader(String name) {
+      return exchange.singleHeader(name);
+    }
+
+    @Override
+    public List<String> headers(String name) {
+      return exchange.headers(name);
+    }
+
+    @Override
+    public List<String> cookies(List<String> names) {
+      return exchange.cookies(names);
     }
   }
 

@@ -16,27 +16,38 @@ import org.eclipse.jetty.util.Callback;
  * public URL). Thread-safe.
  */
 public final class FurtherPortalHosts extends Handler.Wrapper {
-  private final Set<String> hosts;
+  private final java.util.function.Predicate<Request> passes;
   private final String publicOrigin;
 
   /** Wraps the portal; {@code hosts} are the further portal hosts, lower case. */
   public FurtherPortalHosts(Handler portal, Set<String> hosts, String publicOrigin) {
     super(portal);
-    this.hosts = Set.copyOf(hosts);
+    this.passes = passes(Set.copyOf(hosts));
     this.publicOrigin = publicOrigin;
+  }
+
+  /**
+   * Whether a request passes through to the portal untouched: it names none of {@code hosts}, or
+   * asks for the hand-off or a static asset.
+   */
+  public static java.util.function.Predicate<Request> passes(Set<String> hosts) {
+    return request -> {
+      String host = request.getHttpURI().getHost();
+      String path = request.getHttpURI().getPath();
+      return host == null
+          || path == null
+          || !hosts.contains(host.toLowerCase(Locale.ROOT))
+          || path.startsWith("/handoff/")
+          || path.startsWith("/static/");
+    };
   }
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
-    String host = request.getHttpURI().getHost();
-    String path = request.getHttpURI().getPath();
-    if (host == null
-        || path == null
-        || !hosts.contains(host.toLowerCase(Locale.ROOT))
-        || path.startsWith("/handoff/")
-        || path.startsWith("/static/")) {
+    if (passes.test(request)) {
       return super.handle(request, response, callback);
     }
+    String path = request.getHttpURI().getPath();
     response.getHeaders().put("Cache-Control", "no-store");
     String method = request.getMethod();
     if (method.equals("GET") || method.equals("HEAD")) {
