@@ -305,6 +305,14 @@ public final class Verifier {
 
   /** A header whose value can never break the header block or smuggle a second value. */
   static Map.Entry<String, String> header(String name, String value) {
+    boolean plain = true;
+    for (int i = 0; i < value.length() && plain; i++) {
+      char c = value.charAt(i);
+      plain = c >= 0x20 && c < 0x7f;
+    }
+    if (plain) {
+      return new AbstractMap.SimpleImmutableEntry<>(name, value); // the common case: no copy
+    }
     StringBuilder clean = new StringBuilder(value.length());
     boolean ascii = true;
     for (int i = 0; i < value.length(); i++) {

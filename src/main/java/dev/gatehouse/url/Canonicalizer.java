@@ -186,15 +186,56 @@ public final class Canonicalizer {
 
   /** Canonical path from a raw (still percent-encoded) path, or empty when it is ambiguous. */
   public static Optional<String> path(String rawPath) {
-    if (rawPath.isEmpty() || rawPath.charAt(0) != '/' || rawPath.length() > MAX_PATH) {
+    if (!screened(rawPath)) {
       return Optional.empty();
+    }
+    // The common case, checked without allocating (this runs on every verify): nothing to decode
+    // and nothing to resolve leaves the path as it is.
+    return alreadyCanonical(rawPath) ? Optional.of(rawPath) : decodeAndResolve(rawPath);
+  }
+
+  /** {@link #path} without its shortcut for paths that are canonical already (for the tests). */
+  static Optional<String> pathTheLongWay(String rawPath) {
+    return screened(rawPath) ? decodeAndResolve(rawPath) : Optional.empty();
+  }
+
+  /** Whether a raw path may be canonicalised at all: absolute, bounded, printable ASCII. */
+  private static boolean screened(String rawPath) {
+    if (rawPath.isEmpty() || rawPath.charAt(0) != '/' || rawPath.length() > MAX_PATH) {
+      return false;
     }
     for (int i = 0; i < rawPath.length(); i++) {
       char c = rawPath.charAt(i);
       if (c <= 0x20 || c == 0x7f || c == '\\' || c == ';' || c == '#' || c > 0x7e) {
-        return Optional.empty();
+        return false;
       }
     }
+    return true;
+  }
+
+  /**
+   * Whether a path that passed {@link #path}'s first screen (printable ASCII, no {@code \\ ; #}) is
+   * canonical as it stands: no percent-encoding, no empty segment before the end ({@code //}), no
+   * {@code .} or {@code ..} segment and no segment ending with a dot.
+   */
+  private static boolean alreadyCanonical(String rawPath) {
+    for (int i = 1; i < rawPath.length(); i++) {
+      char c = rawPath.charAt(i);
+      if (c == '%') {
+        return false;
+      }
+      if (c == '/') {
+        char before = rawPath.charAt(i - 1);
+        if (before == '/' || before == '.') {
+          return false;
+        }
+      }
+    }
+    return rawPath.charAt(rawPath.length() - 1) != '.';
+  }
+
+  /** {@link #path} for a screened path that is not canonical as it stands. */
+  private static Optional<String> decodeAndResolve(String rawPath) {
     Optional<String> decoded = decodeOnce(rawPath);
     if (decoded.isEmpty()) {
       return Optional.empty();

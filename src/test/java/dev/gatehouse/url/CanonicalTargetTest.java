@@ -3,12 +3,48 @@ package dev.gatehouse.url;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** SECURITY.md §1: one canonical view of a request target; anything ambiguous is refused. */
 class CanonicalTargetTest {
+
+  @Test
+  void theShortcutForPathsThatAreCanonicalAlreadyAgreesWithTheFullCanonicalisation() {
+    // Every path up to five characters over the characters that matter to canonicalisation, and
+    // random longer ones: the shortcut never changes an answer.
+    char[] alphabet = {'/', '.', '%', '2', 'e', 'E', 'f', 'a', '~', ' ', ';'};
+    java.util.List<String> paths = new java.util.ArrayList<>();
+    collect("", 5, alphabet, paths);
+    java.util.Random random = new java.util.Random(15);
+    for (int i = 0; i < 200_000; i++) {
+      StringBuilder path = new StringBuilder("/");
+      int length = 1 + random.nextInt(24);
+      for (int j = 0; j < length; j++) {
+        path.append(alphabet[random.nextInt(alphabet.length)]);
+      }
+      paths.add(path.toString());
+    }
+    int shortcut = 0;
+    for (String path : paths) {
+      Optional<String> quick = Canonicalizer.path(path);
+      assertThat(quick).as(path).isEqualTo(Canonicalizer.pathTheLongWay(path));
+      shortcut += quick.isPresent() && quick.get().equals(path) ? 1 : 0;
+    }
+    assertThat(shortcut).as("paths that are canonical already").isGreaterThan(1_000);
+  }
+
+  private static void collect(
+      String prefix, int left, char[] alphabet, java.util.List<String> out) {
+    out.add("/" + prefix);
+    if (left > 0) {
+      for (char c : alphabet) {
+        collect(prefix + c, left - 1, alphabet, out);
+      }
+    }
+  }
 
   @ParameterizedTest(name = "{0} → {1}")
   @CsvSource({

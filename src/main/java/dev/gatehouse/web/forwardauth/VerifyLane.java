@@ -84,11 +84,7 @@ public final class VerifyLane implements WebServer.FastLane {
     if (!clientAddress.isTrusted(peer) || !portal.test(request)) {
       return false;
     }
-    JettyCall call =
-        new JettyCall(
-            request,
-            peer,
-            clientAddress.resolve(peer, Optional.ofNullable(fields.get("X-Forwarded-For"))));
+    JettyCall call = new JettyCall(request, peer, clientAddress);
     Optional<ForwardAuthEndpoints.Reply> decided =
         NonBlocking.attempt(() -> endpoints.decide(call, nginx));
     if (decided.isEmpty()) {
@@ -111,29 +107,94 @@ public final class VerifyLane implements WebServer.FastLane {
     return true;
   }
 
-  /** A verify call read straight from Jetty's request. */
-  private record JettyCall(Request request, String peer, String clientAddress)
-      implements ForwardAuthEndpoints.Call {
+  /**
+   * A verify call read straight from Jetty's request, the headers the decision asks for gathered in
+   * one pass over the header block (values as sent; a name that occurs more than once has every
+   * value, so that {@link #singleHeader} can refuse it).
+   */
+  private static final class JettyCall implements ForwardAuthEndpoints.Call {
+    private static final String[] GATHERED = {
+      "X-Forwarded-Proto",
+      "X-Forwarded-Host",
+      "X-Forwarded-Uri",
+      "X-Forwarded-Method",
+      "X-Original-URL",
+      "X-Original-Method",
+      "Authorization",
+      "Accept",
+      "X-Forwarded-For"
+    };
+
+    private final Request request;
+    private final String peer;
+    private final ClientAddress clientAddress;
+    private final List<List<String>> values = new ArrayList<>(GATHERED.length);
+
+    JettyCall(Request request, String peer, ClientAddress clientAddress) {
+      this.request = request;
+      this.peer = peer;
+      this.clientAddress = clientAddress;
+      for (int i = 0; i < GATHERED.length; i++) {
+        values.add(List.of());
+      }
+      for (HttpField field : request.getHeaders()) {
+        int index = indexOf(field.getName());
+        if (index >= 0) {
+          String value = java.util.Objects.requireNonNullElse(field.getValue(), "");
+          List<String> seen = values.get(index);
+          if (seen.isEmpty()) {
+            values.set(index, List.of(value));
+          } else {
+            List<String> more = new ArrayList<>(seen);
+            more.add(value);
+            values.set(index, more);
+          }
+        }
+      }
+    }
+
+    private static int indexOf(String name) {
+      for (int i = 0; i < GATHERED.length; i++) {
+        if (GATHERED[i].length() == name.length() && GATHERED[i].equalsIgnoreCase(name)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    @Override
+    public String peer() {
+      return peer;
+    }
+
+    @Override
+    public String clientAddress() {
+      List<String> forwarded = headers("X-Forwarded-For");
+      return clientAddress.resolve(
+          peer, forwarded.isEmpty() ? Optional.empty() : Optional.of(forwarded.get(0)));
+    }
+
     @Override
     public Optional<String> singleHeader(String name) {
-      List<String> values = request.getHeaders().getValuesList(name);
-      return values.size() == 1 ? Optional.of(values.get(0)) : Optional.empty();
+      List<String> all = headers(name);
+      return all.size() == 1 ? Optional.of(all.get(0)) : Optional.empty();
     }
 
     @Override
     public List<String> headers(String name) {
-      return request.getHeaders().getValuesList(name);
+      int index = indexOf(name);
+      return index >= 0 ? values.get(index) : request.getHeaders().getValuesList(name);
     }
 
     @Override
     public List<String> cookies(List<String> names) {
-      List<String> values = new ArrayList<>(1);
+      List<String> found = new ArrayList<>(1);
       for (HttpCookie cookie : Request.getCookies(request)) {
-        if (names.contains(cookie.getName()) && !values.contains(cookie.getValue())) {
-          values.add(cookie.getValue());
+        if (names.contains(cookie.getName()) && !found.contains(cookie.getValue())) {
+          found.add(cookie.getValue());
         }
       }
-      return values;
+      return found;
     }
   }
 }
