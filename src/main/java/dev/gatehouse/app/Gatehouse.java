@@ -125,6 +125,7 @@ public final class Gatehouse implements AutoCloseable {
   private final SessionService sessions;
   private final HandOffs handOffs;
   private dev.gatehouse.web.admin.AdminApi adminApi;
+  private Verifier verifier;
   private final Accounts accounts;
   private final FirstRunSetup setup;
   private final PasswordSignIn passwordSignIn;
@@ -645,7 +646,7 @@ public final class Gatehouse implements AutoCloseable {
                 }
               }
             });
-    Verifier verifier =
+    verifier =
         new Verifier(
             sessions,
             apiKeys,
@@ -1072,6 +1073,11 @@ public final class Gatehouse implements AutoCloseable {
   /** Who may create an account, and self sign-up. */
   public Registrations registrations() {
     return registrations;
+  }
+
+  /** The forward-auth core (once the web server runs). */
+  public Verifier verifier() {
+    return verifier;
   }
 
   /** The admin HTTP API, once {@link #startWeb} built it (for tests that walk its routes). */

@@ -6,10 +6,10 @@ import java.util.function.Supplier;
 /**
  * Work tried on a thread that must not wait: the HTTP server's selector thread, which answers a
  * verify request in place when everything it needs is in memory. Code about to wait (for a database
- * connection, for another thread's commit) calls {@link #mayBlock()} first; on such a thread that
- * throws {@link WouldBlock} and marks the attempt as failed, so {@link #attempt} answers empty and
- * the caller hands the whole request to a thread that may block, where it is decided again from the
- * start.
+ * connection, for another thread's commit, for the console to take a log line) calls {@link
+ * #mayBlock()} first; on such a thread that throws {@link WouldBlock} and marks the attempt as
+ * failed, so {@link #attempt} answers empty and the caller hands the whole request to a thread that
+ * may block, where it is decided again from the start.
  *
  * <p>The mark, not the exception, decides: a layer in between that catches the exception and turns
  * it into an empty result or a refusal cannot make a half-made answer count. Work run through

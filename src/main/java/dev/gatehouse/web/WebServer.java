@@ -129,6 +129,7 @@ public final class WebServer implements AutoCloseable {
             ? main
             : new ByConnector(
                 redirectConnector.get(), new ToHttps(publicOrigin, routeOrigins), main);
+    all.setServer(server);
     server.setHandler(
         fast.isPresent() && tls.isEmpty() ? new Lanes(connector, fast.get(), all, threads) : all);
     server.setStopTimeout(5_000);

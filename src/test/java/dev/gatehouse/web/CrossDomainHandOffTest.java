@@ -340,6 +340,11 @@ class CrossDomainHandOffTest {
     assertThat(login.status()).isEqualTo(302);
     assertThat(login.location()).isEqualTo(PORTAL + "/login?rd=%2Faccount");
     assertThat(browser.post(OTHER_PORTAL + "/logout", "csrf=x").status()).isEqualTo(421);
+    // The fully qualified name (a trailing dot) is the same host, not a way round the rule.
+    HostBrowser.Response dotted = browser.get(OTHER_PORTAL + "./login?rd=%2Faccount");
+    assertThat(dotted.status()).isEqualTo(302);
+    assertThat(dotted.location()).isEqualTo(PORTAL + "/login?rd=%2Faccount");
+    assertThat(browser.post(OTHER_PORTAL + "./logout", "csrf=x").status()).isEqualTo(421);
     // Two hand-offs pending in one browser (two tabs) share its nonce: either still works.
     browser.signIn(PORTAL, "alice", PASSWORD);
     HostBrowser.Response first =

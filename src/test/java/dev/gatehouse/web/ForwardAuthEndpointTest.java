@@ -502,6 +502,43 @@ class ForwardAuthEndpointTest {
     }
   }
 
+  @Test
+  void aDecisionThatWritesALogLineIsNeverMadeOnAThreadThatMustNotWait() throws Exception {
+    // A console nobody reads blocks the writer: a refusal logged on a selector thread would stall
+    // every connection on it. Such decisions go to the pool; silent ones stay in place.
+    start(TestDatabases.Kind.SQLITE, Map.of());
+    String token = signedIn("gus");
+    dev.gatehouse.forwardauth.Verifier verifier = gatehouse.app().verifier();
+    java.util.function.Function<String, dev.gatehouse.forwardauth.Verifier.Request> request =
+        path ->
+            new dev.gatehouse.forwardauth.Verifier.Request(
+                new dev.gatehouse.forwardauth.OriginalRequest(
+                    "https", "app.example.com", path, "GET"),
+                "127.0.0.1",
+                Optional.empty(),
+                List.of(token),
+                false);
+    assertThat(verifier.verify(request.apply("/dashboard")))
+        .isInstanceOf(dev.gatehouse.forwardauth.Answer.Allowed.class); // warms the caches
+    assertThat(
+            dev.gatehouse.kernel.NonBlocking.attempt(
+                () -> verifier.verify(request.apply("/dashboard"))))
+        .get()
+        .isInstanceOf(dev.gatehouse.forwardauth.Answer.Allowed.class);
+    assertThat(
+            dev.gatehouse.kernel.NonBlocking.attempt(
+                () -> verifier.verify(request.apply("/closed"))))
+        .as("a denial is logged")
+        .isEmpty();
+    assertThat(
+            dev.gatehouse.kernel.NonBlocking.attempt(
+                () -> verifier.verify(request.apply("/a/../../etc"))))
+        .as("an ambiguous target is logged")
+        .isEmpty();
+    assertThat(verifier.verify(request.apply("/closed")))
+        .isInstanceOf(dev.gatehouse.forwardauth.Answer.Forbidden.class);
+  }
+
   private static String[] with(String[] headers, String extra) {
     String[] all = java.util.Arrays.copyOf(headers, headers.length + 1);
     all[headers.length] = extra;

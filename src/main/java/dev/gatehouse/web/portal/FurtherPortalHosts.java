@@ -36,7 +36,10 @@ public final class FurtherPortalHosts extends Handler.Wrapper {
       String path = request.getHttpURI().getPath();
       return host == null
           || path == null
-          || !hosts.contains(host.toLowerCase(Locale.ROOT))
+          // A fully qualified name (one trailing dot) is the same host.
+          || !hosts.contains(
+              (host.endsWith(".") ? host.substring(0, host.length() - 1) : host)
+                  .toLowerCase(Locale.ROOT))
           || path.startsWith("/handoff/")
           || path.startsWith("/static/");
     };
