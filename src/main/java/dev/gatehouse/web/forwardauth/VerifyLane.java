@@ -69,26 +69,26 @@ public final class VerifyLane implements WebServer.FastLane {
   }
 
   @Override
-  public boolean tryAnswer(Request request, Response response, Callback callback) {
+  public Outcome tryAnswer(Request request, Response response, Callback callback) {
     String path = request.getHttpURI().getPath();
     Boolean nginx = path == null ? null : NGINX_BY_PATH.get(path);
     if (nginx == null || !METHODS.contains(request.getMethod())) {
-      return false;
+      return Outcome.NOT_MINE;
     }
     HttpFields fields = request.getHeaders();
     if (fields.getLongField(HttpHeader.CONTENT_LENGTH) > 0
         || fields.contains(HttpHeader.TRANSFER_ENCODING)) {
-      return false;
+      return Outcome.NOT_MINE;
     }
     String peer = Request.getRemoteAddr(request);
     if (!clientAddress.isTrusted(peer) || !portal.test(request)) {
-      return false;
+      return Outcome.NOT_MINE;
     }
     JettyCall call = new JettyCall(request, peer, clientAddress);
     Optional<ForwardAuthEndpoints.Reply> decided =
         NonBlocking.attempt(() -> endpoints.decide(call, nginx));
     if (decided.isEmpty()) {
-      return false;
+      return Outcome.WOULD_WAIT;
     }
     ForwardAuthEndpoints.Reply reply = decided.get();
     reply.counter().increment();
@@ -104,7 +104,7 @@ public final class VerifyLane implements WebServer.FastLane {
     }
     headers.put(NO_CONTENT);
     response.write(true, null, callback);
-    return true;
+    return Outcome.ANSWERED;
   }
 
   /**
