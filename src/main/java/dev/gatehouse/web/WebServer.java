@@ -36,9 +36,9 @@ public final class WebServer implements AutoCloseable {
   private final Optional<Lanes> lanes;
 
   /**
-   * Requests answered on the thread that read them, before the ordinary handlers: the lane answers
-   * and returns true, or returns false having written nothing, and the request goes to the handlers
-   * on a thread that may block.
+   * Requests answered on the thread that read them, before the ordinary handlers: the lane answers,
+   * or leaves the request untouched for the handlers on a thread that may block (a lane worker for
+   * its own requests that would wait, the pool for everything else).
    */
   @FunctionalInterface
   public interface FastLane {
