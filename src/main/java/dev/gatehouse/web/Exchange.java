@@ -99,6 +99,14 @@ public final class Exchange {
    * (no decoding: a token is compared as it arrived).
    */
   public List<String> cookies(List<String> names) {
+    return cookies(request, names);
+  }
+
+  /**
+   * The distinct values of the cookies of {@code request} with any of {@code names}, exactly as the
+   * client sent them.
+   */
+  public static List<String> cookies(Request request, List<String> names) {
     List<String> values = new ArrayList<>(1);
     for (HttpCookie cookie : Request.getCookies(request)) {
       if (names.contains(cookie.getName()) && !values.contains(cookie.getValue())) {

@@ -2,6 +2,7 @@ package dev.gatehouse.web.forwardauth;
 
 import dev.gatehouse.kernel.NonBlocking;
 import dev.gatehouse.web.ClientAddress;
+import dev.gatehouse.web.Exchange;
 import dev.gatehouse.web.HttpMetrics;
 import dev.gatehouse.web.Router;
 import dev.gatehouse.web.WebServer;
@@ -11,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
-import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -188,13 +188,7 @@ public final class VerifyLane implements WebServer.FastLane {
 
     @Override
     public List<String> cookies(List<String> names) {
-      List<String> found = new ArrayList<>(1);
-      for (HttpCookie cookie : Request.getCookies(request)) {
-        if (names.contains(cookie.getName()) && !found.contains(cookie.getValue())) {
-          found.add(cookie.getValue());
-        }
-      }
-      return found;
+      return Exchange.cookies(request, names);
     }
   }
 }
