@@ -169,7 +169,7 @@ public final class Verifier {
         throw e; // not a failure: decided again on a thread that may wait for the store
       }
       // Fail closed: whatever broke, the answer is not 200.
-      NonBlocking.mayBlock(); // a log line may wait for the console: logged from the pool
+      NonBlocking.mayBlock(); // a log line may wait for the console: not on the lane
       LOG.error("forward-auth decision failed for {}", request, e);
       return new Answer.Unavailable();
     }
@@ -181,7 +181,7 @@ public final class Verifier {
         Canonicalizer.target(original.scheme(), original.host(), original.rawUri());
     Optional<InetAddress> client = Cidr.parseNumericAddress(request.clientAddress());
     if (target.isEmpty() || !isMethodToken(original.method())) {
-      NonBlocking.mayBlock(); // a log line may wait for the console: logged from the pool
+      NonBlocking.mayBlock(); // a log line may wait for the console: not on the lane
       LOG.info(
           "forward-auth: refused an ambiguous or unparsable request for host {}",
           printable(original.host()));
@@ -202,7 +202,7 @@ public final class Verifier {
                 .flatMap(identities::forSession)
             : Optional.empty();
     if (request.sessionCookies().size() > 1) {
-      NonBlocking.mayBlock(); // a log line may wait for the console: logged from the pool
+      NonBlocking.mayBlock(); // a log line may wait for the console: not on the lane
       LOG.warn(
           "security event: {} session cookies in one request from {} (cookie tossing?); treated as signed out",
           request.sessionCookies().size(),
@@ -260,7 +260,7 @@ public final class Verifier {
             allow.subject().isPresent() ? established : Answer.Credential.NONE);
       }
       case Decision.Deny deny -> {
-        NonBlocking.mayBlock(); // a log line may wait for the console: logged from the pool
+        NonBlocking.mayBlock(); // a log line may wait for the console: not on the lane
         LOG.info(
             "forward-auth: {} {}{} denied: {}",
             original.method(),

@@ -121,7 +121,7 @@ public final class ForwardAuthEndpoints {
   Reply decide(Call call, boolean nginx) {
     if (!trust.isTrusted(call.peer())) {
       // X-Forwarded-* from an arbitrary peer could describe any request; refuse to judge it.
-      NonBlocking.mayBlock(); // a log line may wait for the console: logged from the pool
+      NonBlocking.mayBlock(); // a log line may wait for the console: not on the lane
       LOG.warn(
           "forward-auth: refused a verify request from untrusted peer {}; add it to server.trusted-proxies if it is your proxy",
           call.peer());
@@ -132,7 +132,7 @@ public final class ForwardAuthEndpoints {
             ? OriginalRequest.fromOriginalHeaders(call::singleHeader)
             : OriginalRequest.fromForwardedHeaders(call::singleHeader);
     if (original.isEmpty()) {
-      NonBlocking.mayBlock(); // a log line may wait for the console: logged from the pool
+      NonBlocking.mayBlock(); // a log line may wait for the console: not on the lane
       LOG.info(
           "forward-auth: missing or repeated X-Forwarded-*/X-Original-* headers from {}",
           call.peer());

@@ -24,10 +24,11 @@ import org.eclipse.jetty.util.Callback;
  * The verify endpoints' fast lane: a verify call from a trusted proxy is decided on the thread that
  * read it (the server's selector thread), with no hand-over to another thread, no routing and no
  * response assembly, when everything the decision needs is in memory — the session, the user's
- * identity, the token's verified claims. The moment the decision would wait for the store (a cold
- * session, a key to look up, a batch of activity to write), {@link NonBlocking} stops it, and the
- * call goes the ordinary way (the router's verify routes on a thread that may block), which decides
- * it again from the start with the same code ({@link ForwardAuthEndpoints#decide}).
+ * identity, the token's verified claims. The moment the decision would wait (for the store: a cold
+ * session, a key to look up, a batch of activity to write; or for the console: a refusal it logs),
+ * {@link NonBlocking} stops it, and the call goes the ordinary way (the router's verify routes, on
+ * a lane worker that may block), which decides it again from the start with the same code ({@link
+ * ForwardAuthEndpoints#decide}).
  *
  * <p>The lane takes only calls it would answer exactly as the router does: the four verify paths,
  * the router's methods, no request body (the router drains it), a trusted peer (anyone else is
