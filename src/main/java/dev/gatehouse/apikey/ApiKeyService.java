@@ -206,6 +206,7 @@ public final class ApiKeyService {
     }
     Instant last = lastTouched.get(id);
     if (last == null || !now.isBefore(last.plus(TOUCH_INTERVAL))) {
+      NonBlocking.mayBlock(); // before the mark: a thread that must not wait would lose the write
       lastTouched.put(id, now);
       repository.touch(id, now);
     }

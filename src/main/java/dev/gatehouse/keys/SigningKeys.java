@@ -8,6 +8,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import dev.gatehouse.kernel.NonBlocking;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.text.ParseException;
@@ -143,6 +144,8 @@ public final class SigningKeys {
    * key ids cannot make every request read the store. Whether it reloaded.
    */
   public boolean reloadForUnknownKey() {
+    // Before the budget is spent: a thread that must not wait would spend it and then not reload.
+    NonBlocking.mayBlock();
     long now = System.nanoTime();
     long next = nextUnknownKeyReload.get();
     if (next != Long.MIN_VALUE && now - next < 0) {
