@@ -127,11 +127,54 @@ public final class SigningKeys {
   /** A signer with the private part of one of our keys. */
   public static com.nimbusds.jose.JWSSigner signer(JWK key) throws JOSEException {
     return switch (key) {
-      case com.nimbusds.jose.jwk.ECKey ec -> new com.nimbusds.jose.crypto.ECDSASigner(ec);
+      case com.nimbusds.jose.jwk.ECKey ec -> Es256Jws.signer(ec);
       case com.nimbusds.jose.jwk.RSAKey rsa -> new com.nimbusds.jose.crypto.RSASSASigner(rsa);
       case com.nimbusds.jose.jwk.OctetKeyPair okp -> Ed25519Jws.signer(okp);
       default -> throw new JOSEException("not a signing key type of ours: " + key.getKeyType());
     };
+  }
+
+  /**
+   * Nimbus's verifier factory with ES256 and EdDSA checked by Bouncy Castle ({@link Es256Jws},
+   * {@link Ed25519Jws}); RS256 stays with Nimbus on the JDK, whose RSA is the faster.
+   */
+  public static com.nimbusds.jose.proc.JWSVerifierFactory verifierFactory() {
+    return new VerifierFactory();
+  }
+
+  private static final class VerifierFactory implements com.nimbusds.jose.proc.JWSVerifierFactory {
+    private final com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory nimbus =
+        new com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory();
+
+    @Override
+    public com.nimbusds.jose.JWSVerifier createJWSVerifier(
+        com.nimbusds.jose.JWSHeader header, java.security.Key key) throws JOSEException {
+      if (JWSAlgorithm.EdDSA.equals(header.getAlgorithm())) {
+        if (key instanceof java.security.interfaces.EdECPublicKey ed) {
+          return Ed25519Jws.verifier(ed);
+        }
+        throw new JOSEException("EdDSA needs an Ed25519 public key");
+      }
+      if (JWSAlgorithm.ES256.equals(header.getAlgorithm())) {
+        if (key instanceof java.security.interfaces.ECPublicKey ec) {
+          return Es256Jws.verifier(ec);
+        }
+        throw new JOSEException("ES256 needs a P-256 public key");
+      }
+      return nimbus.createJWSVerifier(header, key);
+    }
+
+    @Override
+    public java.util.Set<JWSAlgorithm> supportedJWSAlgorithms() {
+      java.util.Set<JWSAlgorithm> all = new java.util.HashSet<>(nimbus.supportedJWSAlgorithms());
+      all.add(JWSAlgorithm.EdDSA);
+      return java.util.Set.copyOf(all);
+    }
+
+    @Override
+    public com.nimbusds.jose.jca.JCAContext getJCAContext() {
+      return nimbus.getJCAContext();
+    }
   }
 
   /** The earliest {@link System#nanoTime()} of the next reload for an unknown key. */

@@ -23,7 +23,6 @@ import dev.gatehouse.kernel.CacheTicker;
 import dev.gatehouse.kernel.NonBlocking;
 import dev.gatehouse.kernel.Tokens;
 import dev.gatehouse.kernel.UserId;
-import dev.gatehouse.keys.Ed25519Jws;
 import dev.gatehouse.keys.SigningKeys;
 import java.security.SecureRandom;
 import java.text.ParseException;
@@ -157,7 +156,7 @@ public final class AccessTokens {
           }
           return out;
         });
-    processor.setJWSVerifierFactory(Ed25519Jws.verifierFactory());
+    processor.setJWSVerifierFactory(SigningKeys.verifierFactory());
     DefaultJWTClaimsVerifier<SecurityContext> claims =
         new DefaultJWTClaimsVerifier<>(
             (String) null,
@@ -370,7 +369,7 @@ public final class AccessTokens {
       }
       boolean valid =
           key instanceof ECKey ec
-              ? jwt.verify(new com.nimbusds.jose.crypto.ECDSAVerifier(ec))
+              ? jwt.verify(dev.gatehouse.keys.Es256Jws.verifier(ec))
               : jwt.verify(new com.nimbusds.jose.crypto.RSASSAVerifier((RSAKey) key));
       JWTClaimsSet claims = jwt.getJWTClaimsSet();
       return valid && issuer.equals(claims.getIssuer()) ? Optional.of(claims) : Optional.empty();
