@@ -10,7 +10,10 @@ import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import org.slf4j.LoggerFactory;
 
-/** Applies {@code log.format} and {@code log.level} to Logback. Call once, early. */
+/**
+ * Applies {@code log.format} and {@code log.level} to Logback. Call once, early. Until then (and in
+ * every other command) {@link LogDefaults} has set it up: text, warnings and errors, on stderr.
+ */
 final class Logging {
   /**
    * One line per event: control characters in a message (a CR or LF in a passkey name, a user
@@ -25,6 +28,11 @@ final class Logging {
   static void configure(String format, String level) {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     context.reset();
+    install(context, format, level, "System.out");
+  }
+
+  /** One console appender on {@code target} ({@code System.out} or {@code System.err}). */
+  static void install(LoggerContext context, String format, String level, String target) {
     Encoder<ILoggingEvent> encoder;
     if (format.equals("json")) {
       JsonEncoder json = new JsonEncoder();
@@ -48,6 +56,7 @@ final class Logging {
     ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
     console.setContext(context);
     console.setName("console");
+    console.setTarget(target);
     console.setEncoder(encoder);
     console.start();
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);

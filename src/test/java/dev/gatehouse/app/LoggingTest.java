@@ -32,4 +32,47 @@ class LoggingTest {
     assertThat(line)
         .contains("passkey my key??2026-11-29T00:00:00.000Z INFO  Audit - admin granted?x? added");
   }
+
+  @Test
+  void beforeServeConfiguresItWarningsAndErrorsGoToStderrAsOneTextLineEach() {
+    LoggerContext context = new LoggerContext();
+    context.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
+    java.io.PrintStream err = System.err;
+    java.io.PrintStream out = System.out;
+    java.io.ByteArrayOutputStream errBytes = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream outBytes = new java.io.ByteArrayOutputStream();
+    try {
+      System.setErr(new java.io.PrintStream(errBytes, true, StandardCharsets.UTF_8));
+      System.setOut(new java.io.PrintStream(outBytes, true, StandardCharsets.UTF_8));
+      Logging.install(context, "text", "warn", "System.err");
+      context.getLogger("Store").warn("disk\nfull");
+      context.getLogger("Store").info("not shown");
+      context.getLogger("org.eclipse.jetty.server.Server").info("not shown either");
+    } finally {
+      System.setErr(err);
+      System.setOut(out);
+      context.stop();
+    }
+    String logged = errBytes.toString(StandardCharsets.UTF_8);
+    assertThat(logged.lines()).hasSize(1);
+    assertThat(logged).contains(" WARN  Store - disk?full");
+    assertThat(outBytes.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  @Test
+  void theDefaultsStepAsideForALogbackConfigurationFile() {
+    // The tests' logback-test.xml is on this class path, as a user's file named by
+    // -Dlogback.configurationFile would be: Logback's own configurator then reads it.
+    LoggerContext context = new LoggerContext();
+    LogDefaults defaults = new LogDefaults();
+    defaults.setContext(context);
+
+    assertThat(defaults.configure(context))
+        .isEqualTo(ch.qos.logback.classic.spi.Configurator.ExecutionStatus.INVOKE_NEXT_IF_ANY);
+    assertThat(
+            context
+                .getLogger(ch.qos.logback.classic.Logger.ROOT_LOGGER_NAME)
+                .iteratorForAppenders())
+        .isExhausted();
+  }
 }
