@@ -110,6 +110,9 @@ public final class Main {
     main.clock = clock;
     CommandLine cli = new CommandLine(main);
     Optional<Class<?>> only = commandNamed(args);
+    if (only.equals(Optional.of(ServeCommand.class))) {
+      Preload.inBackground();
+    }
     for (Class<?> command : COMMANDS) {
       if (only.isEmpty() || only.get() == command) {
         cli.addSubcommand(command);
