@@ -91,7 +91,8 @@ gh() { "$root/gatehouse" --config "$work/gatehouse.yml" "$@"; }
 gh init >/dev/null
 echo "$password" | gh user add bench --password-stdin >/dev/null
 
-# Gatehouse with the default launcher: ready = launch -> discovery 200; idle RSS 2 s later.
+# Gatehouse with the default launcher: ready = launch -> discovery 200; idle RSS 2 s and 10 s later
+# (the JIT is still compiling start-up code at 2 s).
 t0=$(now_ms)
 "$root/gatehouse" --config "$work/gatehouse.yml" serve > gatehouse.log 2>&1 &
 gpid=$!  # the launcher execs java, so this is the JVM itself
@@ -102,6 +103,8 @@ done
 gh_ready=$(( $(now_ms) - t0 ))
 sleep 2
 gh_idle=$(rss_mb "$gpid")
+sleep 8
+gh_idle10=$(rss_mb "$gpid")
 
 # Sign in through the portal like a browser.
 curl -s -c jar -b jar "http://127.0.0.1:$GH/login" > login.html
@@ -324,7 +327,7 @@ $(java_version=$("$root/gatehouse" --version 2>/dev/null | head -n 1); echo "$ja
 
 | process | ready | idle RSS | RSS after load | goal |
 |---|---|---|---|---|
-| Gatehouse | ${gh_ready} ms | ${gh_idle} MB | ${gh_loaded} MB (after the cold-cache run: ${gh_after_cold} MB) | ≤ 1 s, ≤ 90 MB, ≤ 150 MB |
+| Gatehouse | ${gh_ready} ms | ${gh_idle} MB (10 s after ready: ${gh_idle10} MB) | ${gh_loaded} MB (after the cold-cache run: ${gh_after_cold} MB) | ≤ 1 s, ≤ 90 MB, ≤ 150 MB |
 | oidc-provider | ${op_ready:--} ms | ${op_idle:--} MB | ${op_loaded:--} MB | |
 
 Password sign-ins (POST /login, Argon2id as configured, -t1 -c2): ${r[signin]}/s ($((${signin_bad:-0})) non-2xx/3xx)
