@@ -11,8 +11,9 @@ import ch.qos.logback.core.status.NopStatusListener;
  * every other command: text lines with control characters replaced, warnings and errors, on stderr
  * (so a command's own output on stdout stays clean). Registered with the {@link
  * java.util.ServiceLoader}, as Logback asks; it replaces a {@code logback.xml}, whose parsing cost
- * ~40 ms of every start. A configuration file named by {@code -Dlogback.configurationFile} or a
- * {@code logback-test.xml} (the tests') still wins: this then steps aside.
+ * ~40 ms of every start. A configuration file named by {@code -Dlogback.configurationFile} (then
+ * for good: {@code serve} leaves it alone too) or a {@code logback-test.xml} (the tests') wins:
+ * this then steps aside.
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_NORMAL_PRIORITY)
 public final class LogDefaults extends ContextAwareBase implements Configurator {
@@ -21,7 +22,7 @@ public final class LogDefaults extends ContextAwareBase implements Configurator 
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {
-    if (System.getProperty("logback.configurationFile") != null
+    if (Logging.configuredByFile()
         || LogDefaults.class.getClassLoader().getResource("logback-test.xml") != null) {
       return ExecutionStatus.INVOKE_NEXT_IF_ANY;
     }

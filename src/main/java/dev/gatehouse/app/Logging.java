@@ -27,8 +27,19 @@ final class Logging {
 
   static void configure(String format, String level) {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    if (configuredByFile()) {
+      return; // the operator's own Logback file rules, log.format and log.level included
+    }
     context.reset();
     install(context, format, level, "System.out");
+  }
+
+  /**
+   * Whether the operator named a Logback configuration file ({@code -Dlogback.configurationFile}):
+   * then neither the defaults nor {@code log.format} and {@code log.level} replace what it says.
+   */
+  static boolean configuredByFile() {
+    return System.getProperty("logback.configurationFile") != null;
   }
 
   /** One console appender on {@code target} ({@code System.out} or {@code System.err}). */

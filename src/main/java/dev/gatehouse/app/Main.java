@@ -111,6 +111,9 @@ public final class Main {
     CommandLine cli = new CommandLine(main);
     Optional<Class<?>> only = commandNamed(args);
     if (only.equals(Optional.of(ServeCommand.class))) {
+      // Logging first, here: a class the second thread sets up may log, and a log call made while
+      // SLF4J is still initialising on another thread is queued and replayed with a warning.
+      org.slf4j.LoggerFactory.getILoggerFactory();
       Preload.inBackground();
     }
     for (Class<?> command : COMMANDS) {

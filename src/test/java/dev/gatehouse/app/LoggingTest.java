@@ -75,4 +75,26 @@ class LoggingTest {
                 .iteratorForAppenders())
         .isExhausted();
   }
+
+  @Test
+  void serveLeavesAnOperatorsLogbackFileInCharge() {
+    LoggerContext context = (LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
+    ch.qos.logback.classic.Logger root =
+        context.getLogger(ch.qos.logback.classic.Logger.ROOT_LOGGER_NAME);
+    Level before = root.getLevel();
+    String previous = System.setProperty("logback.configurationFile", "/etc/gatehouse/logback.xml");
+    try {
+      Logging.configure("json", "trace");
+    } finally {
+      if (previous == null) {
+        System.clearProperty("logback.configurationFile");
+      } else {
+        System.setProperty("logback.configurationFile", previous);
+      }
+    }
+
+    assertThat(root.getAppender("STDOUT")).isNotNull(); // logback-test.xml's, standing in for it
+    assertThat(root.getAppender("console")).isNull();
+    assertThat(root.getLevel()).isEqualTo(before);
+  }
 }
