@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Gatehouse side by side with its peers, in one run on one machine (issue: "the fast path, measured
 # side by side"). Starts nginx and Caddy (Debian's), Gatehouse with the default launcher and, when
-# asked, node oidc-provider (the npm package installed in src/test/node). Prints one table of
-# figures and the ratios the issue sets goals for. Bounded: ~4 min with the defaults (+1 min with
-# oidc-provider, + the session import for large SESSIONS).
+# asked, node oidc-provider (the npm package installed in src/test/node), Keycloak (Maven Central's
+# distribution) and LemonLDAP::NG's handler (Debian's). Prints one table of figures and the ratios
+# the issue sets goals for. Bounded: ~4 min with the defaults (+1 min with oidc-provider, +3 min
+# with Keycloak, +1 min with LemonLDAP::NG, + the session import for large SESSIONS).
 #
 #   bench/compare/run.sh
 #   WITH_OIDC_PROVIDER=1 bench/compare/run.sh      # also node oidc-provider (npm ci --prefix src/test/node)
 #   DB=postgres bench/compare/run.sh               # Gatehouse on PostgreSQL (127.0.0.1:5432, trust) instead of SQLite
 #   SESSIONS=1000000 DISTINCT=100000 DURATION=8s bench/compare/run.sh
-#
-# Not run: Keycloak (a 200 MB download and a minute of start-up; its figures in the issue were
-# taken by hand) and LemonLDAP::NG (not packaged for this machine); see bench/RESULTS.md.
+#   WITH_KEYCLOAK=1 bench/compare/run.sh           # also Keycloak (Maven Central's distribution, 176 MB,
+#                                                  # downloaded once into ~/.cache/gatehouse-bench)
+#   WITH_LEMONLDAP=1 bench/compare/run.sh          # also LemonLDAP::NG's handler behind the same nginx
+#                                                  # (apt-get install lemonldap-ng-fastcgi-server
+#                                                  #  liblemonldap-ng-portal-perl liblemonldap-ng-handler-perl)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -23,8 +26,10 @@ work=$(mktemp -d)
 pids=()
 gpid=
 pgdb=
+llpid=
+kcpid=
 cleanup() {
-  for pid in "${pids[@]}" ${gpid:-}; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}" ${gpid:-} ${llpid:-} ${kcpid:-}; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   if [ -n "$pgdb" ]; then psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $pgdb" >/dev/null 2>&1 || true; fi
   rm -rf "$work"
@@ -49,6 +54,7 @@ run() { # $1: label, then wrk arguments; writes $work/<label>.txt, prints req/s
 }
 
 GH=$(port); STATIC=$(port); STUB=$(port); CADDY_STUB=$(port); CADDY_GH=$(port); NGINX_STUB=$(port); NGINX_GH=$(port); OP=$(port)
+LL_PORTAL=$(port); LL_APP=$(port); KC=$(port)
 host=app.bench.test
 password='bench passphrase long enough'
 secret=bench-secret-bench-secret-bench-secret-0123
@@ -120,6 +126,80 @@ mkdir -p nginx
 gh snippet nginx --host "$host" --upstream "127.0.0.1:$STATIC" --gatehouse "127.0.0.1:$GH" --http-port "$NGINX_GH" > nginx/gatehouse.conf
 sed -e "s#server 127.0.0.1:$GH;#server 127.0.0.1:$STUB;#" -e "s#/api/authz/auth-request#/#" -e "s#gatehouse_app_bench_test#stub_app_bench_test#g" \
     -e "s#listen 127.0.0.1:$NGINX_GH#listen 127.0.0.1:$NGINX_STUB#" nginx/gatehouse.conf > nginx/stub.conf
+# LemonLDAP::NG, when asked: Debian's FastCGI server (its default 7 processes) holding the handler
+# and the portal, behind the same nginx, configured as its documentation does for auth_request (plus
+# a keep-alive pool towards it, which only helps it); the Demo back-end's user signs in.
+: > nginx/llng.conf
+if [ "${WITH_LEMONLDAP:-}" = 1 ]; then
+  command -v llng-fastcgi-server >/dev/null || { echo "missing llng-fastcgi-server (apt-get install lemonldap-ng-fastcgi-server liblemonldap-ng-portal-perl liblemonldap-ng-handler-perl)"; exit 1; }
+  ll=$work/llng
+  mkdir -p "$ll/conf" "$ll/cache" "$ll/sessions/lock" "$ll/psessions/lock" "$ll/notifications"
+  sed -e "s#/var/lib/lemonldap-ng/conf#$ll/conf#" -e "s#/var/lib/lemonldap-ng/cache#$ll/cache#" \
+    /etc/lemonldap-ng/lemonldap-ng.ini > "$ll/lemonldap-ng.ini"
+  python3 - "$ll" "$host" "$LL_PORTAL" > "$ll/conf/lmConf-1.json" <<'PY'
+import json, sys
+ll, host, portal = sys.argv[1:4]
+conf = json.load(open("/var/lib/lemonldap-ng/conf/lmConf-1.json"))
+conf["globalStorageOptions"].update(Directory=f"{ll}/sessions", LockDirectory=f"{ll}/sessions/lock")
+conf["persistentStorageOptions"].update(Directory=f"{ll}/psessions", LockDirectory=f"{ll}/psessions/lock")
+conf["localSessionStorageOptions"]["cache_root"] = f"{ll}/cache"
+conf["notificationStorageOptions"]["dirName"] = f"{ll}/notifications"
+conf["domain"] = host.split(".", 1)[1]
+conf["portal"] = f"http://auth.{conf['domain']}:{portal}/"
+conf["locationRules"][host] = {"default": "accept"}
+conf["exportedHeaders"][host] = {"Auth-User": "$uid"}
+print(json.dumps(conf, indent=1))
+PY
+  llng_as=()
+  if [ "$(id -u)" = 0 ]; then # it refuses to run as root
+    chmod 711 "$work"; chown -R www-data:www-data "$ll"; llng_as=(-u www-data -g www-data)
+  fi
+  LLNG_DEFAULTCONFFILE="$ll/lemonldap-ng.ini" llng-fastcgi-server "${llng_as[@]}" -s "$ll/llng.sock" -p "$ll/llng.pid" > "$ll/fcgi.log" 2>&1
+  llpid=$(sed -n 's/.*(pid \([0-9]*\)).*/\1/p' "$ll/fcgi.log")
+  [ -n "$llpid" ] || { cat "$ll/fcgi.log"; exit 1; }
+  cat > nginx/llng.conf <<NGINX
+  upstream llng { server unix:$ll/llng.sock; keepalive 16; }
+  server {
+    listen 127.0.0.1:$LL_PORTAL;
+    root /usr/share/lemonldap-ng/portal/htdocs/;
+    if (\$uri !~ ^/((static|javascript|favicon).*|.*\.psgi)) { rewrite ^/(.*)\$ /index.psgi/\$1 break; }
+    location ~ ^(?<sc>/.*\.psgi)(?:\$|/) {
+      include /etc/nginx/fastcgi_params;
+      fastcgi_pass llng;
+      fastcgi_param HTTP_HOST \$host;
+      fastcgi_param LLTYPE psgi;
+      fastcgi_param SCRIPT_FILENAME \$document_root\$fastcgi_script_name;
+      fastcgi_split_path_info ^(.*\.psgi)(/.*)\$;
+      fastcgi_param PATH_INFO \$fastcgi_path_info;
+    }
+  }
+  server {
+    listen 127.0.0.1:$LL_APP;
+    location = /lmauth {
+      internal;
+      include /etc/nginx/fastcgi_params;
+      fastcgi_pass llng;
+      fastcgi_keep_conn on;
+      fastcgi_pass_request_body off;
+      fastcgi_param CONTENT_LENGTH "";
+      fastcgi_param HOST \$http_host;
+      fastcgi_param X_ORIGINAL_URI \$original_uri;
+    }
+    location / {
+      set \$original_uri \$uri\$is_args\$args;
+      auth_request /lmauth;
+      auth_request_set \$lmremote_user \$upstream_http_lm_remote_user;
+      auth_request_set \$lmlocation \$upstream_http_location;
+      error_page 401 \$lmlocation;
+      proxy_set_header Remote-User \$lmremote_user;
+      proxy_set_header Host \$host;
+      proxy_http_version 1.1;
+      proxy_set_header Connection close; # as Gatehouse's snippet does towards the app
+      proxy_pass http://127.0.0.1:$STATIC;
+    }
+  }
+NGINX
+fi
 cat > nginx/nginx.conf <<NGINX
 daemon off; master_process off; worker_processes 1; pid $work/nginx/nginx.pid; error_log $work/nginx/error.log warn;
 events { worker_connections 4096; }
@@ -132,6 +212,7 @@ http {
   server { listen 127.0.0.1:$STUB; location / { return 200; } }
   include $work/nginx/gatehouse.conf;
   include $work/nginx/stub.conf;
+  include $work/nginx/llng.conf;
 }
 NGINX
 nginx -e "$work/nginx/stderr.log" -p "$work/nginx" -c "$work/nginx/nginx.conf" &
@@ -153,6 +234,16 @@ check() { local code; code=$(curl -s -o /dev/null -w '%{http_code}' "$@"); [ "$c
 check "${verify_headers[@]}" -H "Cookie: gatehouse_session=$cookie" "http://127.0.0.1:$GH/api/verify"
 check -H "Host: $host:$CADDY_GH" -H "Cookie: gatehouse_session=$cookie" "http://127.0.0.1:$CADDY_GH/"
 check -H "Host: $host:$NGINX_GH" -H "Cookie: gatehouse_session=$cookie" "http://127.0.0.1:$NGINX_GH/"
+llcookie=
+if [ "${WITH_LEMONLDAP:-}" = 1 ]; then
+  await "$LL_APP"
+  lltoken=$(curl -s "http://127.0.0.1:$LL_PORTAL/" | grep -o 'name="token" value="[^"]*"' | cut -d'"' -f4)
+  llcookie=$(curl -s -H "Accept: application/json" --data-urlencode "token=$lltoken" -d "user=dwho&password=dwho" \
+    "http://127.0.0.1:$LL_PORTAL/" | python3 -c 'import json,sys;print(json.load(sys.stdin).get("id",""))')
+  [ -n "$llcookie" ] || { echo "LemonLDAP::NG sign-in failed"; cat "$ll/fcgi.log"; exit 1; }
+  check -H "Host: $host:$LL_APP" -H "Cookie: lemonldap=$llcookie" "http://127.0.0.1:$LL_APP/"
+  wrk -t1 -c16 -d3s -H "Host: $host:$LL_APP" -H "Cookie: lemonldap=$llcookie" "http://127.0.0.1:$LL_APP/" >/dev/null
+fi
 
 echo "warming up …" >&2
 wrk -t2 -c64 -d5s "${verify_headers[@]}" -H "Cookie: gatehouse_session=$cookie" "http://127.0.0.1:$GH/api/verify" >/dev/null
@@ -169,6 +260,9 @@ for load in "t1 c16" "t2 c64"; do
     r[ngh_$key]=$(run "ngh_$key" $l -H "Host: $host:$NGINX_GH" -H "Cookie: gatehouse_session=$cookie" "http://127.0.0.1:$NGINX_GH/")
     r[cstub_$key]=$(run "cstub_$key" $l -H "Host: $host:$CADDY_STUB" -H "Cookie: gatehouse_session=$cookie" "http://127.0.0.1:$CADDY_STUB/")
     r[cgh_$key]=$(run "cgh_$key" $l -H "Host: $host:$CADDY_GH" -H "Cookie: gatehouse_session=$cookie" "http://127.0.0.1:$CADDY_GH/")
+    if [ -n "$llcookie" ]; then
+      r[llng_$key]=$(run "llng_$key" $l -H "Host: $host:$LL_APP" -H "Cookie: lemonldap=$llcookie" "http://127.0.0.1:$LL_APP/")
+    fi
   }
 done
 
@@ -296,6 +390,101 @@ if [ "${WITH_OIDC_PROVIDER:-}" = 1 ]; then
   op_line=yes
 fi
 
+# Keycloak, when asked: Maven Central's distribution (downloaded once, checked against Central's
+# SHA-1), production mode with its defaults (embedded H2 file database, local caches, its own heap
+# sizing), on the JDK the launcher finds. One realm with ES256, RS256 and EdDSA keys, a confidential
+# client per algorithm, and a user for the password grant (Keycloak's default Argon2id: m=7 MiB,
+# t=5). Ready = launch -> the realm's discovery 200; its first start also builds the distribution.
+if [ "${WITH_KEYCLOAK:-}" = 1 ]; then
+  kc_version=${KEYCLOAK_VERSION:-26.7.3}
+  cache=${BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gatehouse-bench}
+  kc_home=$cache/keycloak-$kc_version
+  if [ ! -x "$kc_home/bin/kc.sh" ]; then
+    echo "downloading Keycloak $kc_version …" >&2
+    mkdir -p "$cache"
+    url=https://repo.maven.apache.org/maven2/org/keycloak/keycloak-quarkus-dist/$kc_version/keycloak-quarkus-dist-$kc_version.tar.gz
+    curl -sSfL -o "$cache/keycloak.tar.gz.part" "$url"
+    echo "$(curl -sSfL "$url.sha1")  $cache/keycloak.tar.gz.part" | sha1sum -c --quiet
+    tar xzf "$cache/keycloak.tar.gz.part" -C "$cache"
+    rm "$cache/keycloak.tar.gz.part"
+  fi
+  rm -rf "$kc_home/data" # a new database every run
+  kc_admin=bench-admin-$$-$RANDOM
+  t0=$(now_ms)
+  (
+    # shellcheck source=../../bin/find-jdk.sh
+    . "$root/bin/find-jdk.sh"
+    gatehouse_find_jdk
+    KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=$kc_admin exec "$kc_home/bin/kc.sh" start \
+      --http-enabled=true --http-host=127.0.0.1 --http-port="$KC" --hostname-strict=false --cache=local
+  ) > "$work/keycloak.log" 2>&1 &
+  kcpid=$!
+  until curl -s -o /dev/null -f "http://127.0.0.1:$KC/realms/master/.well-known/openid-configuration"; do
+    kill -0 "$kcpid" 2>/dev/null || { tail -n 30 "$work/keycloak.log"; exit 1; }
+    [ $(( $(now_ms) - t0 )) -lt 300000 ] || { echo "Keycloak did not start in 5 min"; tail -n 30 "$work/keycloak.log"; exit 1; }
+    sleep 0.2
+  done
+  kc_ready=$(( $(now_ms) - t0 ))
+  kcjava=$(pgrep -n -f "kc.home.dir=$kc_home" || echo "$kcpid")
+  kcpid="$kcpid $kcjava"
+  sleep 2
+  kc_idle=$(rss_mb "$kcjava")
+  admin_token=$(curl -sf -d grant_type=password -d client_id=admin-cli -d username=admin --data-urlencode "password=$kc_admin" \
+    "http://127.0.0.1:$KC/realms/master/protocol/openid-connect/token" | python3 -c 'import json,sys;print(json.load(sys.stdin)["access_token"])')
+  python3 - "$secret" "$password" > "$work/realm.json" <<'PY'
+import json, sys
+secret, password = sys.argv[1:3]
+def key(name, provider, **config):
+    return {"name": name, "providerId": provider,
+            "config": {"priority": ["100"], **{k: [v] for k, v in config.items()}}}
+clients = [{"clientId": cid, "enabled": True, "publicClient": False, "secret": secret,
+            "clientAuthenticatorType": "client-secret", "standardFlowEnabled": False,
+            "serviceAccountsEnabled": grant == "client_credentials",
+            "directAccessGrantsEnabled": grant == "password",
+            "attributes": {"access.token.signed.response.alg": alg}}
+           for cid, alg, grant in [("es", "ES256", "client_credentials"), ("rs", "RS256", "client_credentials"),
+                                   ("ed", "EdDSA", "client_credentials"), ("pw", "ES256", "password")]]
+print(json.dumps({
+    "realm": "bench", "enabled": True, "clients": clients,
+    "users": [{"username": "bench", "enabled": True, "email": "bench@bench.test", "emailVerified": True,
+               "firstName": "Bench", "lastName": "User",
+               "credentials": [{"type": "password", "value": password, "temporary": False}]}],
+    "components": {"org.keycloak.keys.KeyProvider": [
+        key("rsa", "rsa-generated", keySize="2048"),
+        key("ecdsa", "ecdsa-generated", ecdsaEllipticCurveKey="P-256"),
+        key("eddsa", "eddsa-generated", eddsaEllipticCurveKey="Ed25519"),
+        key("hmac", "hmac-generated", algorithm="HS512"),
+        key("aes", "aes-generated")]}}))
+PY
+  curl -sf -o /dev/null -H "Authorization: Bearer $admin_token" -H 'Content-Type: application/json' \
+    --data-binary @"$work/realm.json" "http://127.0.0.1:$KC/admin/realms"
+  kc_token=http://127.0.0.1:$KC/realms/bench/protocol/openid-connect/token
+  warm=15s # Keycloak's JIT needs longer than Gatehouse's before its rate settles
+  for id in es rs ed; do
+    token_lua "$work/kc_$id.lua" "Basic $(basic "$id")"
+    check -X POST -H "Authorization: Basic $(basic "$id")" -d grant_type=client_credentials "$kc_token"
+    wrk -t1 -c16 -d"$warm" -s "$work/kc_$id.lua" "$kc_token" >/dev/null
+    warm=6s
+    r[kc_tok_$id]=$(run "kc_tok_$id" -t1 -c16 -s "$work/kc_$id.lua" "$kc_token")
+    r[kc_tok1_$id]=$(run "kc_tok1_$id" -t1 -c1 -s "$work/kc_$id.lua" "$kc_token")
+  done
+  cat > "$work/kc_pw.lua" <<LUA
+wrk.method = "POST"
+wrk.body = "grant_type=password&username=bench&password=$(python3 -c 'import sys,urllib.parse;print(urllib.parse.quote(sys.argv[1]))' "$password")"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Authorization"] = "Basic $(basic pw)"
+LUA
+  check -X POST -H "Authorization: Basic $(basic pw)" -d grant_type=password -d username=bench --data-urlencode "password=$password" "$kc_token"
+  wrk -t1 -c2 -d5s -s "$work/kc_pw.lua" "$kc_token" >/dev/null
+  r[kc_signin]=$(run kc_signin -t1 -c2 -s "$work/kc_pw.lua" "$kc_token")
+  kc_signin_bad=$( (grep -o 'Non-2xx or 3xx responses: [0-9]*' "$work/kc_signin.txt" || true) | awk '{print $NF}')
+  kc_loaded=$(rss_mb "$kcjava")
+  # shellcheck disable=SC2086
+  kill $kcpid 2>/dev/null || true
+  for pid in $kcpid; do wait "$pid" 2>/dev/null || true; done
+  kcpid=
+fi
+
 sum() { python3 -c "print(sum(float(x) for x in '$*'.split()))"; }
 cat <<REPORT
 
@@ -311,6 +500,8 @@ $(java_version=$("$root/gatehouse" --version 2>/dev/null | head -n 1); echo "$ja
 | nginx chain ratio | **$(ratio "${r[ngh_t1c16]}" "${r[nstub_t1c16]}")** | **$(ratio "${r[ngh_t2c64]}" "${r[nstub_t2c64]}")** | ≥ 0.9 |
 | Caddy \`forward_auth\` → stub / → Gatehouse | ${r[cstub_t1c16]} / ${r[cgh_t1c16]} | ${r[cstub_t2c64]} / ${r[cgh_t2c64]} | |
 | Caddy chain ratio | **$(ratio "${r[cgh_t1c16]}" "${r[cstub_t1c16]}")** | **$(ratio "${r[cgh_t2c64]}" "${r[cstub_t2c64]}")** | ≥ 0.9 |
+| nginx \`auth_request\` → LemonLDAP::NG handler | ${r[llng_t1c16]:--} | ${r[llng_t2c64]:--} | |
+| nginx chain ÷ LemonLDAP::NG chain | **$(ratio "${r[ngh_t1c16]}" "${r[llng_t1c16]:-0}")** | **$(ratio "${r[ngh_t2c64]}" "${r[llng_t2c64]:-0}")** | ≥ 10 |
 | verify with an opaque access token | ${r[verify_opaque]} | | |
 
 | cold cache (-t1 -c16) | req/s | p99 | non-2xx | goal |
@@ -325,10 +516,16 @@ $(java_version=$("$root/gatehouse" --version 2>/dev/null | head -n 1); echo "$ja
 | JWT EdDSA | ${r[gh_tok_ed]} | ${r[gh_tok1_ed]} | ${r[op_tok_EdDSAjwt]:--} | ${r[op_tok1_EdDSAjwt]:--} | $(ratio "${r[gh_tok_ed]}" "${r[op_tok_EdDSAjwt]:-0}") / $(ratio "${r[gh_tok1_ed]}" "${r[op_tok1_EdDSAjwt]:-0}") | |
 | opaque | ${r[gh_tok_ref]} | ${r[gh_tok1_ref]} | ${r[op_tok_ES256opaque]:--} | ${r[op_tok1_ES256opaque]:--} | $(ratio "${r[gh_tok_ref]}" "${r[op_tok_ES256opaque]:-0}") / $(ratio "${r[gh_tok1_ref]}" "${r[op_tok1_ES256opaque]:-0}") | |
 
+| client_credentials | Gatehouse -c16 | Gatehouse -c1 | Keycloak -c16 | Keycloak -c1 | ratio -c16 / -c1 | goal |
+|---|---|---|---|---|---|---|
+$(for a in es:ES256 rs:RS256 ed:EdDSA; do IFS=: read -r id alg <<< "$a"; echo "| JWT $alg | ${r[gh_tok_$id]} | ${r[gh_tok1_$id]} | ${r[kc_tok_$id]:--} | ${r[kc_tok1_$id]:--} | $(ratio "${r[gh_tok_$id]}" "${r[kc_tok_$id]:-0}") / $(ratio "${r[gh_tok1_$id]}" "${r[kc_tok1_$id]:-0}") | ≥ 5 |"; done)
+
 | process | ready | idle RSS | RSS after load | goal |
 |---|---|---|---|---|
 | Gatehouse | ${gh_ready} ms | ${gh_idle} MB (10 s after ready: ${gh_idle10} MB) | ${gh_loaded} MB (after the cold-cache run: ${gh_after_cold} MB) | ≤ 1 s, ≤ 90 MB, ≤ 150 MB |
 | oidc-provider | ${op_ready:--} ms | ${op_idle:--} MB | ${op_loaded:--} MB | |
+| Keycloak | ${kc_ready:--} ms | ${kc_idle:--} MB | ${kc_loaded:--} MB | |
 
 Password sign-ins (POST /login, Argon2id as configured, -t1 -c2): ${r[signin]}/s ($((${signin_bad:-0})) non-2xx/3xx)
+Keycloak's password grant (Argon2id as it defaults, -t1 -c2): ${r[kc_signin]:--}/s ($((${kc_signin_bad:-0})) non-2xx/3xx); ratio **$(ratio "${r[signin]}" "${r[kc_signin]:-0}")** (goal ≥ 1)
 REPORT
