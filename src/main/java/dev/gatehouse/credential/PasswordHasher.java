@@ -1,11 +1,13 @@
 package dev.gatehouse.credential;
 
+import java.lang.ref.SoftReference;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,6 +32,16 @@ public final class PasswordHasher {
   private final SecureRandom random;
   private final String dummyHash;
   private final Semaphore permits;
+
+  // Argon2id fills memoryKib of 1 KiB blocks per hash. Allocated afresh, every hash put ~19 MiB
+  // through the young generation and, since a hash outlives several young collections, into the
+  // old one: ~160 collections in 16 s of back-to-back hashing, some of them full ones, and ~15 %
+  // of a hash's time (bench/RESULTS.md). Reused, 2. A permit holder takes a set of blocks here and
+  // puts it back, so there are never more sets than permits; Bouncy Castle clears each block
+  // before it returns to its set. Held softly: the collector takes them back when the heap is
+  // wanted elsewhere (a cached session is worth more than a faster next sign-in).
+  private final ConcurrentLinkedQueue<SoftReference<Argon2BytesGenerator.FixedBlockPool>> blocks =
+      new ConcurrentLinkedQueue<>();
 
   /** A hasher producing hashes with these Argon2id parameters. */
   public PasswordHasher(int memoryKib, int iterations, int parallelism, SecureRandom random) {
@@ -103,15 +115,36 @@ public final class PasswordHasher {
   private byte[] derive(
       String password, byte[] salt, int memoryKib, int iterations, int parallelism, int length) {
     permits.acquireUninterruptibly();
+    Argon2BytesGenerator.FixedBlockPool pool = takeBlocks();
     try {
-      return compute(password, salt, memoryKib, iterations, parallelism, length);
+      return compute(password, salt, memoryKib, iterations, parallelism, length, pool);
     } finally {
+      blocks.offer(new SoftReference<>(pool));
       permits.release();
     }
   }
 
+  private Argon2BytesGenerator.FixedBlockPool takeBlocks() {
+    for (SoftReference<Argon2BytesGenerator.FixedBlockPool> held;
+        (held = blocks.poll()) != null; ) {
+      Argon2BytesGenerator.FixedBlockPool pool = held.get();
+      if (pool != null) {
+        return pool;
+      }
+    }
+    // Keeps at most the current parameters' blocks: a hash of an older, larger one allocates the
+    // rest afresh.
+    return new Argon2BytesGenerator.FixedBlockPool(memoryKib);
+  }
+
   private static byte[] compute(
-      String password, byte[] salt, int memoryKib, int iterations, int parallelism, int length) {
+      String password,
+      byte[] salt,
+      int memoryKib,
+      int iterations,
+      int parallelism,
+      int length,
+      Argon2BytesGenerator.FixedBlockPool pool) {
     Argon2Parameters parameters =
         new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
             .withVersion(Argon2Parameters.ARGON2_VERSION_13)
@@ -119,6 +152,7 @@ public final class PasswordHasher {
             .withIterations(iterations)
             .withParallelism(parallelism)
             .withSalt(salt)
+            .withBlockPool(pool)
             .build();
     Argon2BytesGenerator generator = new Argon2BytesGenerator();
     generator.init(parameters);

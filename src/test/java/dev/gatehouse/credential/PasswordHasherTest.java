@@ -3,6 +3,11 @@ package dev.gatehouse.credential;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class PasswordHasherTest {
@@ -32,6 +37,33 @@ class PasswordHasherTest {
                 "password",
                 "$argon2id$v=19$m=32768,t=2,p=1$c29tZXNhbHQ$XI8TkQ/K9Vf7vxfnzX73a5oi22rsz1dnaMYpfL+Ga8A"))
         .isTrue();
+  }
+
+  @Test
+  void referenceVectorsStillVerifyWhenHashesOfTwoSizesReuseMemoryFromSeveralThreadsAtOnce()
+      throws Exception {
+    String small =
+        "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$M4V33OpaHQ90v1pEEHfwJFMuTxXHE17jvhKePL/Sp8s";
+    String large =
+        "$argon2id$v=19$m=32768,t=2,p=1$c29tZXNhbHQ$XI8TkQ/K9Vf7vxfnzX73a5oi22rsz1dnaMYpfL+Ga8A";
+    try (ExecutorService threads = Executors.newFixedThreadPool(4)) {
+      List<Future<List<Boolean>>> results = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        results.add(
+            threads.submit(
+                () ->
+                    List.of(
+                        hasher.verify("correct horse battery staple", small),
+                        hasher.verify("password", large),
+                        hasher.verify("correct horse battery staplE", small),
+                        hasher.verify("correct horse battery staple", small),
+                        hasher.verify("passworD", large),
+                        hasher.verify("password", large))));
+      }
+      for (Future<List<Boolean>> result : results) {
+        assertThat(result.get()).containsExactly(true, true, false, true, false, true);
+      }
+    }
   }
 
   @Test
