@@ -1,14 +1,18 @@
 package dev.gatehouse.credential;
 
-import java.lang.ref.SoftReference;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
@@ -35,13 +39,17 @@ public final class PasswordHasher {
 
   // Argon2id fills memoryKib of 1 KiB blocks per hash. Allocated afresh, every hash put ~19 MiB
   // through the young generation and, since a hash outlives several young collections, into the
-  // old one: ~160 collections in 16 s of back-to-back hashing, some of them full ones, and ~15 %
-  // of a hash's time (bench/RESULTS.md). Reused, 2. A permit holder takes a set of blocks here and
-  // puts it back, so there are never more sets than permits; Bouncy Castle clears each block
-  // before it returns to its set. Held softly: the collector takes them back when the heap is
-  // wanted elsewhere (a cached session is worth more than a faster next sign-in).
-  private final ConcurrentLinkedQueue<SoftReference<Argon2BytesGenerator.FixedBlockPool>> blocks =
+  // old one: back-to-back sign-ins cost ~500 collections (96 full) in 22 s, more time than the
+  // hashes (bench/RESULTS.md). So hashes pass their blocks on: a permit holder takes a set here
+  // and puts it back, so there are never more sets than permits. Kept, they would cost the session
+  // cache its heap, so they are dropped once no hash has started for a few seconds. Bouncy Castle
+  // clears each block before it returns to a set.
+  private static final Executor AFTER_A_BURST =
+      CompletableFuture.delayedExecutor(3, TimeUnit.SECONDS);
+  private final ConcurrentLinkedQueue<Argon2BytesGenerator.FixedBlockPool> blocks =
       new ConcurrentLinkedQueue<>();
+  private final AtomicInteger hashing = new AtomicInteger();
+  private final AtomicLong started = new AtomicLong();
 
   /** A hasher producing hashes with these Argon2id parameters. */
   public PasswordHasher(int memoryKib, int iterations, int parallelism, SecureRandom random) {
@@ -115,26 +123,29 @@ public final class PasswordHasher {
   private byte[] derive(
       String password, byte[] salt, int memoryKib, int iterations, int parallelism, int length) {
     permits.acquireUninterruptibly();
-    Argon2BytesGenerator.FixedBlockPool pool = takeBlocks();
+    hashing.incrementAndGet();
+    started.incrementAndGet();
+    Argon2BytesGenerator.FixedBlockPool pool = blocks.poll();
+    if (pool == null) {
+      // Keeps at most the current parameters' blocks: a hash of an older, larger one allocates
+      // the rest afresh.
+      pool = new Argon2BytesGenerator.FixedBlockPool(this.memoryKib);
+    }
     try {
       return compute(password, salt, memoryKib, iterations, parallelism, length, pool);
     } finally {
-      blocks.offer(new SoftReference<>(pool));
+      blocks.offer(pool);
+      if (hashing.decrementAndGet() == 0) {
+        long burst = started.get();
+        AFTER_A_BURST.execute(
+            () -> {
+              if (started.get() == burst && hashing.get() == 0) {
+                blocks.clear();
+              }
+            });
+      }
       permits.release();
     }
-  }
-
-  private Argon2BytesGenerator.FixedBlockPool takeBlocks() {
-    for (SoftReference<Argon2BytesGenerator.FixedBlockPool> held;
-        (held = blocks.poll()) != null; ) {
-      Argon2BytesGenerator.FixedBlockPool pool = held.get();
-      if (pool != null) {
-        return pool;
-      }
-    }
-    // Keeps at most the current parameters' blocks: a hash of an older, larger one allocates the
-    // rest afresh.
-    return new Argon2BytesGenerator.FixedBlockPool(memoryKib);
   }
 
   private static byte[] compute(
