@@ -21,7 +21,7 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
 /**
  * Argon2id password hashing (Bouncy Castle) in the PHC string format {@code
  * $argon2id$v=19$m=19456,t=2,p=1$salt$hash}. Passwords arrive already normalised by {@link
- * PasswordPolicy}. Immutable and thread-safe.
+ * PasswordPolicy}. Thread-safe.
  */
 public final class PasswordHasher {
   private static final Pattern PHC =
