@@ -5,9 +5,12 @@ import java.util.HexFormat;
 
 /** A user's stable, opaque id (128 random bits, hex). Immutable. */
 public record UserId(String value) {
+  private static final java.util.regex.Pattern SHAPE =
+      java.util.regex.Pattern.compile("[0-9a-f]{32}");
+
   /** Validates the shape. */
   public UserId {
-    if (!value.matches("[0-9a-f]{32}")) {
+    if (!SHAPE.matcher(value).matches()) {
       throw new IllegalArgumentException("malformed user id");
     }
   }

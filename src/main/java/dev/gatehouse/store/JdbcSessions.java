@@ -3,6 +3,8 @@ package dev.gatehouse.store;
 import dev.gatehouse.kernel.UserId;
 import dev.gatehouse.session.Session;
 import dev.gatehouse.session.SessionRepository;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -12,7 +14,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.StatementContext;
 
 /**
  * Sessions in SQL. Activity ({@link #touch}, {@link #touchSignIn}) is written in batches off the
@@ -30,47 +31,59 @@ public final class JdbcSessions implements SessionRepository, AutoCloseable {
   private static final String BY_ID = "i:";
 
   private final Jdbi jdbi;
+  private final javax.sql.DataSource dataSource;
   private final ActivityWriter activity;
 
   /** Repository over {@code database}. */
   public JdbcSessions(Database database) {
     this.jdbi = database.jdbi();
+    this.dataSource = database.dataSource();
     this.activity = new ActivityWriter("gatehouse-session-activity", this::writeActivity);
   }
 
-  /** Stores noted activity in one transaction; time never moves back. */
+  /**
+   * Stores noted activity in one transaction; time never moves back. Plain JDBC batches: a flush
+   * can carry thousands of keys, and Jdbi's per-row bindings outlived young collections.
+   */
   private void writeActivity(java.util.Map<String, Long> batch) {
-    jdbi.useTransaction(
-        h -> {
-          var byHash =
-              h.prepareBatch(
-                  "UPDATE sessions SET last_seen_at = :seen WHERE token_hash = :key"
-                      + " AND last_seen_at < :seen");
-          var byId =
-              h.prepareBatch(
-                  "UPDATE sessions SET last_seen_at = :seen WHERE id = :key"
-                      + " AND last_seen_at < :seen");
-          boolean anyHash = false;
-          boolean anyId = false;
-          for (var entry : batch.entrySet()) {
-            String key = entry.getKey();
-            if (key.startsWith(BY_HASH)) {
-              byHash.bind("key", key.substring(BY_HASH.length())).bind("seen", entry.getValue());
-              byHash.add();
-              anyHash = true;
-            } else {
-              byId.bind("key", key.substring(BY_ID.length())).bind("seen", entry.getValue());
-              byId.add();
-              anyId = true;
-            }
-          }
-          if (anyHash) {
-            byHash.execute();
-          }
-          if (anyId) {
-            byId.execute();
-          }
-        });
+    try (Connection connection = dataSource.getConnection()) {
+      boolean autoCommit = connection.getAutoCommit();
+      connection.setAutoCommit(false);
+      try (PreparedStatement byHash =
+              connection.prepareStatement(
+                  "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?");
+          PreparedStatement byId =
+              connection.prepareStatement(
+                  "UPDATE sessions SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?")) {
+        boolean anyHash = false;
+        boolean anyId = false;
+        for (var entry : batch.entrySet()) {
+          String key = entry.getKey();
+          long seen = entry.getValue();
+          PreparedStatement statement = key.startsWith(BY_HASH) ? byHash : byId;
+          statement.setLong(1, seen);
+          statement.setString(2, key.substring(BY_HASH.length())); // both prefixes: 2 chars
+          statement.setLong(3, seen);
+          statement.addBatch();
+          anyHash |= statement == byHash;
+          anyId |= statement == byId;
+        }
+        if (anyHash) {
+          byHash.executeBatch();
+        }
+        if (anyId) {
+          byId.executeBatch();
+        }
+        connection.commit();
+      } catch (SQLException | RuntimeException e) {
+        connection.rollback();
+        throw e;
+      } finally {
+        connection.setAutoCommit(autoCommit);
+      }
+    } catch (SQLException e) {
+      throw new StoreException("could not record session activity", e);
+    }
   }
 
   /** A session as stored, with the activity noted here and not yet written. */
@@ -127,33 +140,47 @@ public final class JdbcSessions implements SessionRepository, AutoCloseable {
 
   @Override
   public Optional<Session> findActiveById(String id) {
-    return withNotedActivity(findOneActive("s.id = :key", id));
+    return withNotedActivity(findOneActive(ACTIVE_BY_ID, id));
   }
 
   /**
-   * The unrevoked session where {@code condition} holds for {@code key}, of an enabled user, whose
+   * The unrevoked session where {@code condition} holds for the key, of an enabled user, whose
    * sign-in (for a session on a further domain, its parent) is unrevoked too.
    */
-  private Optional<Session> findOneActive(String condition, String key) {
-    return jdbi.withHandle(
-        h ->
-            h.createQuery(
-                    "SELECT "
-                        + COLUMNS
-                        + " FROM sessions s JOIN users u ON u.id = s.user_id"
-                        + " LEFT JOIN sessions p ON p.id = s.parent_id AND s.parent_id <> ''"
-                        + " WHERE "
-                        + condition
-                        + " AND s.revoked_at IS NULL AND u.disabled = FALSE"
-                        + " AND (s.parent_id = '' OR (p.id IS NOT NULL AND p.revoked_at IS NULL))")
-                .bind("key", key)
-                .map(JdbcSessions::session)
-                .findOne());
+  private static String activeWhere(String condition) {
+    return "SELECT "
+        + COLUMNS
+        + " FROM sessions s JOIN users u ON u.id = s.user_id"
+        + " LEFT JOIN sessions p ON p.id = s.parent_id AND s.parent_id <> ''"
+        + " WHERE "
+        + condition
+        + " AND s.revoked_at IS NULL AND u.disabled = FALSE"
+        + " AND (s.parent_id = '' OR (p.id IS NOT NULL AND p.revoked_at IS NULL))";
+  }
+
+  private static final String ACTIVE_BY_HASH = activeWhere("s.token_hash = ?");
+  private static final String ACTIVE_BY_ID = activeWhere("s.id = ?");
+
+  /**
+   * The one session {@code sql} finds for {@code key}. Plain JDBC rather than Jdbi: this is the
+   * look-up of every verify that misses the cache, and Jdbi's handle, statement context, binding
+   * map and column-name index were most of what such a request allocated (bench/RESULTS.md).
+   */
+  private Optional<Session> findOneActive(String sql, String key) {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      statement.setString(1, key);
+      try (ResultSet rs = statement.executeQuery()) {
+        return rs.next() ? Optional.of(session(rs)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new StoreException("session look-up failed", e);
+    }
   }
 
   @Override
   public Optional<Session> findActive(String tokenHash) {
-    return withNotedActivity(findOneActive("s.token_hash = :key", tokenHash));
+    return withNotedActivity(findOneActive(ACTIVE_BY_HASH, tokenHash));
   }
 
   @Override
@@ -258,7 +285,7 @@ public final class JdbcSessions implements SessionRepository, AutoCloseable {
                 .bind("now", now.toEpochMilli())
                 .bindMap(
                     user.map(u -> java.util.Map.of("user", u.value())).orElse(java.util.Map.of()))
-                .map(JdbcSessions::session)
+                .map((rs, ctx) -> session(rs))
                 .list());
   }
 
@@ -272,7 +299,7 @@ public final class JdbcSessions implements SessionRepository, AutoCloseable {
                         + " FROM sessions s WHERE s.revoked_at IS NULL AND s.expires_at > :now"
                         + " AND s.idp <> '' AND s.parent_id = ''")
                 .bind("now", now.toEpochMilli())
-                .map(JdbcSessions::session)
+                .map((rs, ctx) -> session(rs))
                 .list());
   }
 
@@ -298,28 +325,32 @@ public final class JdbcSessions implements SessionRepository, AutoCloseable {
                 .execute());
   }
 
-  private static Session session(ResultSet rs, StatementContext ctx) throws SQLException {
-    Set<String> methods = words(rs.getString("amr"));
+  /** A session from a row of {@link #COLUMNS}, read by position. */
+  private static Session session(ResultSet rs) throws SQLException {
     return new Session(
-        rs.getString("id"),
-        rs.getString("token_hash"),
-        new UserId(rs.getString("user_id")),
-        Instant.ofEpochMilli(rs.getLong("created_at")),
-        Instant.ofEpochMilli(rs.getLong("last_seen_at")),
-        Instant.ofEpochMilli(rs.getLong("expires_at")),
-        methods,
-        rs.getString("user_agent"),
-        rs.getString("client_address"),
-        rs.getString("idp"),
-        words(rs.getString("idp_amr")),
-        rs.getString("idp_acr"),
-        rs.getString("parent_id"),
-        rs.getString("domain"));
+        rs.getString(1),
+        rs.getString(2),
+        new UserId(rs.getString(3)),
+        Instant.ofEpochMilli(rs.getLong(4)),
+        Instant.ofEpochMilli(rs.getLong(5)),
+        Instant.ofEpochMilli(rs.getLong(6)),
+        words(rs.getString(7)),
+        rs.getString(8),
+        rs.getString(9),
+        rs.getString(10),
+        words(rs.getString(11)),
+        rs.getString(12),
+        rs.getString(13),
+        rs.getString(14));
   }
 
   private static Set<String> words(String spaced) {
-    return spaced.isEmpty()
-        ? Set.of()
-        : Arrays.stream(spaced.split(" ")).collect(Collectors.toUnmodifiableSet());
+    if (spaced.isEmpty()) {
+      return Set.of();
+    }
+    if (spaced.indexOf(' ') < 0) {
+      return Set.of(spaced);
+    }
+    return Arrays.stream(spaced.split(" ")).collect(Collectors.toUnmodifiableSet());
   }
 }
