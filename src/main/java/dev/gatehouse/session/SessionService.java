@@ -19,9 +19,10 @@ import java.util.Set;
  * Issues, resolves and revokes SSO sessions. Thread-safe.
  *
  * <p>Lookup: token shape check, then SHA-256, then a Caffeine cache of recent lookups, then the
- * store. Cached entries live at most {@link #CACHE_TTL}, so a revocation made by another process or
- * node (the CLI, a second Gatehouse on the same PostgreSQL) is honoured within that time;
- * revocations made here invalidate the cache at once.
+ * store; a session enters the cache the second time it is looked up ({@link Doorkeeper}). Cached
+ * entries live at most {@link #CACHE_TTL}, so a revocation made by another process or node (the
+ * CLI, a second Gatehouse on the same PostgreSQL) is honoured within that time; revocations made
+ * here invalidate the cache at once.
  *
  * <p>Expiry: idle timeout from the last recorded activity, and an absolute cap from sign-in that
  * activity never extends. Activity writes are coalesced: the store is touched at most once per
@@ -38,6 +39,7 @@ public final class SessionService {
   private final Duration absoluteTimeout;
   private final Duration touchInterval;
   private final Cache<String, Optional<Session>> cache;
+  private final Doorkeeper doorkeeper = new Doorkeeper();
   private final java.util.List<java.util.function.Consumer<List<Session>>> endListeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private final java.util.List<java.util.function.BiConsumer<Session, Session>> replacedListeners =
@@ -178,10 +180,17 @@ public final class SessionService {
     }
     String hash = Tokens.sha256Hex(token);
     Optional<Session> found = cache.getIfPresent(hash);
+    boolean cached = true;
     if (found == null) {
-      // A miss waits for the store, or for the thread already loading this session.
+      // A miss waits for the store, or for the thread already loading this session. Only the
+      // second sight of a session is cached (see Doorkeeper).
       NonBlocking.mayBlock();
-      found = cache.get(hash, repository::findActive);
+      if (doorkeeper.firstSight(hash)) {
+        found = repository.findActive(hash);
+        cached = false;
+      } else {
+        found = cache.get(hash, repository::findActive);
+      }
     }
     if (found.isEmpty()) {
       return found;
@@ -201,7 +210,9 @@ public final class SessionService {
         repository.touchSignIn(session.parentId(), now);
       }
       session = session.touchedAt(now);
-      cache.put(hash, Optional.of(session));
+      if (cached) {
+        cache.put(hash, Optional.of(session));
+      }
     }
     return Optional.of(session);
   }

@@ -178,6 +178,27 @@ class SessionStoreTest {
 
   @ParameterizedTest
   @MethodSource("kinds")
+  void aSessionIsCachedOnlyFromItsSecondLookUpSoAnotherProcessRevokingItBeforeThatCountsAtOnce(
+      TestDatabases.Kind kind) {
+    SessionService server = open(kind);
+    SessionService cli = service();
+    User user = directory.addUser("dee", Optional.empty(), "", false);
+    SessionService.Issued once = server.issue(user.id(), Set.of("pwd"), "", "");
+    SessionService.Issued twice = server.issue(user.id(), Set.of("pwd"), "", "");
+    assertThat(server.resolve(once.token())).isPresent();
+    assertThat(server.resolve(twice.token())).isPresent();
+    assertThat(server.resolve(twice.token())).isPresent();
+
+    assertThat(cli.revoke(once.session().id())).isEqualTo(1);
+    assertThat(cli.revoke(twice.session().id())).isEqualTo(1);
+    assertThat(server.resolve(once.token())).isEmpty(); // never cached: the store said so
+    assertThat(server.resolve(twice.token())).isPresent(); // cached, for at most CACHE_TTL
+    clock.advance(SessionService.CACHE_TTL.plusMillis(1));
+    assertThat(server.resolve(twice.token())).isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
   void revokingHereIsImmediate(TestDatabases.Kind kind) {
     SessionService sessions = open(kind);
     User user = directory.addUser("eve", Optional.empty(), "", false);
