@@ -32,48 +32,33 @@ public final class JdbcSessions implements SessionRepository, AutoCloseable {
 
   private final Jdbi jdbi;
   private final javax.sql.DataSource dataSource;
+  private final Dialect dialect;
   private final ActivityWriter activity;
 
   /** Repository over {@code database}. */
   public JdbcSessions(Database database) {
     this.jdbi = database.jdbi();
     this.dataSource = database.dataSource();
+    this.dialect = database.dialect();
     this.activity = new ActivityWriter("gatehouse-session-activity", this::writeActivity);
   }
 
   /**
-   * Stores noted activity in one transaction; time never moves back. Plain JDBC batches: a flush
-   * can carry thousands of keys, and Jdbi's per-row bindings outlived young collections.
+   * Stores noted activity in one transaction; time never moves back. Plain JDBC: a flush can carry
+   * thousands of keys, and Jdbi's per-row bindings outlived young collections.
    */
   private void writeActivity(java.util.Map<String, Long> batch) {
+    List<String> hashes = new java.util.ArrayList<>();
+    List<String> ids = new java.util.ArrayList<>();
+    for (String key : batch.keySet()) {
+      (key.startsWith(BY_HASH) ? hashes : ids).add(key);
+    }
     try (Connection connection = dataSource.getConnection()) {
       boolean autoCommit = connection.getAutoCommit();
       connection.setAutoCommit(false);
-      try (PreparedStatement byHash =
-              connection.prepareStatement(
-                  "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?");
-          PreparedStatement byId =
-              connection.prepareStatement(
-                  "UPDATE sessions SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?")) {
-        boolean anyHash = false;
-        boolean anyId = false;
-        for (var entry : batch.entrySet()) {
-          String key = entry.getKey();
-          long seen = entry.getValue();
-          PreparedStatement statement = key.startsWith(BY_HASH) ? byHash : byId;
-          statement.setLong(1, seen);
-          statement.setString(2, key.substring(BY_HASH.length())); // both prefixes: 2 chars
-          statement.setLong(3, seen);
-          statement.addBatch();
-          anyHash |= statement == byHash;
-          anyId |= statement == byId;
-        }
-        if (anyHash) {
-          byHash.executeBatch();
-        }
-        if (anyId) {
-          byId.executeBatch();
-        }
+      try {
+        writeActivity(connection, "token_hash", hashes, batch);
+        writeActivity(connection, "id", ids, batch);
         connection.commit();
       } catch (SQLException | RuntimeException e) {
         connection.rollback();
@@ -83,6 +68,51 @@ public final class JdbcSessions implements SessionRepository, AutoCloseable {
       }
     } catch (SQLException e) {
       throw new StoreException("could not record session activity", e);
+    }
+  }
+
+  /**
+   * Sets {@code last_seen_at} of the sessions whose {@code column} is one of {@code keys} (without
+   * their prefix). PostgreSQL takes them all in one statement over two arrays, since a batch of
+   * single-row updates costs its server an executor run per row; SQLite, in-process, takes a batch.
+   */
+  private void writeActivity(
+      Connection connection, String column, List<String> keys, java.util.Map<String, Long> seen)
+      throws SQLException {
+    if (keys.isEmpty()) {
+      return;
+    }
+    int prefix = BY_HASH.length(); // BY_ID's too
+    if (dialect == Dialect.POSTGRES) {
+      String[] values = new String[keys.size()];
+      Long[] times = new Long[keys.size()];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = keys.get(i).substring(prefix);
+        times[i] = seen.get(keys.get(i));
+      }
+      try (PreparedStatement update =
+          connection.prepareStatement(
+              "UPDATE sessions s SET last_seen_at = a.seen FROM unnest(?, ?) AS a(k, seen)"
+                  + " WHERE s."
+                  + column
+                  + " = a.k AND s.last_seen_at < a.seen")) {
+        update.setArray(1, connection.createArrayOf("text", values));
+        update.setArray(2, connection.createArrayOf("bigint", times));
+        update.executeUpdate();
+      }
+      return;
+    }
+    try (PreparedStatement update =
+        connection.prepareStatement(
+            "UPDATE sessions SET last_seen_at = ? WHERE " + column + " = ? AND last_seen_at < ?")) {
+      for (String key : keys) {
+        long at = seen.get(key);
+        update.setLong(1, at);
+        update.setString(2, key.substring(prefix));
+        update.setLong(3, at);
+        update.addBatch();
+      }
+      update.executeBatch();
     }
   }
 

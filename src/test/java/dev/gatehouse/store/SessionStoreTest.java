@@ -150,6 +150,34 @@ class SessionStoreTest {
 
   @ParameterizedTest
   @MethodSource("kinds")
+  void activityOnAFurtherDomainIsWrittenToItsSignInSoAnotherNodeKeepsTheSignInAlive(
+      TestDatabases.Kind kind) {
+    open(kind);
+    User user = directory.addUser("fin", Optional.empty(), "", false);
+    try (JdbcSessions storeA = new JdbcSessions(database);
+        JdbcSessions storeB = new JdbcSessions(database)) {
+      SessionService a =
+          new SessionService(
+              storeA, clock, new SecureRandom(), Duration.ofHours(1), Duration.ofHours(24));
+      SessionService b =
+          new SessionService(
+              storeB, clock, new SecureRandom(), Duration.ofHours(1), Duration.ofHours(24));
+      SessionService.Issued root = a.issue(user.id(), Set.of("pwd"), "", "");
+      SessionService.Issued child =
+          a.issueChild(root.session().id(), "example.org", "", "").orElseThrow();
+      SessionService.Issued idle = a.issue(user.id(), Set.of("pwd"), "", "");
+      clock.advance(Duration.ofMinutes(50));
+      assertThat(a.resolve(child.token())).isPresent(); // activity on the further domain only
+      storeA.flushActivity();
+      clock.advance(Duration.ofMinutes(50));
+      assertThat(b.resolve(root.token())).as("the sign-in, through its child").isPresent();
+      assertThat(b.resolve(child.token())).isPresent();
+      assertThat(b.resolve(idle.token())).as("untouched: idle").isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
   void activityNeverExtendsPastTheAbsoluteCap(TestDatabases.Kind kind) {
     SessionService sessions = open(kind);
     User user = directory.addUser("cat", Optional.empty(), "", false);
