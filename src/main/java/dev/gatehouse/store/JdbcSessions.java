@@ -30,6 +30,9 @@ public final class JdbcSessions implements SessionRepository, AutoCloseable {
 
   private static final String BY_ID = "i:";
 
+  private static final String ACTIVE_BY_HASH = activeWhere("s.token_hash = ?");
+  private static final String ACTIVE_BY_ID = activeWhere("s.id = ?");
+
   private final Jdbi jdbi;
   private final javax.sql.DataSource dataSource;
   private final Dialect dialect;
@@ -61,7 +64,11 @@ public final class JdbcSessions implements SessionRepository, AutoCloseable {
         writeActivity(connection, "id", ids, batch);
         connection.commit();
       } catch (SQLException | RuntimeException e) {
-        connection.rollback();
+        try {
+          connection.rollback();
+        } catch (SQLException rollback) {
+          e.addSuppressed(rollback);
+        }
         throw e;
       } finally {
         connection.setAutoCommit(autoCommit);
@@ -187,9 +194,6 @@ public final class JdbcSessions implements SessionRepository, AutoCloseable {
         + " AND s.revoked_at IS NULL AND u.disabled = FALSE"
         + " AND (s.parent_id = '' OR (p.id IS NOT NULL AND p.revoked_at IS NULL))";
   }
-
-  private static final String ACTIVE_BY_HASH = activeWhere("s.token_hash = ?");
-  private static final String ACTIVE_BY_ID = activeWhere("s.id = ?");
 
   /**
    * The one session {@code sql} finds for {@code key}. Plain JDBC rather than Jdbi: this is the
