@@ -133,12 +133,8 @@ class SessionStoreTest {
     User user = directory.addUser("eve", Optional.empty(), "", false);
     try (JdbcSessions storeA = new JdbcSessions(database);
         JdbcSessions storeB = new JdbcSessions(database)) {
-      SessionService a =
-          new SessionService(
-              storeA, clock, new SecureRandom(), Duration.ofHours(1), Duration.ofHours(24));
-      SessionService b =
-          new SessionService(
-              storeB, clock, new SecureRandom(), Duration.ofHours(1), Duration.ofHours(24));
+      SessionService a = node(storeA);
+      SessionService b = node(storeB);
       String token = a.issue(user.id(), Set.of("pwd"), "", "").token();
       clock.advance(Duration.ofMinutes(50));
       assertThat(a.resolve(token)).isPresent(); // activity noted on A
@@ -156,12 +152,8 @@ class SessionStoreTest {
     User user = directory.addUser("fin", Optional.empty(), "", false);
     try (JdbcSessions storeA = new JdbcSessions(database);
         JdbcSessions storeB = new JdbcSessions(database)) {
-      SessionService a =
-          new SessionService(
-              storeA, clock, new SecureRandom(), Duration.ofHours(1), Duration.ofHours(24));
-      SessionService b =
-          new SessionService(
-              storeB, clock, new SecureRandom(), Duration.ofHours(1), Duration.ofHours(24));
+      SessionService a = node(storeA);
+      SessionService b = node(storeB);
       SessionService.Issued root = a.issue(user.id(), Set.of("pwd"), "", "");
       SessionService.Issued child =
           a.issueChild(root.session().id(), "example.org", "", "").orElseThrow();
@@ -174,6 +166,12 @@ class SessionStoreTest {
       assertThat(b.resolve(child.token())).isPresent();
       assertThat(b.resolve(idle.token())).as("untouched: idle").isEmpty();
     }
+  }
+
+  /** A node of its own over {@code store}: 1 h idle timeout, 24 h cap. */
+  private SessionService node(JdbcSessions store) {
+    return new SessionService(
+        store, clock, new SecureRandom(), Duration.ofHours(1), Duration.ofHours(24));
   }
 
   @ParameterizedTest
