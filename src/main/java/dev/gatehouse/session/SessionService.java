@@ -2,6 +2,7 @@ package dev.gatehouse.session;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import dev.gatehouse.kernel.CacheTicker;
 import dev.gatehouse.kernel.NonBlocking;
 import dev.gatehouse.kernel.Tokens;
@@ -62,7 +63,9 @@ public final class SessionService {
     this.cache =
         Caffeine.newBuilder()
             .maximumSize(100_000)
-            .expireAfterWrite(CACHE_TTL)
+            // From the load, not the last write: recording use (the put in resolve) must not
+            // extend how long an answer loaded from the store is trusted.
+            .expireAfter(Expiry.creating((String hash, Optional<Session> found) -> CACHE_TTL))
             .ticker(CacheTicker.forClock(clock)::getAsLong)
             .build();
   }

@@ -43,4 +43,19 @@ class DoorkeeperTest {
     }
     assertThat(taken).as("of 5 000 new sessions, taken as seen before").isLessThan(250);
   }
+
+  @Test
+  void itStaysAccurateAfterSeeingManyMoreSessionsThanItHolds() {
+    Doorkeeper doorkeeper = new Doorkeeper();
+    for (int i = 0; i < Doorkeeper.CAPACITY * 3; i++) {
+      doorkeeper.firstSight(hash());
+    }
+    int taken = 0;
+    for (int i = 0; i < 5_000; i++) {
+      if (!doorkeeper.firstSight(hash())) {
+        taken++;
+      }
+    }
+    assertThat(taken).as("of 5 000 new sessions, taken as seen before").isLessThan(250);
+  }
 }

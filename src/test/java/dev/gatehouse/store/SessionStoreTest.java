@@ -225,6 +225,26 @@ class SessionStoreTest {
 
   @ParameterizedTest
   @MethodSource("kinds")
+  void aCachedSessionIsNeverServedLongerThanTheCacheLifetimeAfterItsLoadEvenWhenUseIsRecorded(
+      TestDatabases.Kind kind) {
+    SessionService server = open(kind); // idle 1 h: use is recorded once a minute
+    SessionService cli = service();
+    User user = directory.addUser("gil", Optional.empty(), "", false);
+    SessionService.Issued issued = server.issue(user.id(), Set.of("pwd"), "", "");
+    assertThat(server.resolve(issued.token())).isPresent(); // first sight
+    clock.advance(Duration.ofMillis(59_500));
+    assertThat(server.resolve(issued.token())).isPresent(); // loaded and cached now
+    assertThat(cli.revoke(issued.session().id())).isEqualTo(1); // by another process
+    clock.advance(Duration.ofMillis(600)); // a minute since the last recorded use
+    assertThat(server.resolve(issued.token())).as("cached, use recorded").isPresent();
+    clock.advance(Duration.ofMillis(500)); // 1.1 s after the load
+    assertThat(server.resolve(issued.token()))
+        .as("recording use does not extend how long the loaded answer is trusted")
+        .isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("kinds")
   void revokingHereIsImmediate(TestDatabases.Kind kind) {
     SessionService sessions = open(kind);
     User user = directory.addUser("eve", Optional.empty(), "", false);
