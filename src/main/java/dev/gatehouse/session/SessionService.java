@@ -214,7 +214,9 @@ public final class SessionService {
       }
       session = session.touchedAt(now);
       if (cached) {
-        cache.put(hash, Optional.of(session));
+        // Only over the answer this call read: a revocation that dropped it meanwhile must not
+        // see it put back (and the entry keeps the second it got at its load).
+        cache.asMap().replace(hash, found, Optional.of(session));
       }
     }
     return Optional.of(session);
