@@ -63,7 +63,7 @@ public final class SessionService {
     this.cache =
         Caffeine.newBuilder()
             .maximumSize(100_000)
-            // From the load, not the last write: recording use (the put in resolve) must not
+            // From the load, not the last write: recording use (the replace in resolve) must not
             // extend how long an answer loaded from the store is trusted.
             .expireAfter(Expiry.creating((String hash, Optional<Session> found) -> CACHE_TTL))
             .ticker(CacheTicker.forClock(clock)::getAsLong)
