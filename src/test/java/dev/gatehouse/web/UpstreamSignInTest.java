@@ -193,9 +193,10 @@ class UpstreamSignInTest {
     signInUpstream("acme", "alice");
     TestChromium.awaitUrl(browser, origin + "/");
     browser.findElement(By.cssSelector("form[action='/logout'] button")).click();
-    // Up to 30 s: on a loaded machine the provider's confirmation page once took longer than 10 s
-    // to take its click (CI, session 13).
-    for (int i = 0; i < 300 && !browser.getCurrentUrl().startsWith(origin); i++) {
+    // Until back on the signed-out page, not merely on our origin: the loop used to end while the
+    // browser was still on /logout, before the redirect to the provider, whose page then waited.
+    String signedOut = origin + "/login?signed_out=1";
+    for (int i = 0; i < 300 && !browser.getCurrentUrl().equals(signedOut); i++) {
       if (browser.getCurrentUrl().startsWith(acme.issuer())
           && !browser.findElements(By.cssSelector("button[type=submit]")).isEmpty()) {
         try {
@@ -209,7 +210,7 @@ class UpstreamSignInTest {
       }
       Thread.sleep(100);
     }
-    TestChromium.awaitUrl(browser, origin + "/login?signed_out=1");
+    TestChromium.awaitUrl(browser, signedOut);
     // The provider's own session is gone: it asks for the login again.
     browser.findElement(By.id("upstream-acme")).click();
     TestChromium.awaitElement(browser, By.name("login"));
